@@ -27,6 +27,9 @@ type Node struct {
 	// pos is the 1-based position among same-named siblings; count is the
 	// number of same-named siblings (set after the parent is complete).
 	pos, count int
+	// start and end are the byte offsets of the element in the XML (after
+	// a UTF-8 BOM), used to cut an invoice out of an SBDH envelope.
+	start, end int64
 }
 
 // Attr is one XML attribute.
