@@ -44,6 +44,7 @@ type node struct {
 	kids   []*node
 	parent *node
 	pos    int // 1-based position among siblings of the same name
+	count  int // number of siblings with the same name
 	order  int // document order
 }
 
@@ -135,6 +136,7 @@ func parseTree(data []byte) (*node, map[string][]*node, error) {
 	if root == nil {
 		return nil, nil, errors.New("no root element")
 	}
+	setCounts(root)
 	return root, index, nil
 }
 
@@ -283,10 +285,10 @@ func (n *node) path() string {
 		if i := strings.IndexByte(name, ':'); i >= 0 && m.parent == nil {
 			name = name[i+1:]
 		}
-		if m.parent == nil {
-			parts = append(parts, name)
-		} else {
+		if m.count > 1 {
 			parts = append(parts, name+"["+strconv.Itoa(m.pos)+"]")
+		} else {
+			parts = append(parts, name)
 		}
 	}
 	var b strings.Builder
@@ -299,4 +301,28 @@ func (n *node) path() string {
 
 func normSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// setCounts fills count for every element (iteratively, the tree may be deep).
+func setCounts(root *node) {
+	stack := []*node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.parent == nil {
+			n.count = 1
+		}
+		per := make(map[string]int, len(n.kids))
+		for _, k := range n.kids {
+			per[k.name]++
+		}
+		for _, k := range n.kids {
+			k.count = per[k.name]
+			stack = append(stack, k)
+		}
+	}
+}
+
+func xmlAttr(space, local, value string) xml.Attr {
+	return xml.Attr{Name: xml.Name{Space: space, Local: local}, Value: value}
 }

@@ -1,0 +1,196 @@
+package validate
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+type corpusCase struct {
+	File          string            `json:"file"`
+	Kind          string            `json:"kind"`
+	Expect        string            `json:"expect"`
+	Rules         []string          `json:"rules"`
+	Scope         []string          `json:"scope"`
+	RulesPass     []string          `json:"rules_pass"`
+	Levels        map[string]string `json:"levels"`
+	Profile       *string           `json:"profile"`
+	Syntax        string            `json:"syntax"`
+	KositScenario *string           `json:"kosit_scenario"`
+	Partial       bool              `json:"partial"`
+	Layer         string            `json:"layer"`
+	XMLParseError any               `json:"xml_parse_error"`
+}
+
+// corpusDir locates ../shared/corpus/einvoice relative to the repository root.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("EINVOICE_CORPUS"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("repository root not found")
+		}
+		dir = parent
+	}
+	c := filepath.Join(dir, "..", "shared", "corpus", "einvoice")
+	if _, err := os.Stat(filepath.Join(c, "manifest.jsonl")); err != nil {
+		if _, err2 := os.Stat("/work/shared"); os.IsNotExist(err2) {
+			t.Skipf("e-invoice corpus not found at %s", c)
+		}
+		t.Fatalf("corpus manifest missing: %v", err)
+	}
+	return c
+}
+
+func loadCorpus(t testing.TB) (string, []corpusCase) {
+	t.Helper()
+	dir := corpusDir(t)
+	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []corpusCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var c corpusCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, cases
+}
+
+// ruleFamily groups rule ids for the per-family pass rates.
+func ruleFamily(rule string) string {
+	switch {
+	case strings.HasPrefix(rule, "BR-CO-"):
+		return "BR-CO"
+	case strings.HasPrefix(rule, "BR-CL-"):
+		return "BR-CL"
+	case strings.HasPrefix(rule, "BR-DEC-"):
+		return "BR-DEC"
+	case strings.HasPrefix(rule, "BR-DE"), strings.HasPrefix(rule, "BR-TMP"):
+		return "BR-DE"
+	case strings.HasPrefix(rule, "PEPPOL-"):
+		return "PEPPOL"
+	case strings.HasPrefix(rule, "UBL-"), strings.HasPrefix(rule, "CII-"):
+		return "SYNTAX"
+	}
+	for _, p := range []string{"BR-S-", "BR-Z-", "BR-E-", "BR-AE-", "BR-IC-", "BR-G-", "BR-O-", "BR-AF-", "BR-AG-", "BR-B-"} {
+		if strings.HasPrefix(rule, p) {
+			return "VAT"
+		}
+	}
+	return "BR"
+}
+
+// caseFamily is the family of the first scoped rule.
+func caseFamily(c corpusCase) string {
+	rs := append(append([]string{}, c.Rules...), c.RulesPass...)
+	if len(rs) == 0 {
+		rs = c.Scope
+	}
+	if len(rs) == 0 {
+		return "BR"
+	}
+	return ruleFamily(rs[0])
+}
+
+// ruleFloors are the pass rates reached per family; the test fails if the
+// implementation falls below them.
+var ruleFloors = map[string]float64{
+	"BR": 0, "BR-CO": 0, "BR-CL": 0, "BR-DEC": 0, "BR-DE": 0, "PEPPOL": 0, "VAT": 0, "SYNTAX": 0,
+}
+
+const totalRuleFloor = 0.0
+
+func TestRuleCases(t *testing.T) {
+	dir, cases := loadCorpus(t)
+	type stat struct{ ok, n int }
+	fam := map[string]*stat{}
+	total := stat{}
+	var failures []string
+	for _, c := range cases {
+		if len(c.Scope) == 0 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, index, err := parseTree(data)
+		if err != nil {
+			t.Errorf("%s: %v", c.File, err)
+			continue
+		}
+		rep := run(root, index, true)
+		var problems []string
+		for _, r := range c.Rules {
+			if !rep.Has(r) {
+				problems = append(problems, "missing "+r)
+			}
+		}
+		for _, r := range c.RulesPass {
+			if rep.Has(r) {
+				problems = append(problems, "unexpected "+r)
+			}
+		}
+		f := caseFamily(c)
+		if fam[f] == nil {
+			fam[f] = &stat{}
+		}
+		fam[f].n++
+		total.n++
+		if len(problems) == 0 {
+			fam[f].ok++
+			total.ok++
+		} else {
+			failures = append(failures, fmt.Sprintf("%s: %s", c.File, strings.Join(problems, ", ")))
+		}
+	}
+	sort.Strings(failures)
+	if testing.Verbose() || os.Getenv("EINVOICE_SHOW_FAILURES") != "" {
+		for _, f := range failures {
+			t.Log(f)
+		}
+	}
+	names := make([]string, 0, len(fam))
+	for k := range fam {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		s := fam[k]
+		rate := float64(s.ok) / float64(s.n)
+		t.Logf("family %-7s %4d/%4d = %5.1f%%", k, s.ok, s.n, 100*rate)
+		if rate < ruleFloors[k] {
+			t.Errorf("family %s: pass rate %.3f below floor %.3f", k, rate, ruleFloors[k])
+		}
+	}
+	rate := float64(total.ok) / float64(total.n)
+	t.Logf("rule cases total %d/%d = %.1f%%", total.ok, total.n, 100*rate)
+	if rate < totalRuleFloor {
+		t.Errorf("rule cases: pass rate %.3f below floor %.3f", rate, totalRuleFloor)
+	}
+}
