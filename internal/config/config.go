@@ -1,0 +1,461 @@
+// Package config loads eingang's one YAML configuration file, applies
+// environment overrides and validates the result with messages that name
+// the offending key.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix starts every environment override: EINGANG_HTTP_ADDR overrides
+// http.addr, EINGANG_PROFILES_0_FOLDER the folder of the first profile and
+// EINGANG_TARGETS_ARCHIVE_DIR the dir of the target named "archive".
+const EnvPrefix = "EINGANG"
+
+// Config is the whole configuration.
+type Config struct {
+	// Instance names this installation in logs, metrics and Transfervermerke.
+	Instance string  `yaml:"instance"`
+	Paths    Paths   `yaml:"paths"`
+	HTTP     HTTP    `yaml:"http"`
+	Redis    Redis   `yaml:"redis"`
+	Journal  Journal `yaml:"journal"`
+	Intake   Intake  `yaml:"intake"`
+	Workers  Workers `yaml:"workers"`
+	OCR      OCR     `yaml:"ocr"`
+	Log      Log     `yaml:"log"`
+	// Targets are the places documents are delivered to, by name.
+	Targets map[string]Target `yaml:"targets"`
+	// Profiles are the hot folders and how their documents are handled.
+	Profiles []Profile `yaml:"profiles"`
+}
+
+// Paths are the folders eingang owns. Work, Done and Error must be on the
+// same filesystem as the inboxes, so that claiming and finishing are atomic
+// renames.
+type Paths struct {
+	Work  string `yaml:"work"`
+	Done  string `yaml:"done"`
+	Error string `yaml:"error"`
+}
+
+// HTTP configures the single listener for API, metrics and the queue UI.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+	// Users may call the API and open the UI; empty means no authentication
+	// (only acceptable on a loopback address, see Validate).
+	Users []User `yaml:"users"`
+	// MonitoringReadOnly hides the UI's buttons that change the queue.
+	MonitoringReadOnly bool `yaml:"monitoring_read_only"`
+	// AllowAnonymous must be set to run without users on a non-loopback
+	// address; it exists so that nobody does that by accident.
+	AllowAnonymous bool `yaml:"allow_anonymous"`
+}
+
+// User is one account for basic authentication.
+type User struct {
+	Name string `yaml:"name"`
+	// BcryptHash is the bcrypt hash of the password (htpasswd -nbB).
+	BcryptHash string `yaml:"bcrypt_hash"`
+}
+
+// Redis selects the queue's Redis. With URL and ClusterAddrs empty an
+// embedded in-memory Redis is started, which is not durable.
+type Redis struct {
+	// URL as understood by asynq: redis://, rediss://, redis-socket://,
+	// redis-sentinel://.
+	URL string `yaml:"url"`
+	// ClusterAddrs selects Redis Cluster instead of URL.
+	ClusterAddrs []string `yaml:"cluster_addrs"`
+	// PasswordFile, when set, holds the password (kept out of the URL).
+	PasswordFile string `yaml:"password_file"`
+}
+
+// Embedded reports whether the embedded in-memory Redis is used.
+func (r Redis) Embedded() bool { return r.URL == "" && len(r.ClusterAddrs) == 0 }
+
+// Journal selects where document states and events are kept.
+type Journal struct {
+	// Driver is "sqlite" (embedded default).
+	Driver string `yaml:"driver"`
+	// DSN is the database file for sqlite.
+	DSN string `yaml:"dsn"`
+}
+
+// Intake configures the hot-folder watchers.
+type Intake struct {
+	// StabilityDelay: a file is taken only after its size and mtime stayed
+	// unchanged this long.
+	StabilityDelay time.Duration `yaml:"stability_delay"`
+	// RescanInterval: full directory listings, the source of truth (network
+	// shares deliver no change events).
+	RescanInterval time.Duration `yaml:"rescan_interval"`
+	// MaxFileSize refuses larger files (moved to error/ with a reason).
+	MaxFileSize int64 `yaml:"max_file_size"`
+	// AfterSuccess is "move" (to done/YYYY-MM-DD/) or "delete".
+	AfterSuccess string `yaml:"after_success"`
+	// IgnorePatterns are extra shell patterns of names to leave alone, on top
+	// of hidden files, *.tmp, *.part and ~$*.
+	IgnorePatterns []string `yaml:"ignore_patterns"`
+}
+
+// Workers configures the asynq workers.
+type Workers struct {
+	// Concurrency is the number of tasks run at once; 0 means one per core.
+	Concurrency int `yaml:"concurrency"`
+	// RetryWindow is how long transient failures (DMS down) are retried
+	// before a document goes to error/.
+	RetryWindow time.Duration `yaml:"retry_window"`
+	// MaxRetryDelay caps the exponential backoff between attempts.
+	MaxRetryDelay time.Duration `yaml:"max_retry_delay"`
+	// ShutdownTimeout lets running tasks finish on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// StepTimeout bounds one step of one document.
+	StepTimeout time.Duration `yaml:"step_timeout"`
+}
+
+// OCR configures Tesseract.
+type OCR struct {
+	Languages      string `yaml:"languages"`
+	TessdataPrefix string `yaml:"tessdata_prefix"`
+	// PSM is Tesseract's page segmentation mode.
+	PSM int `yaml:"psm"`
+	// OEM is Tesseract's engine mode.
+	OEM int `yaml:"oem"`
+	// Workers is the number of Tesseract clients; 0 follows workers.concurrency.
+	Workers           int           `yaml:"workers"`
+	PageTimeout       time.Duration `yaml:"page_timeout"`
+	RecycleAfterPages int           `yaml:"recycle_after_pages"`
+	RecycleRSSMB      int           `yaml:"recycle_rss_mb"`
+	// MaxPixels refuses larger page images (decompression bombs).
+	MaxPixels int64 `yaml:"max_pixels"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Target is one delivery destination. Type selects which block applies.
+type Target struct {
+	// Type is archive, d3 or fabasoft.
+	Type string `yaml:"type"`
+	// Dir is the archive folder (type archive).
+	Dir string `yaml:"dir"`
+	// Options holds the settings of d3 and fabasoft targets; their packages
+	// decode and validate it.
+	Options yaml.Node `yaml:"options"`
+}
+
+// Profile is one hot folder and how its documents are handled.
+type Profile struct {
+	Name   string `yaml:"name"`
+	Folder string `yaml:"folder"`
+	// Kind is post (letters), rechnung (invoices) or auto (classify).
+	Kind   string `yaml:"kind"`
+	Target string `yaml:"target"`
+	// Metadata are default values handed to the target (e.g. office).
+	Metadata map[string]string `yaml:"metadata"`
+	// InvalidEInvoice is "deliver" (flagged with its report, the default:
+	// the Kämmerei must reject it formally) or "error".
+	InvalidEInvoice string `yaml:"invalid_einvoice"`
+}
+
+// Default returns the configuration used for keys the file leaves out.
+func Default() Config {
+	return Config{
+		Instance: "eingang",
+		Paths:    Paths{Work: "var/work", Done: "var/done", Error: "var/error"},
+		HTTP:     HTTP{Addr: "127.0.0.1:8080", MonitoringReadOnly: false},
+		Journal:  Journal{Driver: "sqlite", DSN: "var/journal.db"},
+		Intake: Intake{
+			StabilityDelay: 2 * time.Second,
+			RescanInterval: 30 * time.Second,
+			MaxFileSize:    500 << 20,
+			AfterSuccess:   "move",
+		},
+		Workers: Workers{
+			RetryWindow:     24 * time.Hour,
+			MaxRetryDelay:   10 * time.Minute,
+			ShutdownTimeout: 30 * time.Second,
+			StepTimeout:     30 * time.Minute,
+		},
+		OCR: OCR{
+			Languages:         "deu",
+			PSM:               3,
+			OEM:               1,
+			PageTimeout:       120 * time.Second,
+			RecycleAfterPages: 200,
+			RecycleRSSMB:      1024,
+			MaxPixels:         200_000_000,
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads the file at path, applies defaults for missing keys and the
+// environment overrides from environ (os.Environ() in production), and
+// validates the result. Relative paths in the file stay relative to the
+// working directory, so that one config works wherever eingang is started.
+func Load(path string, environ []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(data, environ)
+}
+
+// Parse is Load on bytes.
+func Parse(data []byte, environ []string) (*Config, error) {
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	// An empty file (io.EOF) means "all defaults".
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %s", cleanYAMLError(err))
+	}
+	if err := applyEnv(&cfg, environ); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: (unmarshal errors:\n\s*)?`)
+
+func cleanYAMLError(err error) string {
+	return yamlLine.ReplaceAllString(err.Error(), "")
+}
+
+// ValidationError lists every problem found, each naming its key.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return "config: " + strings.Join(e.Problems, "; ")
+}
+
+// Validate checks the configuration and returns a *ValidationError naming
+// every bad key.
+func (c *Config) Validate() error {
+	var p []string
+	add := func(key, format string, args ...any) {
+		p = append(p, key+": "+fmt.Sprintf(format, args...))
+	}
+	if c.Paths.Work == "" {
+		add("paths.work", "must be set")
+	}
+	if c.Paths.Done == "" {
+		add("paths.done", "must be set")
+	}
+	if c.Paths.Error == "" {
+		add("paths.error", "must be set")
+	}
+	if c.HTTP.Addr == "" {
+		add("http.addr", "must be set (host:port)")
+	} else if !strings.Contains(c.HTTP.Addr, ":") {
+		add("http.addr", "must be host:port, got %q", c.HTTP.Addr)
+	}
+	for i, u := range c.HTTP.Users {
+		key := fmt.Sprintf("http.users[%d]", i)
+		if u.Name == "" {
+			add(key+".name", "must be set")
+		}
+		if !strings.HasPrefix(u.BcryptHash, "$2") {
+			add(key+".bcrypt_hash", "must be a bcrypt hash ($2a$/$2b$/$2y$…), not a plain password")
+		}
+	}
+	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && !isLoopback(c.HTTP.Addr) {
+		add("http.users", "must list at least one user when http.addr %q is not a loopback address (or set http.allow_anonymous)", c.HTTP.Addr)
+	}
+	if c.Redis.URL != "" && len(c.Redis.ClusterAddrs) > 0 {
+		add("redis.cluster_addrs", "set either redis.url or redis.cluster_addrs, not both")
+	}
+	if c.Redis.URL != "" && !regexp.MustCompile(`^(redis|rediss|redis-socket|redis-sentinel)://`).MatchString(c.Redis.URL) {
+		add("redis.url", "must start with redis://, rediss://, redis-socket:// or redis-sentinel://")
+	}
+	switch c.Journal.Driver {
+	case "sqlite":
+		if c.Journal.DSN == "" {
+			add("journal.dsn", "must name the database file")
+		}
+	default:
+		add("journal.driver", "unknown driver %q (supported: sqlite)", c.Journal.Driver)
+	}
+	if c.Intake.StabilityDelay < 0 {
+		add("intake.stability_delay", "must not be negative")
+	}
+	if c.Intake.RescanInterval < 100*time.Millisecond {
+		add("intake.rescan_interval", "must be at least 100ms, got %s", c.Intake.RescanInterval)
+	}
+	if c.Intake.MaxFileSize <= 0 {
+		add("intake.max_file_size", "must be positive")
+	}
+	if c.Intake.AfterSuccess != "move" && c.Intake.AfterSuccess != "delete" {
+		add("intake.after_success", "must be move or delete, got %q", c.Intake.AfterSuccess)
+	}
+	for i, pat := range c.Intake.IgnorePatterns {
+		if _, err := filepath.Match(pat, "x"); err != nil {
+			add(fmt.Sprintf("intake.ignore_patterns[%d]", i), "bad pattern %q: %v", pat, err)
+		}
+	}
+	if c.Workers.Concurrency < 0 {
+		add("workers.concurrency", "must not be negative")
+	}
+	if c.Workers.RetryWindow < time.Minute {
+		add("workers.retry_window", "must be at least 1m, got %s", c.Workers.RetryWindow)
+	}
+	if c.Workers.MaxRetryDelay <= 0 {
+		add("workers.max_retry_delay", "must be positive")
+	}
+	if c.Workers.StepTimeout <= 0 {
+		add("workers.step_timeout", "must be positive")
+	}
+	if c.OCR.Languages == "" {
+		add("ocr.languages", "must name at least one Tesseract language, e.g. deu")
+	} else if !regexp.MustCompile(`^[A-Za-z_]+(\+[A-Za-z_]+)*$`).MatchString(c.OCR.Languages) {
+		add("ocr.languages", "must look like deu or deu+eng, got %q", c.OCR.Languages)
+	}
+	if c.OCR.PSM < 0 || c.OCR.PSM > 13 {
+		add("ocr.psm", "must be 0…13, got %d", c.OCR.PSM)
+	}
+	if c.OCR.OEM < 0 || c.OCR.OEM > 3 {
+		add("ocr.oem", "must be 0…3, got %d", c.OCR.OEM)
+	}
+	if c.OCR.PageTimeout <= 0 {
+		add("ocr.page_timeout", "must be positive")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		add("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	if len(c.Targets) == 0 {
+		add("targets", "must define at least one target")
+	}
+	names := make([]string, 0, len(c.Targets))
+	for n := range c.Targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t := c.Targets[n]
+		key := "targets." + n
+		switch t.Type {
+		case "archive":
+			if t.Dir == "" {
+				add(key+".dir", "must be set for an archive target")
+			}
+		case "d3", "fabasoft":
+			if t.Options.Kind == 0 {
+				add(key+".options", "must hold the %s settings", t.Type)
+			}
+		case "":
+			add(key+".type", "must be set (archive, d3 or fabasoft)")
+		default:
+			add(key+".type", "unknown target type %q (archive, d3 or fabasoft)", t.Type)
+		}
+	}
+	if len(c.Profiles) == 0 {
+		add("profiles", "must define at least one profile")
+	}
+	seenName := map[string]bool{}
+	seenFolder := map[string]string{}
+	for i, pr := range c.Profiles {
+		key := fmt.Sprintf("profiles[%d]", i)
+		if pr.Name != "" {
+			key = fmt.Sprintf("profiles[%d] (%s)", i, pr.Name)
+		}
+		switch {
+		case pr.Name == "":
+			add(key+".name", "must be set")
+		case !regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`).MatchString(pr.Name):
+			add(key+".name", "must be lower-case letters, digits, - or _, got %q", pr.Name)
+		case seenName[pr.Name]:
+			add(key+".name", "duplicate profile name %q", pr.Name)
+		}
+		seenName[pr.Name] = true
+		if pr.Folder == "" {
+			add(key+".folder", "must be set")
+		} else {
+			clean := filepath.Clean(pr.Folder)
+			if other, ok := seenFolder[clean]; ok {
+				add(key+".folder", "is also the folder of profile %q", other)
+			}
+			seenFolder[clean] = pr.Name
+			for _, own := range []struct{ k, v string }{{"paths.work", c.Paths.Work}, {"paths.done", c.Paths.Done}, {"paths.error", c.Paths.Error}} {
+				if own.v != "" && within(clean, filepath.Clean(own.v)) {
+					add(key+".folder", "must not be inside or contain %s (%s): files would be picked up again", own.k, own.v)
+				}
+			}
+		}
+		switch pr.Kind {
+		case "post", "rechnung", "auto":
+		default:
+			add(key+".kind", "must be post, rechnung or auto, got %q", pr.Kind)
+		}
+		if pr.Target == "" {
+			add(key+".target", "must name a target")
+		} else if _, ok := c.Targets[pr.Target]; !ok {
+			add(key+".target", "unknown target %q (defined: %s)", pr.Target, strings.Join(names, ", "))
+		}
+		switch pr.InvalidEInvoice {
+		case "", "deliver", "error":
+		default:
+			add(key+".invalid_einvoice", "must be deliver or error, got %q", pr.InvalidEInvoice)
+		}
+	}
+	if len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+// Profile returns the profile with the given name.
+func (c *Config) Profile(name string) (Profile, bool) {
+	for _, p := range c.Profiles {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Profile{}, false
+}
+
+func within(a, b string) bool {
+	if a == b {
+		return true
+	}
+	rel, err := filepath.Rel(b, a)
+	if err == nil && !strings.HasPrefix(rel, "..") {
+		return true
+	}
+	rel, err = filepath.Rel(a, b)
+	return err == nil && !strings.HasPrefix(rel, "..")
+}
+
+func isLoopback(addr string) bool {
+	host := addr
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		host = addr[:i]
+	}
+	host = strings.Trim(host, "[]")
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+}

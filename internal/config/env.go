@@ -1,0 +1,241 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// applyEnv overrides configuration keys from variables named after their
+// YAML path: EINGANG_<SECTION>_<KEY>, list elements by index
+// (EINGANG_PROFILES_0_FOLDER), map entries by key (EINGANG_TARGETS_ARCHIVE_DIR,
+// EINGANG_PROFILES_0_METADATA_OFFICE). List elements and map entries that
+// the file does not define are created, so a deployment can be configured
+// from the environment alone. Unknown EINGANG_ variables are reported, since
+// a typo would otherwise be silently ignored.
+func applyEnv(cfg *Config, environ []string) error {
+	vars := map[string]string{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, EnvPrefix+"_") {
+			vars[k] = v
+		}
+	}
+	// Variables consumed elsewhere (secrets for targets and signing), not
+	// configuration keys.
+	for k := range vars {
+		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || strings.HasPrefix(k, EnvPrefix+"_SIGN_") {
+			delete(vars, k)
+		}
+	}
+	if len(vars) == 0 {
+		return nil
+	}
+	used := map[string]bool{}
+	if err := setFromEnv(reflect.ValueOf(cfg).Elem(), EnvPrefix, "", vars, used); err != nil {
+		return err
+	}
+	var unknown []string
+	for k := range vars {
+		if !used[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config: unknown environment override %s (no such key)", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+var (
+	durationType = reflect.TypeOf(time.Duration(0))
+	nodeType     = reflect.TypeOf(yaml.Node{})
+)
+
+// setNodeFromEnv overrides top-level scalar keys of a free-form options
+// block (the settings of a d3 or fabasoft target, validated by its own
+// package): EINGANG_TARGETS_D3_OPTIONS_BASE_URL sets options.base_url.
+func setNodeFromEnv(n *yaml.Node, prefix string, vars map[string]string, used map[string]bool) {
+	for k, val := range vars {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		used[k] = true
+		if n.Kind == 0 {
+			*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		}
+		key := strings.ToLower(rest)
+		scalar := &yaml.Node{Kind: yaml.ScalarNode, Value: val}
+		replaced := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				n.Content[i+1] = scalar
+				replaced = true
+			}
+		}
+		if !replaced {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, scalar)
+		}
+	}
+}
+
+func setFromEnv(v reflect.Value, env, key string, vars map[string]string, used map[string]bool) error {
+	if val, ok := vars[env]; ok && isLeaf(v.Type()) {
+		used[env] = true
+		if err := setLeaf(v, val); err != nil {
+			return fmt.Errorf("config: %s (from %s): %w", key, env, err)
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if name == "" || name == "-" {
+				continue
+			}
+			if f.Type == nodeType {
+				setNodeFromEnv(v.Field(i).Addr().Interface().(*yaml.Node), env+"_"+strings.ToUpper(name)+"_", vars, used)
+				continue
+			}
+			if err := setFromEnv(v.Field(i), env+"_"+strings.ToUpper(name), join(key, name), vars, used); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if isLeaf(v.Type()) {
+			return nil
+		}
+		// Grow the list to the highest index named in the environment.
+		prefix := env + "_"
+		maxIdx := v.Len() - 1
+		for k := range vars {
+			if rest, ok := strings.CutPrefix(k, prefix); ok {
+				idx, _, _ := strings.Cut(rest, "_")
+				if n, err := strconv.Atoi(idx); err == nil && n > maxIdx && n < 1000 {
+					maxIdx = n
+				}
+			}
+		}
+		for v.Len() <= maxIdx {
+			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+		}
+		for i := 0; i < v.Len(); i++ {
+			if err := setFromEnv(v.Index(i), fmt.Sprintf("%s_%d", env, i), fmt.Sprintf("%s[%d]", key, i), vars, used); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		prefix := env + "_"
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+		keys := map[string]string{} // ENVKEY -> map key
+		for _, mk := range v.MapKeys() {
+			keys[strings.ToUpper(mk.String())] = mk.String()
+		}
+		elem := v.Type().Elem()
+		for k := range vars {
+			rest, ok := strings.CutPrefix(k, prefix)
+			if !ok {
+				continue
+			}
+			if isLeaf(elem) {
+				// map[string]string: the rest is the key itself.
+				if _, ok := keys[rest]; !ok {
+					keys[rest] = strings.ToLower(rest)
+				}
+				continue
+			}
+			name, _, _ := strings.Cut(rest, "_")
+			if _, ok := keys[name]; !ok {
+				keys[name] = strings.ToLower(name)
+			}
+		}
+		for envKey, mk := range keys {
+			cur := reflect.New(elem).Elem()
+			if existing := v.MapIndex(reflect.ValueOf(mk)); existing.IsValid() {
+				cur.Set(existing)
+			}
+			before := len(used)
+			if err := setFromEnv(cur, prefix+envKey, join(key, mk), vars, used); err != nil {
+				return err
+			}
+			if len(used) != before {
+				v.SetMapIndex(reflect.ValueOf(mk), cur)
+			}
+		}
+	}
+	return nil
+}
+
+func join(key, name string) string {
+	if key == "" {
+		return name
+	}
+	return key + "." + name
+}
+
+func isLeaf(t reflect.Type) bool {
+	if t == durationType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.String
+	}
+	return false
+}
+
+func setLeaf(v reflect.Value, s string) error {
+	if v.Type() == durationType {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("want a duration like 30s or 5m: %w", err)
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", s)
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want an integer, got %q", s)
+		}
+		v.SetInt(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("want a number, got %q", s)
+		}
+		v.SetFloat(f)
+	case reflect.Slice:
+		var parts []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		v.Set(reflect.ValueOf(parts))
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+// Package httpapi serves eingang's one HTTP listener: health and readiness,
+// Prometheus metrics, the asynq web UI under /monitoring/ and the documents
+// API under /api/v1/.
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/journal"
+)
+
+// Documents is what the API reads from the journal.
+type Documents interface {
+	Get(ctx context.Context, id string) (*journal.Document, error)
+	List(ctx context.Context, f journal.Filter) ([]journal.Document, error)
+}
+
+// Check is one readiness check (Redis, journal).
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}
+
+// Options are the parts the server exposes.
+type Options struct {
+	Users      []config.User
+	Documents  Documents
+	Checks     []Check
+	Metrics    http.Handler // nil: no /metrics
+	Monitoring http.Handler // nil: no /monitoring/
+	Logger     *slog.Logger
+}
+
+// New returns the handler for all routes.
+func New(o Options) http.Handler {
+	a := &auth{users: map[string][]byte{}}
+	for _, u := range o.Users {
+		a.users[u.Name] = []byte(u.BcryptHash)
+	}
+	s := &server{docs: o.Documents, checks: o.Checks, log: o.Logger}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
+	if o.Monitoring != nil {
+		mux.Handle("/monitoring/", a.wrap(o.Monitoring))
+		mux.Handle("/monitoring", http.RedirectHandler("/monitoring/", http.StatusMovedPermanently))
+	}
+	mux.Handle("GET /api/v1/documents", a.wrap(http.HandlerFunc(s.list)))
+	mux.Handle("GET /api/v1/documents/{id}", a.wrap(http.HandlerFunc(s.get)))
+	return mux
+}
+
+type server struct {
+	docs   Documents
+	checks []Check
+	log    *slog.Logger
+}
+
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	res := map[string]string{}
+	status := http.StatusOK
+	for _, c := range s.checks {
+		if err := c.Func(ctx); err != nil {
+			res[c.Name] = err.Error()
+			status = http.StatusServiceUnavailable
+		} else {
+			res[c.Name] = "ok"
+		}
+	}
+	writeJSON(w, status, res)
+}
+
+var validStates = map[string]bool{"": true, journal.StateReceived: true, journal.StateProcessing: true,
+	journal.StateDelivered: true, journal.StateFailed: true, journal.StateDuplicate: true}
+
+func (s *server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	state := q.Get("state")
+	if !validStates[state] {
+		writeError(w, http.StatusBadRequest, "state must be one of received, processing, delivered, failed, duplicate")
+		return
+	}
+	limit := 100
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be 1…1000")
+			return
+		}
+		limit = n
+	}
+	docs, err := s.docs.List(r.Context(), journal.Filter{State: state, Limit: limit})
+	if err != nil {
+		s.log.Error("list documents", "err", err)
+		writeError(w, http.StatusInternalServerError, "journal unavailable")
+		return
+	}
+	if docs == nil {
+		docs = []journal.Document{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
+}
+
+func (s *server) get(w http.ResponseWriter, r *http.Request) {
+	d, err := s.docs.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, journal.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no such document")
+		return
+	}
+	if err != nil {
+		s.log.Error("get document", "err", err)
+		writeError(w, http.StatusInternalServerError, "journal unavailable")
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// auth is HTTP basic authentication against bcrypt hashes. Verified
+// credentials are remembered (by a SHA-256 of user and password, never the
+// password itself) because bcrypt is deliberately slow and the UI makes
+// many requests.
+type auth struct {
+	users map[string][]byte
+	ok    sync.Map // [32]byte -> struct{}
+}
+
+func (a *auth) wrap(next http.Handler) http.Handler {
+	if len(a.users) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if ok && a.check(user, pass) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="eingang", charset="UTF-8"`)
+		writeError(w, http.StatusUnauthorized, "authentication required")
+	})
+}
+
+func (a *auth) check(user, pass string) bool {
+	hash, known := a.users[user]
+	key := sha256.Sum256([]byte(user + "\x00" + pass))
+	if _, ok := a.ok.Load(key); ok && known {
+		return true
+	}
+	if !known {
+		// Same work for unknown users, so timing does not reveal names.
+		_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"), []byte(pass))
+		return false
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(pass)) != nil {
+		return false
+	}
+	a.ok.Store(key, struct{}{})
+	return true
+}

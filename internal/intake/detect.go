@@ -1,0 +1,265 @@
+package intake
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // register decoders for DecodeConfig
+	_ "image/png"
+	"io"
+	"os"
+	"unicode/utf8"
+)
+
+// Format is a file type recognised by its content.
+type Format string
+
+// Formats eingang takes in.
+const (
+	FormatPDF  Format = "pdf"
+	FormatTIFF Format = "tiff"
+	FormatJPEG Format = "jpeg"
+	FormatPNG  Format = "png"
+	FormatXML  Format = "xml"
+)
+
+// Errors of content checks. They describe the file, so a retry will not
+// help once the file is stable.
+var (
+	ErrEmpty       = errors.New("file is empty")
+	ErrUnsupported = errors.New("file type not supported")
+	ErrIncomplete  = errors.New("file is incomplete or damaged")
+)
+
+// maxXMLCheck bounds how much of an XML file the content check reads; the
+// e-invoice parser applies its own, stricter limits later.
+const maxXMLCheck = 64 << 20
+
+// Detect identifies the file at path by its content, not its name, and
+// checks that it is complete: a PDF must end with its trailer, TIFF, JPEG
+// and PNG headers must decode, XML must be well-formed to its end.
+func Detect(path string) (Format, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if st.Size() == 0 {
+		return "", ErrEmpty
+	}
+	head := make([]byte, 1024)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", err
+	}
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF-")) || (bytes.Contains(head, []byte("%PDF-")) && bytes.Index(head, []byte("%PDF-")) < 1024):
+		return FormatPDF, checkPDF(f, st.Size())
+	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
+		return FormatTIFF, checkTIFF(f, st.Size())
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return FormatJPEG, checkImage(f, FormatJPEG, st.Size())
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return FormatPNG, checkImage(f, FormatPNG, st.Size())
+	case looksLikeXML(head):
+		return FormatXML, checkXML(f)
+	}
+	return "", ErrUnsupported
+}
+
+// checkPDF looks for %%EOF near the end: scanners and copy tools write the
+// trailer last, so its absence means the file is still being written or was
+// cut off.
+func checkPDF(f *os.File, size int64) error {
+	const tail = 2048
+	off := size - tail
+	if off < 0 {
+		off = 0
+	}
+	buf := make([]byte, size-off)
+	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if !bytes.Contains(buf, []byte("%%EOF")) {
+		return fmt.Errorf("%w: PDF has no end-of-file marker (%%%%EOF)", ErrIncomplete)
+	}
+	if !bytes.Contains(buf, []byte("startxref")) && !bytes.Contains(buf, []byte("/Root")) {
+		return fmt.Errorf("%w: PDF has no trailer", ErrIncomplete)
+	}
+	return nil
+}
+
+// checkTIFF walks the chain of image file directories; every offset must
+// lie inside the file and every page must have its strips or tiles within
+// the file, which a half-copied TIFF does not.
+func checkTIFF(f *os.File, size int64) error {
+	var hdr [8]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+		return fmt.Errorf("%w: TIFF header: %v", ErrIncomplete, err)
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if hdr[0] == 'M' {
+		bo = binary.BigEndian
+	}
+	off := int64(bo.Uint32(hdr[4:]))
+	for pages := 0; off != 0; pages++ {
+		if pages > 10000 {
+			return fmt.Errorf("%w: TIFF has a directory loop", ErrIncomplete)
+		}
+		if off < 8 || off+2 > size {
+			return fmt.Errorf("%w: TIFF directory %d lies outside the file", ErrIncomplete, pages+1)
+		}
+		var cnt [2]byte
+		if _, err := f.ReadAt(cnt[:], off); err != nil {
+			return fmt.Errorf("%w: TIFF directory %d: %v", ErrIncomplete, pages+1, err)
+		}
+		n := int64(bo.Uint16(cnt[:]))
+		if off+2+n*12+4 > size {
+			return fmt.Errorf("%w: TIFF directory %d is cut off", ErrIncomplete, pages+1)
+		}
+		ifd := make([]byte, n*12+4)
+		if _, err := f.ReadAt(ifd, off+2); err != nil {
+			return fmt.Errorf("%w: TIFF directory %d: %v", ErrIncomplete, pages+1, err)
+		}
+		var offsets, counts []int64
+		for i := int64(0); i < n; i++ {
+			e := ifd[i*12 : i*12+12]
+			tag := bo.Uint16(e)
+			typ := bo.Uint16(e[2:])
+			num := int64(bo.Uint32(e[4:]))
+			if tag != 273 && tag != 279 && tag != 324 && tag != 325 { // strip/tile offsets and byte counts
+				continue
+			}
+			vals, err := tiffValues(f, bo, typ, num, e[8:12], size)
+			if err != nil {
+				return fmt.Errorf("%w: TIFF page %d: %v", ErrIncomplete, pages+1, err)
+			}
+			if tag == 273 || tag == 324 {
+				offsets = vals
+			} else {
+				counts = vals
+			}
+		}
+		if len(offsets) == 0 || len(offsets) != len(counts) {
+			return fmt.Errorf("%w: TIFF page %d has no image data", ErrIncomplete, pages+1)
+		}
+		for i := range offsets {
+			if offsets[i]+counts[i] > size {
+				return fmt.Errorf("%w: TIFF page %d image data extends beyond the end of the file", ErrIncomplete, pages+1)
+			}
+		}
+		off = int64(bo.Uint32(ifd[n*12:]))
+	}
+	return nil
+}
+
+func tiffValues(f *os.File, bo binary.ByteOrder, typ uint16, num int64, inline []byte, size int64) ([]int64, error) {
+	var w int64
+	switch typ {
+	case 3: // SHORT
+		w = 2
+	case 4: // LONG
+		w = 4
+	default:
+		return nil, fmt.Errorf("unexpected field type %d", typ)
+	}
+	if num <= 0 || num > 1<<20 {
+		return nil, fmt.Errorf("implausible strip count %d", num)
+	}
+	data := inline
+	if num*w > 4 {
+		off := int64(bo.Uint32(inline))
+		if off+num*w > size {
+			return nil, errors.New("strip table lies outside the file")
+		}
+		data = make([]byte, num*w)
+		if _, err := f.ReadAt(data, off); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]int64, num)
+	for i := range out {
+		if w == 2 {
+			out[i] = int64(bo.Uint16(data[i*2:]))
+		} else {
+			out[i] = int64(bo.Uint32(data[i*4:]))
+		}
+	}
+	return out, nil
+}
+
+func checkImage(f *os.File, format Format, size int64) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, _, err := image.DecodeConfig(f); err != nil {
+		return fmt.Errorf("%w: %s header: %v", ErrIncomplete, format, err)
+	}
+	// A JPEG is complete only with its end-of-image marker.
+	if format == FormatJPEG {
+		var tail [2]byte
+		if _, err := f.ReadAt(tail[:], size-2); err != nil || tail != [2]byte{0xFF, 0xD9} {
+			return fmt.Errorf("%w: JPEG has no end-of-image marker", ErrIncomplete)
+		}
+	}
+	if format == FormatPNG {
+		var tail [8]byte
+		if size < 20 {
+			return fmt.Errorf("%w: PNG too short", ErrIncomplete)
+		}
+		if _, err := f.ReadAt(tail[:], size-8); err != nil || string(tail[:4]) != "IEND" {
+			return fmt.Errorf("%w: PNG has no IEND chunk", ErrIncomplete)
+		}
+	}
+	return nil
+}
+
+func looksLikeXML(head []byte) bool {
+	h := bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
+	h = bytes.TrimLeft(h, " \t\r\n")
+	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && utf8.Valid(h[:min(len(h), 256)]))
+}
+
+// checkXML reads tokens to the end: a half-written XML file fails here.
+// Entities are not expanded by encoding/xml, so this is safe on hostile
+// input; depth and size are bounded.
+func checkXML(f *os.File) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	dec := xml.NewDecoder(io.LimitReader(f, maxXMLCheck))
+	dec.Strict = true
+	depth, roots := 0, 0
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			if depth != 0 || roots == 0 {
+				return fmt.Errorf("%w: XML ends before its root element is closed", ErrIncomplete)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: XML not well-formed: %v", ErrIncomplete, err)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+			if depth > 256 {
+				return fmt.Errorf("%w: XML nested deeper than 256 levels", ErrIncomplete)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}

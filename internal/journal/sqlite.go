@@ -1,0 +1,333 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/eingang/eingang/internal/dms"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SQLite is the embedded journal.
+type SQLite struct {
+	db *sql.DB
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS documents (
+	id           TEXT PRIMARY KEY,
+	source_name  TEXT NOT NULL,
+	profile      TEXT NOT NULL,
+	state        TEXT NOT NULL,
+	kind         TEXT NOT NULL DEFAULT '',
+	format       TEXT NOT NULL DEFAULT '',
+	pages        INTEGER NOT NULL DEFAULT 0,
+	step         TEXT NOT NULL DEFAULT '',
+	work_path    TEXT NOT NULL DEFAULT '',
+	target       TEXT NOT NULL DEFAULT '',
+	error        TEXT NOT NULL DEFAULT '',
+	duplicate_of TEXT NOT NULL DEFAULT '',
+	fields       TEXT NOT NULL DEFAULT '',
+	invoice_key  TEXT NOT NULL DEFAULT '',
+	created      INTEGER NOT NULL,
+	updated      INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_state ON documents(state, updated);
+CREATE INDEX IF NOT EXISTS documents_invoice_key ON documents(invoice_key) WHERE invoice_key != '';
+CREATE TABLE IF NOT EXISTS events (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	doc_id  TEXT NOT NULL,
+	step    TEXT NOT NULL,
+	time    INTEGER NOT NULL,
+	outcome TEXT NOT NULL,
+	detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id, seq);
+`
+
+// OpenSQLite opens (and creates) the journal database at path.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	// SQLite allows one writer; one connection avoids SQLITE_BUSY between
+	// our own goroutines while WAL still lets other processes read.
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
+	}
+	return &SQLite{db: db}, nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Create inserts doc unless a document with its ID exists; then it returns
+// the existing one and created=false. This is what makes intake idempotent.
+func (s *SQLite) Create(ctx context.Context, doc *Document) (existing *Document, created bool, err error) {
+	now := time.Now().UTC()
+	if doc.Created.IsZero() {
+		doc.Created = now
+	}
+	doc.Updated = now
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("journal: %w", err)
+	}
+	defer tx.Rollback()
+	cur, err := getDoc(ctx, tx, doc.ID)
+	switch {
+	case err == nil:
+		return cur, false, tx.Commit()
+	case !errors.Is(err, ErrNotFound):
+		return nil, false, err
+	}
+	if err := putDoc(ctx, tx, doc, true); err != nil {
+		return nil, false, err
+	}
+	for _, e := range doc.Events {
+		if err := putEvent(ctx, tx, doc.ID, e); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("journal: %w", err)
+	}
+	return nil, true, nil
+}
+
+// Get returns the document with its events.
+func (s *SQLite) Get(ctx context.Context, id string) (*Document, error) {
+	d, err := getDoc(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT step, time, outcome, detail FROM events WHERE doc_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Event
+		var t int64
+		if err := rows.Scan(&e.Step, &t, &e.Outcome, &e.Detail); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		e.Time = time.UnixMicro(t).UTC()
+		d.Events = append(d.Events, e)
+	}
+	return d, rows.Err()
+}
+
+// Update applies fn to the current document and stores the result, adding
+// ev (when ev.Step is set) in the same transaction. fn may return an error
+// to abort without change.
+func (s *SQLite) Update(ctx context.Context, id string, ev Event, fn func(*Document) error) (*Document, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer tx.Rollback()
+	d, err := getDoc(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if fn != nil {
+		if err := fn(d); err != nil {
+			return nil, err
+		}
+	}
+	d.Updated = time.Now().UTC()
+	if err := putDoc(ctx, tx, d, false); err != nil {
+		return nil, err
+	}
+	if ev.Step != "" {
+		if ev.Time.IsZero() {
+			ev.Time = d.Updated
+		}
+		if err := putEvent(ctx, tx, id, ev); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return d, nil
+}
+
+// List returns documents, newest first, without their events.
+func (s *SQLite) List(ctx context.Context, f Filter) ([]Document, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT ` + docColumns + ` FROM documents`
+	args := []any{}
+	if f.State != "" {
+		q += ` WHERE state = ?`
+		args = append(args, f.State)
+	}
+	q += ` ORDER BY updated DESC, id LIMIT ?`
+	args = append(args, limit)
+	return queryDocs(ctx, s.db, q, args...)
+}
+
+// Unfinished returns the documents that are neither delivered, failed nor
+// duplicates, oldest first: the work to re-enqueue after a restart.
+func (s *SQLite) Unfinished(ctx context.Context) ([]Document, error) {
+	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY created`, StateReceived, StateProcessing)
+}
+
+// ByInvoiceKey returns the documents carrying the invoice key, oldest first.
+func (s *SQLite) ByInvoiceKey(ctx context.Context, key string) ([]Document, error) {
+	if key == "" {
+		return nil, nil
+	}
+	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE invoice_key = ? ORDER BY created`, key)
+}
+
+// Counts returns the number of documents per state (for metrics).
+func (s *SQLite) Counts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM documents GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated`
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDoc(r scanner) (*Document, error) {
+	var d Document
+	var target, fields string
+	var created, updated int64
+	if err := r.Scan(&d.ID, &d.SourceName, &d.Profile, &d.State, &d.Kind, &d.Format, &d.Pages, &d.Step, &d.WorkPath,
+		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &created, &updated); err != nil {
+		return nil, err
+	}
+	if target != "" {
+		d.Target = new(dms.Receipt)
+		if err := json.Unmarshal([]byte(target), d.Target); err != nil {
+			return nil, fmt.Errorf("journal: document %s: bad target: %w", d.ID, err)
+		}
+	}
+	if fields != "" {
+		if err := json.Unmarshal([]byte(fields), &d.Fields); err != nil {
+			return nil, fmt.Errorf("journal: document %s: bad fields: %w", d.ID, err)
+		}
+	}
+	d.Created = time.UnixMicro(created).UTC()
+	d.Updated = time.UnixMicro(updated).UTC()
+	return &d, nil
+}
+
+func getDoc(ctx context.Context, q querier, id string) (*Document, error) {
+	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return d, nil
+}
+
+func queryDocs(ctx context.Context, q querier, query string, args ...any) ([]Document, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+func putDoc(ctx context.Context, q querier, d *Document, insert bool) error {
+	var target, fields string
+	if d.Target != nil {
+		b, err := json.Marshal(d.Target)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		target = string(b)
+	}
+	if len(d.Fields) > 0 {
+		b, err := json.Marshal(d.Fields)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		fields = string(b)
+	}
+	args := []any{d.SourceName, d.Profile, d.State, d.Kind, d.Format, d.Pages, d.Step, d.WorkPath, target, d.Error,
+		d.DuplicateOf, fields, d.InvoiceKey, d.Created.UnixMicro(), d.Updated.UnixMicro(), d.ID}
+	var err error
+	if insert {
+		_, err = q.ExecContext(ctx, `INSERT INTO documents (source_name, profile, state, kind, format, pages, step, work_path, target, error,
+			duplicate_of, fields, invoice_key, created, updated, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	} else {
+		_, err = q.ExecContext(ctx, `UPDATE documents SET source_name=?, profile=?, state=?, kind=?, format=?, pages=?, step=?, work_path=?,
+			target=?, error=?, duplicate_of=?, fields=?, invoice_key=?, created=?, updated=? WHERE id=?`, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("journal: store %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+func putEvent(ctx context.Context, q querier, id string, e Event) error {
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES (?,?,?,?,?)`,
+		id, e.Step, e.Time.UnixMicro(), e.Outcome, e.Detail)
+	if err != nil {
+		return fmt.Errorf("journal: event for %s: %w", id, err)
+	}
+	return nil
+}

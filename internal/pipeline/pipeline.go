@@ -1,0 +1,190 @@
+// Package pipeline holds the steps every document goes through — ingest,
+// OCR or e-invoice reading, classify, deliver, finish — and the handling of
+// failures. Each step is idempotent: it may run again after a crash or a
+// retry and then finds its own earlier work instead of repeating it. The
+// queue that drives the steps (asynq) lives outside, in package workers.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/layout"
+)
+
+// Steps, in order. A document's journal record names the next one.
+const (
+	StepIngest   = "ingest"
+	StepOCR      = "ocr"
+	StepEInvoice = "einvoice"
+	StepClassify = "classify"
+	StepDeliver  = "deliver"
+	StepFinish   = "finish"
+)
+
+// Journal is what the pipeline needs from the journal.
+type Journal interface {
+	Create(ctx context.Context, doc *journal.Document) (existing *journal.Document, created bool, err error)
+	Get(ctx context.Context, id string) (*journal.Document, error)
+	Update(ctx context.Context, id string, ev journal.Event, fn func(*journal.Document) error) (*journal.Document, error)
+	Unfinished(ctx context.Context) ([]journal.Document, error)
+}
+
+// Recognizer turns a scan into a searchable PDF (package ocr).
+type Recognizer interface {
+	Recognize(ctx context.Context, in, outPDF string) (*Recognition, error)
+}
+
+// Recognition is what OCR found.
+type Recognition struct {
+	Pages  int
+	Layout layout.Document
+	// PageInfo is the per-page record (rotation, skew, confidence) kept for
+	// the archive metadata and the Transfervermerk.
+	PageInfo any
+}
+
+// Enqueuer schedules the next step of a document.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, id, step string) error
+}
+
+// Observer receives figures for metrics; all methods must be cheap.
+type Observer interface {
+	PagesRecognized(n int)
+	DocumentFinished(state string)
+}
+
+// Pipeline runs the steps.
+type Pipeline struct {
+	cfg     *config.Config
+	journal Journal
+	ocr     Recognizer
+	targets map[string]dms.Target
+	obs     Observer
+	faults  *fault.Rules
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Options are the dependencies of a Pipeline.
+type Options struct {
+	Config     *config.Config
+	Journal    Journal
+	Recognizer Recognizer
+	Targets    map[string]dms.Target
+	Observer   Observer
+	// Faults classifies errors; nil means fault.Default().
+	Faults *fault.Rules
+	Logger *slog.Logger
+}
+
+// New returns a pipeline.
+func New(o Options) *Pipeline {
+	obs := o.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	faults := o.Faults
+	if faults == nil {
+		faults = fault.Default()
+	}
+	return &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults, log: log, now: time.Now}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) PagesRecognized(int)     {}
+func (nopObserver) DocumentFinished(string) {}
+
+// ClaimDir is the work area where watchers put claimed files.
+func (p *Pipeline) ClaimDir() string { return filepath.Join(p.cfg.Paths.Work, "claims") }
+
+// docDir holds a document's intermediate results.
+func (p *Pipeline) docDir(id string) string { return filepath.Join(p.cfg.Paths.Work, "docs", id) }
+
+// Run executes one step of a document and returns the step to run next
+// ("" when the document is done).
+func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err error) {
+	doc, err := p.journal.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if doc.Terminal() {
+		// A repeated task for a finished document: nothing to do.
+		return "", nil
+	}
+	if doc.Step != "" && doc.Step != step {
+		// The journal is ahead (the step ran, the queue did not learn of
+		// it): continue from there instead of repeating work.
+		return doc.Step, nil
+	}
+	switch step {
+	case StepIngest:
+		return p.ingest(ctx, doc)
+	case StepOCR:
+		return p.recognize(ctx, doc)
+	case StepClassify:
+		return p.classify(ctx, doc)
+	case StepDeliver:
+		return p.deliver(ctx, doc)
+	case StepFinish:
+		return "", p.finish(ctx, doc)
+	}
+	return "", fmt.Errorf("%w: unknown step %q", fault.ErrPermanent, step)
+}
+
+// advance records a finished step and names the next one.
+func (p *Pipeline) advance(ctx context.Context, id, step, next, detail string, fn func(*journal.Document)) error {
+	_, err := p.journal.Update(ctx, id, journal.Event{Step: step, Outcome: "ok", Detail: detail}, func(d *journal.Document) error {
+		if fn != nil {
+			fn(d)
+		}
+		d.State = journal.StateProcessing
+		d.Step = next
+		return nil
+	})
+	return err
+}
+
+// HashFile returns the hex SHA-256 of a file's content.
+func HashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeFileAtomic writes data so that readers see the old file or the whole
+// new one, never a part.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o770); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,143 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/internal/journal"
+)
+
+// Intake registers claimed files and schedules their first step. It is the
+// intake.Handler of the watchers and of `eingang submit`.
+type Intake struct {
+	p *Pipeline
+	q Enqueuer
+}
+
+// Intake returns the handler that registers claimed files and enqueues them
+// with q.
+func (p *Pipeline) Intake(q Enqueuer) *Intake { return &Intake{p: p, q: q} }
+
+// HandleClaim registers a claimed file: new content becomes a document in
+// state received and is queued; content seen before is recorded as a
+// duplicate of the first document and not processed again; a file that
+// failed its content check goes straight to the error folder. Calling it
+// again for the same claimed file (crash recovery) changes nothing.
+func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
+	p := in.p
+	id, err := HashFile(c.Path)
+	if err != nil {
+		return fmt.Errorf("hash %s: %w", c.SourceName, err)
+	}
+	doc := &journal.Document{
+		ID:         id,
+		SourceName: c.SourceName,
+		Profile:    c.Profile,
+		State:      journal.StateReceived,
+		Step:       StepIngest,
+		WorkPath:   c.Path,
+		Events:     []journal.Event{{Step: "intake", Outcome: "ok", Detail: "claimed from hot folder"}},
+	}
+	if c.Problem != nil {
+		// Broken files may share content (two empty files); give each its
+		// own record so that no reason file is lost.
+		doc.ID = derivedID(id, c.Path)
+		doc.Step = ""
+		doc.Events[0].Detail = "claimed from hot folder; content check failed"
+		if existing, created, err := p.journal.Create(ctx, doc); err != nil {
+			return err
+		} else if !created && existing.Terminal() {
+			return nil
+		}
+		return p.Fail(ctx, doc.ID, "intake", c.Problem, p.faults.Classify(c.Problem).Clerk)
+	}
+	existing, created, err := p.journal.Create(ctx, doc)
+	if err != nil {
+		return err
+	}
+	if created {
+		p.log.Info("document received", "id", id, "profile", c.Profile)
+		return in.q.Enqueue(ctx, id, StepIngest)
+	}
+	if existing.WorkPath == c.Path {
+		// Same claimed file offered again (recovery): just make sure its
+		// current step is queued.
+		if !existing.Terminal() && existing.Step != "" {
+			return in.q.Enqueue(ctx, id, existing.Step)
+		}
+		return nil
+	}
+	if existing.State == journal.StateFailed {
+		// Dropping a failed document again is how the scan station retries
+		// it: start over with the new copy.
+		if _, err := p.journal.Update(ctx, id, journal.Event{Step: "intake", Outcome: "ok", Detail: "dropped again after failure; retrying"}, func(d *journal.Document) error {
+			d.State, d.Step, d.Error, d.WorkPath, d.SourceName, d.Profile = journal.StateReceived, StepIngest, "", c.Path, c.SourceName, c.Profile
+			d.Target = nil
+			return nil
+		}); err != nil {
+			return err
+		}
+		_ = os.RemoveAll(p.docDir(id))
+		return in.q.Enqueue(ctx, id, StepIngest)
+	}
+	return p.recordDuplicate(ctx, existing, c)
+}
+
+func (p *Pipeline) recordDuplicate(ctx context.Context, first *journal.Document, c intake.Claim) error {
+	dupID := derivedID(first.ID, c.Path)
+	dup := &journal.Document{
+		ID:          dupID,
+		SourceName:  c.SourceName,
+		Profile:     c.Profile,
+		State:       journal.StateDuplicate,
+		DuplicateOf: first.ID,
+		WorkPath:    c.Path,
+		Events: []journal.Event{{Step: "intake", Outcome: "duplicate",
+			Detail: fmt.Sprintf("same content as document %s (%s)", first.ID, first.SourceName)}},
+	}
+	if _, _, err := p.journal.Create(ctx, dup); err != nil {
+		return err
+	}
+	p.log.Info("duplicate content, not processed again", "id", dupID, "duplicate_of", first.ID, "profile", c.Profile)
+	if err := p.disposeSource(c.Path, c.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	p.obs.DocumentFinished(journal.StateDuplicate)
+	return nil
+}
+
+// derivedID gives records that repeat content (duplicates, broken files)
+// an id of their own that is stable for the same claimed file, so that
+// registering it twice stays idempotent.
+func derivedID(contentID, claimedPath string) string {
+	h := sha256.Sum256([]byte(contentID + "\x00" + claimedPath))
+	return hex.EncodeToString(h[:])
+}
+
+// Recover re-offers files left in the claim area and re-enqueues every
+// unfinished document at its current step. With the embedded Redis the
+// queue is empty after a restart, so the journal is the truth; with a real
+// Redis, tasks that still exist are left alone (their ids conflict).
+func (in *Intake) Recover(ctx context.Context) (int, error) {
+	if err := intake.Recover(ctx, in.p.ClaimDir(), in); err != nil {
+		return 0, err
+	}
+	docs, err := in.p.journal.Unfinished(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range docs {
+		if d.Step == "" {
+			continue
+		}
+		if err := in.q.Enqueue(ctx, d.ID, d.Step); err != nil {
+			return 0, fmt.Errorf("re-enqueue %s: %w", d.ID, err)
+		}
+	}
+	return len(docs), nil
+}

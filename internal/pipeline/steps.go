@@ -1,0 +1,239 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/layout"
+)
+
+// Names of a document's intermediate results in its work folder.
+const (
+	outPDF    = "document.pdf"
+	outText   = "text.txt"
+	outLayout = "layout.json"
+	outPages  = "pages.json"
+)
+
+func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, error) {
+	format, err := intake.Detect(doc.WorkPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("%w: claimed file %s is gone", fault.ErrPermanent, doc.WorkPath)
+		}
+		return "", err
+	}
+	next := StepOCR
+	if format == intake.FormatXML {
+		next = StepEInvoice
+	}
+	return next, p.advance(ctx, doc.ID, StepIngest, next, "detected "+string(format), func(d *journal.Document) {
+		d.Format = string(format)
+	})
+}
+
+func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string, error) {
+	dir := p.docDir(doc.ID)
+	if err := os.MkdirAll(dir, 0o770); err != nil {
+		return "", err
+	}
+	// Write to a temporary name: a PDF under the final name means OCR is
+	// complete, even if the process died right after.
+	tmp := filepath.Join(dir, outPDF+".part")
+	rec, err := p.ocr.Recognize(ctx, doc.WorkPath, tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	text := rec.Layout.Text()
+	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(text)); err != nil {
+		return "", err
+	}
+	if err := writeJSON(filepath.Join(dir, outLayout), rec.Layout); err != nil {
+		return "", err
+	}
+	if rec.PageInfo != nil {
+		if err := writeJSON(filepath.Join(dir, outPages), rec.PageInfo); err != nil {
+			return "", err
+		}
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, outPDF)); err != nil {
+		return "", err
+	}
+	p.obs.PagesRecognized(rec.Pages)
+	return StepClassify, p.advance(ctx, doc.ID, StepOCR, StepClassify, fmt.Sprintf("%d pages", rec.Pages), func(d *journal.Document) {
+		d.Pages = rec.Pages
+	})
+}
+
+func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string, error) {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	}
+	kind := prof.Kind
+	if kind == "auto" {
+		kind = "sonstiges"
+	}
+	return StepDeliver, p.advance(ctx, doc.ID, StepClassify, StepDeliver, "kind "+kind+" (profile default)", func(d *journal.Document) {
+		d.Kind = kind
+	})
+}
+
+func (p *Pipeline) deliver(ctx context.Context, doc *journal.Document) (string, error) {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	}
+	target, ok := p.targets[prof.Target]
+	if !ok {
+		return "", fmt.Errorf("%w: target %q not available", fault.ErrPermanent, prof.Target)
+	}
+	d, err := p.dmsDocument(doc, prof.Metadata)
+	if err != nil {
+		return "", err
+	}
+	rec, err := target.Deliver(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	detail := fmt.Sprintf("%s ref %s", rec.Target, rec.Ref)
+	if rec.Existing {
+		detail += " (already there)"
+	}
+	return StepFinish, p.advance(ctx, doc.ID, StepDeliver, StepFinish, detail, func(jd *journal.Document) {
+		jd.Target = &rec
+	})
+}
+
+// dmsDocument assembles what a target receives from the journal record and
+// the work folder.
+func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string) (*dms.Document, error) {
+	dir := p.docDir(doc.ID)
+	text, err := os.ReadFile(filepath.Join(dir, outText))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	pdf := filepath.Join(dir, outPDF)
+	if _, err := os.Stat(pdf); err != nil {
+		return nil, fmt.Errorf("%w: no PDF to deliver: %v", fault.ErrPermanent, err)
+	}
+	meta := map[string]string{}
+	for k, v := range defaults {
+		meta[k] = v
+	}
+	for k, v := range doc.Fields {
+		meta[k] = v
+	}
+	meta["source_name"] = doc.SourceName
+	meta["sha256"] = doc.ID
+	meta["format"] = doc.Format
+	meta["pages"] = strconv.Itoa(doc.Pages)
+	d := &dms.Document{
+		ID:         doc.ID,
+		SourceName: doc.SourceName,
+		Profile:    doc.Profile,
+		Kind:       doc.Kind,
+		Route:      doc.Fields["route"],
+		Pages:      doc.Pages,
+		PDFPath:    pdf,
+		Text:       string(text),
+		Received:   doc.Created,
+		Metadata:   meta,
+	}
+	if _, err := os.Stat(filepath.Join(dir, outPages)); err == nil {
+		d.Attachments = append(d.Attachments, dms.Attachment{Name: "pages.json", MediaType: "application/json", Path: filepath.Join(dir, outPages)})
+	}
+	return d, nil
+}
+
+func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
+	if err := p.disposeSource(doc.WorkPath, doc.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if _, err := p.journal.Update(ctx, doc.ID, journal.Event{Step: StepFinish, Outcome: "ok", Detail: "source " + p.cfg.Intake.AfterSuccess + "d"}, func(d *journal.Document) error {
+		d.State = journal.StateDelivered
+		d.Step = ""
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Only after the journal says delivered: a crash before this leaves the
+	// work folder for the repeated finish step.
+	if err := os.RemoveAll(p.docDir(doc.ID)); err != nil {
+		p.log.Warn("cannot remove work folder", "id", doc.ID, "err", err)
+	}
+	p.obs.DocumentFinished(journal.StateDelivered)
+	p.log.Info("document delivered", "id", doc.ID, "profile", doc.Profile)
+	return nil
+}
+
+// disposeSource moves a processed original to done/YYYY-MM-DD/ (or deletes
+// it, per intake.after_success).
+func (p *Pipeline) disposeSource(path, name string) error {
+	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	if p.cfg.Intake.AfterSuccess == "delete" {
+		return os.Remove(path)
+	}
+	dir := filepath.Join(p.cfg.Paths.Done, p.now().Format("2006-01-02"))
+	_, err := moveUnique(path, dir, name)
+	return err
+}
+
+// moveUnique renames src into dir as name, adding " (2)", " (3)" … before
+// the extension when the name is taken, and returns the new path.
+func moveUnique(src, dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o770); err != nil {
+		return "", err
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; i < 10000; i++ {
+		cand := name
+		if i > 1 {
+			cand = fmt.Sprintf("%s (%d)%s", stem, i, ext)
+		}
+		dst := filepath.Join(dir, cand)
+		if _, err := os.Lstat(dst); err == nil {
+			continue
+		}
+		// Link + remove would refuse to overwrite atomically, but not every
+		// share supports hard links; the Lstat check above is enough for a
+		// folder only eingang writes to.
+		if err := os.Rename(src, dst); err != nil {
+			return "", err
+		}
+		return dst, nil
+	}
+	return "", fmt.Errorf("no free name for %s in %s", name, dir)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b)
+}
+
+// readLayout loads the OCR word boxes of a document, if any.
+func (p *Pipeline) readLayout(id string) (layout.Document, error) {
+	var l layout.Document
+	b, err := os.ReadFile(filepath.Join(p.docDir(id), outLayout))
+	if err != nil {
+		return l, err
+	}
+	return l, json.Unmarshal(b, &l)
+}

@@ -1,0 +1,119 @@
+// Package testenv gives tests the real parts they run against: a
+// redis-server on a free port, the repository root and the shared corpus.
+package testenv
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// RepoRoot returns the directory holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Corpus returns ../shared/corpus/<sub> beside the repository. Tests that
+// need it skip only when shared/ is absent altogether.
+func Corpus(t testing.TB, sub string) string {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(t), "..", "shared", "corpus", sub)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared corpus not available: %v", err)
+	}
+	return dir
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Redis is a redis-server started for one test.
+type Redis struct {
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// URL returns the redis:// URL of the server.
+func (r *Redis) URL() string { return "redis://" + r.Addr + "/0" }
+
+// Stop kills the server (to simulate an outage); t.Cleanup also stops it.
+func (r *Redis) Stop() {
+	if r.cmd.Process != nil {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	}
+}
+
+// StartRedis starts a real redis-server on a free port without persistence
+// and stops it when the test ends.
+func StartRedis(t testing.TB) *Redis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("redis-server not installed (make test installs it): %v", err)
+	}
+	port := FreePort(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", dir, "--daemonize", "no", "--loglevel", "warning")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &Redis{Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
+	t.Cleanup(r.Stop)
+	go func() {
+		// Drain output so the server never blocks on a full pipe.
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", r.Addr, 200*time.Millisecond)
+		if err == nil {
+			_, _ = c.Write([]byte("PING\r\n"))
+			buf := make([]byte, 16)
+			_ = c.SetReadDeadline(time.Now().Add(time.Second))
+			n, _ := c.Read(buf)
+			c.Close()
+			if strings.HasPrefix(string(buf[:n]), "+PONG") {
+				return r
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("redis-server on %s did not come up", r.Addr)
+	return nil
+}

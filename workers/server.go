@@ -1,0 +1,67 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// ServerOptions configure the asynq server.
+type ServerOptions struct {
+	Concurrency     int
+	ShutdownTimeout time.Duration
+	Retry           RetryPolicy
+	Logger          *slog.Logger
+}
+
+// NewServer returns an asynq server consuming all of eingang's queues.
+func NewServer(r *Redis, o ServerOptions) *asynq.Server {
+	return asynq.NewServer(r.Opt, asynq.Config{
+		Concurrency:     o.Concurrency,
+		Queues:          Queues,
+		RetryDelayFunc:  o.Retry.Delay,
+		ShutdownTimeout: o.ShutdownTimeout,
+		Logger:          slogAdapter{o.Logger.With("component", "asynq")},
+		LogLevel:        asynq.WarnLevel,
+		// Faster than the default 5 s so that retries of a recovered DMS
+		// start promptly.
+		DelayedTaskCheckInterval: time.Second,
+	})
+}
+
+// Ping checks that Redis answers.
+func Ping(ctx context.Context, r *Redis) error {
+	insp := asynq.NewInspector(r.Opt)
+	defer insp.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := insp.Queues()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("redis: %w", ctx.Err())
+	}
+}
+
+// slogAdapter lets asynq log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+// Fatal ends the process like asynq's own logger does.
+func (a slogAdapter) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...))
+	os.Exit(1)
+}
