@@ -60,6 +60,7 @@ func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
 func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
 func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
 func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+
 // Fatal ends the process like asynq's own logger does.
 func (a slogAdapter) Fatal(args ...any) {
 	a.l.Error(fmt.Sprint(args...))
