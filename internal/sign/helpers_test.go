@@ -1,0 +1,196 @@
+package sign
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+)
+
+// testPKI is a throwaway CA and a leaf generated per test; nothing is
+// committed.
+type testPKI struct {
+	caCert *x509.Certificate
+	caKey  crypto.Signer
+}
+
+func newTestPKI(t testing.TB) *testPKI {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "eingang Test-CA", Organization: []string{"Testkommune"}},
+		NotBefore:             time.Now().Add(-24 * time.Hour),
+		NotAfter:              time.Now().Add(365 * 24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &testPKI{caCert: cert, caKey: key}
+}
+
+type leafOpts struct {
+	rsa       bool
+	notBefore time.Time
+	notAfter  time.Time
+	keyUsage  x509.KeyUsage
+	extUsage  []x509.ExtKeyUsage
+	cn        string
+}
+
+func (p *testPKI) leaf(t testing.TB, o leafOpts) (crypto.Signer, *x509.Certificate) {
+	t.Helper()
+	var key crypto.Signer
+	var err error
+	if o.rsa {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.notBefore.IsZero() {
+		o.notBefore = time.Now().Add(-time.Hour)
+	}
+	if o.notAfter.IsZero() {
+		o.notAfter = time.Now().Add(30 * 24 * time.Hour)
+	}
+	if o.cn == "" {
+		o.cn = "Scanstelle Testkommune (Siegel)"
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: o.cn, Organization: []string{"Testkommune"}, Country: []string{"DE"}},
+		NotBefore:    o.notBefore,
+		NotAfter:     o.notAfter,
+		KeyUsage:     o.keyUsage,
+		ExtKeyUsage:  o.extUsage,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return key, cert
+}
+
+func (p *testPKI) signer(t testing.TB, useRSA bool) *KeySigner {
+	t.Helper()
+	key, cert := p.leaf(t, leafOpts{rsa: useRSA, keyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment})
+	s, err := NewKeySigner(key, cert, []*x509.Certificate{p.caCert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func writePEM(t testing.TB, path, typ string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// repoRoot walks up to go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// corpusScan returns a scan PDF of the shared corpus.
+func corpusScan(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans", name)
+	if _, err := os.Stat(filepath.Join(repoRoot(t), "..", "shared")); err != nil {
+		t.Skip("shared corpus absent")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// imagePDF builds an image-only PDF with one JPEG per page via pdfcpu.
+func imagePDF(t testing.TB, dir string, pages int) string {
+	t.Helper()
+	var files []string
+	for i := 0; i < pages; i++ {
+		img := image.NewGray(image.Rect(0, 0, 850, 1100))
+		for y := 0; y < 1100; y++ {
+			for x := 0; x < 850; x++ {
+				v := uint8(255)
+				if (x/40+y/30+i)%7 == 0 {
+					v = 30
+				}
+				img.SetGray(x, y, color.Gray{Y: v})
+			}
+		}
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 75}); err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, "page"+string(rune('a'+i%26))+big.NewInt(int64(i)).String()+".jpg")
+		if err := os.WriteFile(f, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	out := filepath.Join(dir, "scan.pdf")
+	imp := api.DefaultImportConfig()
+	if err := api.ImportImagesFile(files, out, imp, nil); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func needTool(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed", name)
+	}
+}
+
+func run(t testing.TB, name string, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}
