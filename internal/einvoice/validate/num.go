@@ -163,3 +163,5 @@ func decimalsOK(s string, max int) bool {
 	}
 	return len(s[i+1:]) <= max
 }
+
+func ratTwoCents() *big.Rat { return big.NewRat(2, 100) }

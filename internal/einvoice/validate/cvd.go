@@ -1,0 +1,4 @@
+package validate
+
+func (c *checker) ublCVD() {}
+func (c *checker) ciiCVD() {}
