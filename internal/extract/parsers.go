@@ -1,0 +1,355 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+var (
+	refTokRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9./\-_]*$`)
+	pureDateRE = regexp.MustCompile(`^\d{1,2}[./]\d{1,2}[./]\d{2,4}$`)
+	pureAmtRE  = regexp.MustCompile(`^-?\d{1,3}(?:\.\d{3})*,\d{2}$`)
+	gapWords   = map[string]bool{"nr": true, "no": true, "n°": true, "nummer": true, "number": true, "num": true, "#": true, "n": true}
+)
+
+// parseRef reads an identifier such as an invoice or order number: the
+// first token after the label that contains a digit.
+func parseRef(text string) (string, int, int, bool) {
+	pos := 0
+	for _, f := range strings.Fields(text) {
+		start := strings.Index(text[pos:], f) + pos
+		end := start + len(f)
+		pos = end
+		t := strings.TrimRight(strings.TrimLeft(f, ":#.°*(-–"), ".,;:)")
+		if t == "" || gapWords[strings.ToLower(t)] {
+			continue
+		}
+		if len(t) < 2 || len(t) > 35 || !refTokRE.MatchString(t) || !strings.ContainsAny(t, "0123456789") ||
+			pureDateRE.MatchString(t) || pureAmtRE.MatchString(t) {
+			return "", 0, 0, false
+		}
+		off := strings.Index(f, t)
+		return t, start + off, start + off + len(t), true
+	}
+	return "", 0, 0, false
+}
+
+func dateParser(compact bool) parser {
+	return func(text string) (string, int, int, bool) { return findDate(text, compact) }
+}
+
+func parseAmountText(text string) (string, int, int, bool) { return findAmount(text) }
+
+var currencyRE = regexp.MustCompile(`\b(EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK|PLN|CZK|HUF)\b|€|£|\$`)
+
+func parseCurrency(text string) (string, int, int, bool) {
+	m := currencyRE.FindStringSubmatchIndex(text)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	v := text[m[0]:m[1]]
+	switch v {
+	case "€":
+		v = "EUR"
+	case "£":
+		v = "GBP"
+	case "$":
+		v = "USD"
+	}
+	return v, m[0], m[1], true
+}
+
+var taxNoRE = regexp.MustCompile(`\d{2,3}\s?/\s?\d{3,4}\s?/\s?\d{4,5}|\b\d{10,13}\b`)
+
+func parseTaxNumber(text string) (string, int, int, bool) {
+	m := taxNoRE.FindStringIndex(text)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	return strings.ReplaceAll(text[m[0]:m[1]], " ", ""), m[0], m[1], true
+}
+
+var vatRE = regexp.MustCompile(`[A-Z]{2}[ ]?[0-9A-Z](?:[ ]?[0-9A-Z]){7,12}`)
+
+func parseVAT(text string) (string, int, int, bool) {
+	m := vatRE.FindStringIndex(text)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	v := NormalizeVATID(text[m[0]:m[1]])
+	for n := len(v); n >= 10; n-- {
+		if CheckVATID(v[:n]) != VATInvalid {
+			return v[:n], m[0], m[1], true
+		}
+	}
+	return "", 0, 0, false
+}
+
+var ibanRE = regexp.MustCompile(`[A-Z]{2}[0-9O]{2}(?:[ ]?[A-Z0-9]{1,4}){1,8}`)
+
+// digitBBAN lists countries whose IBAN has only digits after the check
+// digits, so that O and I read by OCR can be repaired.
+var digitBBAN = map[string]bool{"DE": true, "AT": true, "BE": true, "DK": true, "FI": true, "NO": true, "SE": true,
+	"PL": true, "CZ": true, "SK": true, "ES": true, "PT": true, "HU": true, "HR": true, "SI": true, "EE": true, "LT": true}
+
+func parseIBAN(text string) (string, int, int, bool) {
+	m := ibanRE.FindStringIndex(text)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	groups := strings.Fields(text[m[0]:m[1]])
+	cc := groups[0][:2]
+	if digitBBAN[cc] {
+		// Letters cannot occur after the country code: OCR confusions are
+		// repaired, other letters end the IBAN.
+		rep := strings.NewReplacer("O", "0", "I", "1")
+		var kept []string
+		for i, g := range groups {
+			body := g
+			if i == 0 {
+				body = g[2:]
+			}
+			fixed := rep.Replace(body)
+			if strings.Trim(fixed, "0123456789") != "" {
+				break
+			}
+			if i == 0 {
+				fixed = cc + fixed
+			}
+			kept = append(kept, fixed)
+		}
+		groups = kept
+	}
+	v := strings.Join(groups, "")
+	// Prefer the longest prefix (by groups) that passes the check.
+	acc := ""
+	best := ""
+	for _, g := range groups {
+		acc += g
+		if ValidIBAN(acc) {
+			best = acc
+		}
+	}
+	if best == "" {
+		if n, ok := ibanLengths[cc]; ok && len(v) > n {
+			v = v[:n]
+		}
+		best = v
+	}
+	if len(best) < 12 {
+		return "", 0, 0, false
+	}
+	return best, m[0], m[1], true
+}
+
+var bicScanRE = regexp.MustCompile(`\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b`)
+
+func parseBIC(text string) (string, int, int, bool) {
+	m := bicScanRE.FindStringIndex(text)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	return text[m[0]:m[1]], m[0], m[1], true
+}
+
+// totals finds net, tax, gross and due amounts and checks that net + tax
+// = gross; only a consistent set gets a confidence that passes review.
+func totals(rs []row, parties []int, res *Fields, credit bool) {
+	g := labelled(rs, grossLabels, parseAmountText, 24, parties)
+	n := labelled(rs, netLabels, parseAmountText, 24, parties)
+	t := labelled(rs, taxLabels, parseAmountText, 24, parties)
+	d := labelled(rs, dueLabels, parseAmountText, 24, parties)
+	if credit {
+		for _, cs := range [][]candidate{g, n, t, d} {
+			for i := range cs {
+				cs[i].value = strings.TrimPrefix(cs[i].value, "-")
+			}
+		}
+	}
+	type triple struct {
+		g, n, t candidate
+		score   float64
+	}
+	var best *triple
+	for _, gc := range g {
+		gv, _ := centsOf(gc.value)
+		for _, nc := range n {
+			nv, _ := centsOf(nc.value)
+			for _, tc := range t {
+				tv, _ := centsOf(tc.value)
+				if nv+tv != gv || (tv == 0 && nv == 0) {
+					continue
+				}
+				s := gc.score + nc.score + tc.score
+				if best == nil || s > best.score+1e-9 {
+					best = &triple{gc, nc, tc, s}
+				}
+			}
+		}
+	}
+	set := func(name string, c candidate, conf float64) {
+		res.Fields[name] = Field{Value: c.value, Confidence: round2(conf)}
+	}
+	if best != nil {
+		// Three independent readings agree arithmetically; a misread digit
+		// would break the sum, so the values are safe when each reading
+		// itself was clean.
+		ok := best.g.score >= 0.8 && best.n.score >= 0.75 && best.t.score >= 0.7
+		c := 0.85
+		if ok {
+			c = 0.97
+		}
+		set(GrandTotal, best.g, c)
+		set(NetTotal, best.n, c)
+		set(TaxTotal, best.t, c)
+	} else {
+		gf, gok := decide(GrandTotal, g)
+		nf, nok := decide(NetTotal, n)
+		if gok && nok && gf.Value == nf.Value {
+			// Tax-exempt invoice: gross equals net and no tax is printed.
+			c := minf(gf.Confidence, nf.Confidence)
+			if c >= 0.8 {
+				c = 0.93
+			}
+			res.Fields[GrandTotal] = Field{Value: gf.Value, Confidence: c}
+			res.Fields[NetTotal] = Field{Value: nf.Value, Confidence: c}
+			if tf, ok := decide(TaxTotal, t); ok && tf.Value == "0.00" {
+				res.Fields[TaxTotal] = tf
+			}
+		} else {
+			if gok {
+				gf.Confidence = minf(gf.Confidence, 0.8)
+				res.Fields[GrandTotal] = gf
+			}
+			if nok {
+				nf.Confidence = minf(nf.Confidence, 0.8)
+				res.Fields[NetTotal] = nf
+			}
+			if tf, ok := decide(TaxTotal, t); ok {
+				tf.Confidence = minf(tf.Confidence, 0.7)
+				res.Fields[TaxTotal] = tf
+			}
+			if gok && nok && len(t) > 0 {
+				res.Problems = append(res.Problems, "Summen nicht plausibel: Netto + Steuer ergibt nicht Brutto")
+			}
+		}
+	}
+	if df, ok := decide(DuePayable, d); ok {
+		if gt, ok := res.Fields[GrandTotal]; ok && gt.Value == df.Value {
+			df.Confidence = maxf(minf(df.Confidence, 0.9), minf(gt.Confidence, 0.95))
+		} else {
+			df.Confidence = minf(df.Confidence, 0.8)
+		}
+		res.Fields[DuePayable] = df
+		if gt, ok := res.Fields[GrandTotal]; !ok {
+			res.Fields[GrandTotal] = Field{Value: df.Value, Confidence: minf(df.Confidence, 0.6)}
+		} else if gt.Confidence < SafeConfidence && gt.Value == df.Value {
+			gt.Confidence = minf(0.89, gt.Confidence+0.05)
+			res.Fields[GrandTotal] = gt
+		}
+	}
+}
+
+var (
+	percentRE = regexp.MustCompile(`(?:^|[^\d,.])(\d{1,2}(?:[.,]\d{1,2})?)\s?%`)
+	taxWordRE = regexp.MustCompile(`(?i)ust|mwst|steuer|tva|vat|tax`)
+)
+
+// vatRates lists the VAT percentages printed on rows that talk about tax.
+func vatRates(rs []row, res *Fields) {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		t := r.text()
+		if !taxWordRE.MatchString(t) {
+			continue
+		}
+		for _, m := range percentRE.FindAllStringSubmatch(t, -1) {
+			v, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", "."), 64)
+			if err != nil || v > 30 {
+				continue
+			}
+			seen[strconv.FormatFloat(v, 'f', 2, 64)] = true
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	var rates []string
+	for k := range seen {
+		rates = append(rates, k)
+	}
+	sort.Strings(rates)
+	res.Fields[VATRates] = Field{Value: strings.Join(rates, ";"), Confidence: 0.6}
+}
+
+var (
+	sellerCaptionRE = regexp.MustCompile(`(?i)^(?:verkäufer|lieferant|rechnungssteller|seller|vendeur|fournisseur|supplier)\s*:?$`)
+	nameLabelRE     = regexp.MustCompile(`(?i)^name\s*:?\s*`)
+)
+
+// sellerName reads the name under a "Verkäufer"/"Seller" caption or after a
+// "Name:" label in the seller section. Names have no check, so the
+// confidence stays below review level.
+func sellerName(rs []row, parties []int) (Field, bool) {
+	for i, r := range rs {
+		for j, c := range r.cells {
+			if parties[i] == partySeller && nameLabelRE.MatchString(c.text) {
+				rest := strings.TrimSpace(nameLabelRE.ReplaceAllString(c.text, ""))
+				if rest == "" && j+1 < len(r.cells) {
+					rest = r.cells[j+1].text
+				}
+				if rest != "" {
+					return Field{Value: rest, Confidence: 0.7}, true
+				}
+			}
+			if !sellerCaptionRE.MatchString(c.text) {
+				continue
+			}
+			for k := i + 1; k < len(rs) && k <= i+4; k++ {
+				if rs[k].page != r.page {
+					break
+				}
+				for _, n := range rs[k].cells {
+					if n.x1 < c.x0-20 || n.x0 > c.x1+400 {
+						continue
+					}
+					if strings.Contains(n.text, ":") || strings.Trim(n.text, "0123456789 ()") == "" {
+						continue
+					}
+					return Field{Value: n.text, Confidence: 0.6}, true
+				}
+			}
+		}
+	}
+	return Field{}, false
+}
+
+// checkPlausible marks the invoice for review when key fields are missing
+// or a check failed.
+func checkPlausible(res *Fields) {
+	f := res.Fields
+	if v, ok := f[PayeeIBAN]; ok && !ValidIBAN(v.Value) {
+		res.Problems = append(res.Problems, "IBAN-Prüfsumme stimmt nicht")
+	}
+	if v, ok := f[SellerVATID]; ok && CheckVATID(v.Value) == VATChecksumBad {
+		res.Problems = append(res.Problems, "USt-IdNr: Prüfziffer stimmt nicht")
+	}
+	if v, ok := f[LeitwegID]; ok && !ValidLeitwegID(v.Value) {
+		res.Problems = append(res.Problems, "Leitweg-ID: Prüfziffer stimmt nicht")
+	}
+	if is, ok := f[IssueDate]; ok {
+		if due, ok := f[DueDate]; ok && due.Value < is.Value {
+			res.Problems = append(res.Problems, "Fälligkeitsdatum liegt vor dem Rechnungsdatum")
+		}
+	}
+	for _, k := range []string{InvoiceNumber, GrandTotal, IssueDate} {
+		if v, ok := f[k]; !ok {
+			res.Problems = append(res.Problems, "Pflichtangabe fehlt: "+k)
+		} else if v.Confidence < SafeConfidence {
+			res.Problems = append(res.Problems, "Angabe unsicher: "+k)
+		}
+	}
+	res.Review = len(res.Problems) > 0
+}
