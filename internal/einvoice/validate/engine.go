@@ -12,6 +12,7 @@ type checker struct {
 	scen   string
 	out    []Finding
 	seen   map[string]bool
+	slack  num // tolerance of the Peppol arithmetic rules
 }
 
 func newChecker(root *node, index map[string][]*node, syntax, scen string) *checker {

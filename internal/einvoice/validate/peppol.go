@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"math/big"
 	"regexp"
 	"strings"
 )
@@ -16,12 +17,50 @@ func slack(exp, val, s num) bool {
 
 var cent2 = num{r: ratTwoCents(), ok: true}
 
+// slackFor is the tolerance of R040/R120: half a unit for currencies without
+// minor units (as the XRechnung HUF tests require), else 0.02.
+func slackFor(currency string) num {
+	if zeroDecimalCurrencies[strings.TrimSpace(currency)] {
+		return num{r: big.NewRat(1, 2), ok: true}
+	}
+	return cent2
+}
+
+var zeroDecimalCurrencies = set("BIF CLP DJF GNF HUF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF")
+
+func nums(ns []*node) []num {
+	out := make([]num, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, parseNum(n.value()))
+	}
+	return out
+}
+
+// sameSign is PEPPOL-EN16931-R055; a missing amount is not compared.
+func sameSign(a, b []num) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if !x.ok || !y.ok {
+				continue
+			}
+			if (x.sign() <= 0 && y.sign() <= 0) || (x.sign() >= 0 && y.sign() >= 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (c *checker) emptyElements() {
 	stack := []*node{c.root}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if len(n.kids) == 0 && strings.TrimSpace(n.text) == "" {
+		// CII allows an empty ApplicableHeaderTradeDelivery (mandatory in the XSD).
+		if len(n.kids) == 0 && strings.TrimSpace(n.text) == "" && n.name != "ram:ApplicableHeaderTradeDelivery" {
 			c.fail("PEPPOL-EN16931-R008", n)
 		}
 		for i := len(n.kids) - 1; i >= 0; i-- {
@@ -32,6 +71,7 @@ func (c *checker) emptyElements() {
 
 func (c *checker) ublPeppol() {
 	r := c.root
+	c.slack = slackFor(r.str("cbc:DocumentCurrencyCode"))
 	c.check("PEPPOL-EN16931-R001", r, r.has("cbc:ProfileID"))
 	if r.has("cbc:ProfileID") {
 		c.check("PEPPOL-EN16931-R007", r, reProfile.MatchString(normSpace(r.str("cbc:ProfileID"))))
@@ -62,7 +102,7 @@ func (c *checker) ublPeppol() {
 			if ac.has("cbc:Amount") {
 				amt = ac.num("cbc:Amount")
 			}
-			c.check("PEPPOL-EN16931-R040", ac, slack(amt, parseNum(ba.value()).mul(parseNum(mf.value())).div(intNum(100)), cent2))
+			c.check("PEPPOL-EN16931-R040", ac, slack(amt, parseNum(ba.value()).mul(parseNum(mf.value())).div(intNum(100)), c.slack))
 		}
 		c.check("PEPPOL-EN16931-R041", ac, mf == nil || ba != nil)
 		c.check("PEPPOL-EN16931-R042", ac, ba == nil || mf != nil)
@@ -113,8 +153,7 @@ func (c *checker) ublPeppol() {
 				b = append(b, parseNum(ta.value()))
 			}
 		}
-		c.check("PEPPOL-EN16931-R055", r, (anyNum(a, func(x num) bool { return x.sign() < 0 && x.ok }) && anyNum(b, func(x num) bool { return x.sign() < 0 && x.ok })) ||
-			(anyNum(a, func(x num) bool { return x.ok && x.sign() >= 0 }) && anyNum(b, func(x num) bool { return x.ok && x.sign() >= 0 })))
+		c.check("PEPPOL-EN16931-R055", r, sameSign(a, b))
 	}
 	for _, pm := range r.all("cac:PaymentMeans") {
 		code := pm.norm("cbc:PaymentMeansCode")
@@ -126,7 +165,7 @@ func (c *checker) ublPeppol() {
 	for _, l := range ublLines(r) {
 		c.check("PEPPOL-EN16931-R100", l, len(l.all("cac:DocumentReference")) <= 1)
 		for _, d := range l.all("cac:DocumentReference") {
-			c.check("PEPPOL-EN16931-R101", d, !d.has("cbc:DocumentTypeCode") || d.str("cbc:DocumentTypeCode") == "130")
+			c.check("PEPPOL-EN16931-R101", d, d.str("cbc:DocumentTypeCode") == "130")
 		}
 		for _, p := range l.all("cac:InvoicePeriod") {
 			if s := p.first("cbc:StartDate"); s != nil && ps != nil {
@@ -211,7 +250,7 @@ func (c *checker) lineArithmetic(l *node, netPath string, qty, price, base *node
 	if len(charge) > 0 {
 		ct = round2(sumNodes(charge, amtPath))
 	}
-	c.check("PEPPOL-EN16931-R120", l, slack(net, q.mul(p.div(b)).add(ct).sub(at), cent2))
+	c.check("PEPPOL-EN16931-R120", l, slack(net, q.mul(p.div(b)).add(ct).sub(at), c.slack))
 }
 
 func (c *checker) ciiPeppol() {
@@ -223,6 +262,7 @@ func (c *checker) ciiPeppol() {
 	c.check("PEPPOL-EN16931-R003", r, r.has(ciiHA+"/ram:BuyerReference") || r.has(ciiHA+"/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"))
 	hs := r.first(ciiHS)
 	doc := hs.str("ram:InvoiceCurrencyCode")
+	c.slack = slackFor(doc)
 	tax := hs.str("ram:TaxCurrencyCode")
 	if hs.has("ram:TaxCurrencyCode") {
 		c.check("PEPPOL-EN16931-R005", r, normSpace(tax) != normSpace(doc))
@@ -238,7 +278,7 @@ func (c *checker) ciiPeppol() {
 			if ac.has("ram:ActualAmount") {
 				amt = ac.num("ram:ActualAmount")
 			}
-			c.check("PEPPOL-EN16931-R040", ac, slack(amt, parseNum(ba.value()).mul(parseNum(pct.value())).div(intNum(100)), cent2))
+			c.check("PEPPOL-EN16931-R040", ac, slack(amt, parseNum(ba.value()).mul(parseNum(pct.value())).div(intNum(100)), c.slack))
 		}
 		if ac.name == "ram:SpecifiedTradeAllowanceCharge" {
 			c.check("PEPPOL-EN16931-R041", ac, pct == nil || ba != nil)
@@ -284,23 +324,7 @@ func (c *checker) ciiPeppol() {
 	c.check("PEPPOL-EN16931-R053", r, len(inDoc) <= 1)
 	if hs.has("ram:TaxCurrencyCode") {
 		c.check("PEPPOL-EN16931-R054", r, len(inTax) == 1)
-		neg := func(ns []*node) bool {
-			for _, n := range ns {
-				if v := parseNum(n.value()); v.ok && v.sign() < 0 {
-					return true
-				}
-			}
-			return false
-		}
-		pos := func(ns []*node) bool {
-			for _, n := range ns {
-				if v := parseNum(n.value()); v.ok && v.sign() >= 0 {
-					return true
-				}
-			}
-			return false
-		}
-		c.check("PEPPOL-EN16931-R055", r, (neg(inTax) && neg(inDoc)) || (pos(inTax) && pos(inDoc)))
+		c.check("PEPPOL-EN16931-R055", r, sameSign(nums(inTax), nums(inDoc)))
 	}
 	for _, pm := range hs.all("ram:SpecifiedTradeSettlementPaymentMeans") {
 		code := pm.norm("ram:TypeCode")
@@ -312,7 +336,7 @@ func (c *checker) ciiPeppol() {
 	pe := hs.first("ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString")
 	for _, l := range r.all(ciiLI) {
 		for _, d := range l.all("ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument") {
-			c.check("PEPPOL-EN16931-R101", d, !d.has("ram:TypeCode") || d.str("ram:TypeCode") == "130")
+			c.check("PEPPOL-EN16931-R101", d, d.str("ram:TypeCode") == "130")
 		}
 		for _, p := range l.all("ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod") {
 			if s := p.first("ram:StartDateTime/udt:DateTimeString"); s != nil && ps != nil {
@@ -328,11 +352,13 @@ func (c *checker) ciiPeppol() {
 			l.first("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
 			l.first("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity"),
 			ciiAC(set, false), ciiAC(set, true), "ram:ActualAmount")
-		if bq := l.first("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity"); bq != nil {
-			c.check("PEPPOL-EN16931-R121", l, parseNum(bq.value()).gt(intNum(0)))
-			if bu, ok := bq.attr("unitCode"); ok {
-				qu, _ := l.first("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity").attr("unitCode")
-				c.check("PEPPOL-EN16931-R130", l, bu == qu)
+		for _, p := range []string{"ram:NetPriceProductTradePrice", "ram:GrossPriceProductTradePrice"} {
+			if bq := l.first("ram:SpecifiedLineTradeAgreement/" + p + "/ram:BasisQuantity"); bq != nil {
+				c.check("PEPPOL-EN16931-R121", l, parseNum(bq.value()).gt(intNum(0)))
+				if bu, ok := bq.attr("unitCode"); ok {
+					qu, _ := l.first("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity").attr("unitCode")
+					c.check("PEPPOL-EN16931-R130", l, bu == qu)
+				}
 			}
 		}
 	}

@@ -483,7 +483,7 @@ func (c *checker) ciiXRechnung() {
 	for _, la := range r.all(ciiLI + "/ram:SpecifiedLineTradeAgreement") {
 		g := la.first("ram:GrossPriceProductTradePrice/ram:BasisQuantity")
 		n := la.first("ram:NetPriceProductTradePrice/ram:BasisQuantity")
-		if g != nil || n != nil {
+		if la.has("ram:GrossPriceProductTradePrice") && (g != nil || n != nil) {
 			ok := g != nil && n != nil && parseNum(g.value()).eq(parseNum(n.value()))
 			if ok {
 				gu, _ := g.attr("unitCode")
