@@ -1,0 +1,129 @@
+package intake
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func encode(t *testing.T, f func(*bytes.Buffer, image.Image) error) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	var b bytes.Buffer
+	if err := f(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// tiff builds a minimal one-strip grayscale TIFF by hand, so the test does
+// not depend on the encoder it checks against.
+func tiff(stripLen uint32, declared uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("II*\x00")
+	le32 := func(v uint32) { b.Write([]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}) }
+	le16 := func(v uint16) { b.Write([]byte{byte(v), byte(v >> 8)}) }
+	le32(8)
+	entries := [][3]uint32{{256, 4, 4}, {257, 4, 4}, {273, 4, 8 + 2 + 6*12 + 4}, {277, 3, 1}, {278, 4, 4}, {279, 4, declared}}
+	le16(uint16(len(entries)))
+	for _, e := range entries {
+		le16(uint16(e[0]))
+		le16(uint16(e[1]))
+		le32(1)
+		le32(e[2])
+	}
+	le32(0)
+	b.Write(make([]byte, stripLen))
+	return b.Bytes()
+}
+
+func TestDetect(t *testing.T) {
+	dir := t.TempDir()
+	jpg := encode(t, func(b *bytes.Buffer, i image.Image) error { return jpeg.Encode(b, i, nil) })
+	pngb := encode(t, func(b *bytes.Buffer, i image.Image) error { return png.Encode(b, i) })
+	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n9\n%%EOF\n")
+	tests := []struct {
+		name    string
+		data    []byte
+		want    Format
+		wantErr error
+	}{
+		{"scan.pdf", pdf, FormatPDF, nil},
+		{"named.txt", pdf, FormatPDF, nil}, // content decides, not the name
+		{"cut.pdf", pdf[:len(pdf)-12], FormatPDF, ErrIncomplete},
+		{"page.jpg", jpg, FormatJPEG, nil},
+		{"cut.jpg", jpg[:len(jpg)-10], FormatJPEG, ErrIncomplete},
+		{"page.png", pngb, FormatPNG, nil},
+		{"cut.png", pngb[:len(pngb)-12], FormatPNG, ErrIncomplete},
+		{"page.tif", tiff(16, 16), FormatTIFF, nil},
+		{"cut.tif", tiff(8, 16), FormatTIFF, ErrIncomplete},
+		{"lying.tif", tiff(16, 1<<30), FormatTIFF, ErrIncomplete},
+		{"inv.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID></Invoice>\n"), FormatXML, nil},
+		{"bom.xml", []byte("\xEF\xBB\xBF<Invoice><ID>1</ID></Invoice>"), FormatXML, nil},
+		{"half.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID>"), FormatXML, ErrIncomplete},
+		{"empty.pdf", nil, "", ErrEmpty},
+		{"word.docx", []byte("PK\x03\x04 some zip"), "", ErrUnsupported},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, dir, tc.name, tc.data)
+			got, err := Detect(p)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Detect = %q, %v; want error %v", got, err, tc.wantErr)
+				}
+			} else if err != nil {
+				t.Fatalf("Detect: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("format = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDetectCorpus(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "scans")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("shared corpus not available")
+	}
+	for _, name := range []string{"scan-0001.pdf", "scan-0003.tif"} {
+		f, err := Detect(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if want := map[string]Format{".pdf": FormatPDF, ".tif": FormatTIFF}[filepath.Ext(name)]; f != want {
+			t.Errorf("%s: %s, want %s", name, f, want)
+		}
+	}
+}
+
+func FuzzDetect(f *testing.F) {
+	f.Add([]byte("%PDF-1.7\n%%EOF"))
+	f.Add(tiff(16, 16))
+	f.Add([]byte("II*\x00\x08\x00\x00\x00\xff\xff"))
+	f.Add([]byte("<a><b></b></a>"))
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE0})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "f")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = Detect(p) // must not panic or hang
+	})
+}
