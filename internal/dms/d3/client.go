@@ -578,3 +578,12 @@ func (c *Client) startProcess(ctx context.Context, doc *dms.Document, rc dms.Rec
 	}
 	return "", fmt.Errorf("%w: process start answered %d without Location or id", ErrProtocol, resp.status)
 }
+
+// String keeps %v of a Client free of credentials (fmt cannot see the
+// redacting methods of unexported fields).
+func (c *Client) String() string { return "d3.Client(" + c.name + ", " + c.base + ")" }
+
+// LogValue implements slog.LogValuer for the same reason.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("target", c.name), slog.String("base_url", c.base))
+}

@@ -449,7 +449,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	page, pageSize := 1, 25
 	if v := queryGet(q, "page"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 1_000_000 {
 			page = n
 		}
 	}
