@@ -238,6 +238,10 @@ func clip(s string) string {
 	return s
 }
 
+// maxRetryAfter caps what d.3 may ask for; the worker's retry window
+// decides beyond that.
+const maxRetryAfter = 7 * 24 * time.Hour
+
 // retryAfter parses delay-seconds or an HTTP date (RFC 9110 §10.2.3).
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
@@ -248,11 +252,11 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		return time.Duration(min(n, 7*24*3600)) * time.Second, true
+		return time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		return max(d, 0), true
+		// A date far ahead is as bogus as a huge number; cap both.
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

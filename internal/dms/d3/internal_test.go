@@ -93,7 +93,7 @@ func FuzzRetryAfter(f *testing.F) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, s string) {
 		d, ok := retryAfter(s, now)
-		if d < 0 || d > 7*24*time.Hour+time.Duration(1<<62) || (!ok && d != 0) {
+		if d < 0 || d > 7*24*time.Hour || (!ok && d != 0) {
 			t.Errorf("retryAfter(%q) = %s, %v", s, d, ok)
 		}
 	})
