@@ -9,14 +9,19 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +65,7 @@ type leafOpts struct {
 	keyUsage  x509.KeyUsage
 	extUsage  []x509.ExtKeyUsage
 	cn        string
+	crlURL    string
 }
 
 func (p *testPKI) leaf(t testing.TB, o leafOpts) (crypto.Signer, *x509.Certificate) {
@@ -92,6 +98,9 @@ func (p *testPKI) leaf(t testing.TB, o leafOpts) (crypto.Signer, *x509.Certifica
 		KeyUsage:     o.keyUsage,
 		ExtKeyUsage:  o.extUsage,
 	}
+	if o.crlURL != "" {
+		tmpl.CRLDistributionPoints = []string{o.crlURL}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
 	if err != nil {
 		t.Fatal(err)
@@ -100,9 +109,9 @@ func (p *testPKI) leaf(t testing.TB, o leafOpts) (crypto.Signer, *x509.Certifica
 	return key, cert
 }
 
-func (p *testPKI) signer(t testing.TB, useRSA bool) *KeySigner {
+func (p *testPKI) signer(t testing.TB, useRSA bool, crlURL string) *KeySigner {
 	t.Helper()
-	key, cert := p.leaf(t, leafOpts{rsa: useRSA, keyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment})
+	key, cert := p.leaf(t, leafOpts{rsa: useRSA, crlURL: crlURL, keyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment})
 	s, err := NewKeySigner(key, cert, []*x509.Certificate{p.caCert})
 	if err != nil {
 		t.Fatal(err)
@@ -193,4 +202,82 @@ func run(t testing.TB, name string, args ...string) (string, error) {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	return string(out), err
+}
+
+// crlServer serves an empty CRL of the test CA so that pdfcpu can settle
+// the revocation status and give a definite verdict.
+func (p *testPKI) crlServer(t testing.TB) string {
+	t.Helper()
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:     big.NewInt(1),
+		ThisUpdate: time.Now().Add(-time.Hour),
+		NextUpdate: time.Now().Add(24 * time.Hour),
+	}, p.caCert, p.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pkix-crl")
+		w.Write(crl)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/ca.crl"
+}
+
+// tsaServer is a RFC 3161 time-stamp authority built on "openssl ts
+// -reply", one process per request, with a TSA certificate from the test CA.
+func (p *testPKI) tsaServer(t testing.TB) string {
+	t.Helper()
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// openssl insists on a critical extendedKeyUsage of exactly timeStamping.
+	eku, _ := asn1.Marshal([]asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})
+	tmpl := &x509.Certificate{
+		SerialNumber:    big.NewInt(99),
+		Subject:         pkix.Name{CommonName: "eingang Test-TSA"},
+		NotBefore:       time.Now().Add(-time.Hour),
+		NotAfter:        time.Now().Add(24 * time.Hour),
+		KeyUsage:        x509.KeyUsageDigitalSignature,
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, key.Public(), p.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	writePEM(t, filepath.Join(dir, "tsa.crt"), "CERTIFICATE", der)
+	writePEM(t, filepath.Join(dir, "tsa.key"), "PRIVATE KEY", kder)
+	writePEM(t, filepath.Join(dir, "ca.crt"), "CERTIFICATE", p.caCert.Raw)
+	os.WriteFile(filepath.Join(dir, "serial"), []byte("01\n"), 0o600)
+	cnf := "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\n" +
+		"serial = " + filepath.Join(dir, "serial") + "\n" +
+		"signer_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256, sha384, sha512\n" +
+		"accuracy = secs:1\nordering = no\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+	os.WriteFile(filepath.Join(dir, "tsa.cnf"), []byte(cnf), 0o600)
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		q, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		qf := filepath.Join(dir, "req.tsq")
+		rf := filepath.Join(dir, "resp.tsr")
+		os.WriteFile(qf, q, 0o600)
+		out, err := exec.Command("openssl", "ts", "-reply", "-config", filepath.Join(dir, "tsa.cnf"),
+			"-queryfile", qf, "-signer", filepath.Join(dir, "tsa.crt"), "-inkey", filepath.Join(dir, "tsa.key"),
+			"-chain", filepath.Join(dir, "ca.crt"), "-out", rf).CombinedOutput()
+		if err != nil {
+			t.Errorf("openssl ts -reply: %v\n%s", err, out)
+			http.Error(w, "tsa failed", http.StatusInternalServerError)
+			return
+		}
+		resp, _ := os.ReadFile(rf)
+		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.Write(resp)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -1,0 +1,11 @@
+package sign
+
+import (
+	"io"
+
+	"github.com/eingang/eingang/internal/sign/pdfraw"
+)
+
+type pdfString = pdfraw.String
+
+func openForTest(r io.ReaderAt, size int64) (*pdfraw.File, error) { return pdfraw.Open(r, size) }
