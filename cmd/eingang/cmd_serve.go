@@ -2,11 +2,187 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynqmon"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/eingang/eingang/internal/httpapi"
+	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/workers"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "eingang: this command is not available in this build yet")
-	return 2
+	return runDaemon(ctx, "serve", args, stdout, stderr, true, true)
+}
+
+func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runDaemon(ctx, "watch", args, stdout, stderr, true, false)
+}
+
+func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runDaemon(ctx, "work", args, stdout, stderr, false, true)
+}
+
+var daemonHelp = map[string]string{
+	"serve": "Run watchers, workers and the HTTP API (status, metrics, queue UI) in one process.",
+	"watch": "Run only the hot-folder watchers; they register files and enqueue them into Redis.\nNeeds redis.url: the embedded Redis lives only inside one process.",
+	"work":  "Run only the workers; they consume the queue in Redis.\nNeeds redis.url: the embedded Redis lives only inside one process.",
+}
+
+// runDaemon runs the watchers and/or the workers until ctx ends (SIGTERM).
+func runDaemon(ctx context.Context, name string, args []string, stdout, stderr io.Writer, watch, work bool) int {
+	fs := flag.NewFlagSet("eingang "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	httpAddr := fs.String("http", "", "address of the HTTP listener (default: http.addr for serve, off for watch and work)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: eingang %s [--config FILE] [--http ADDR]\n\n%s\n\nFlags:\n", name, daemonHelp[name])
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if name != "serve" && cfg.Redis.Embedded() {
+		fmt.Fprintf(stderr, "eingang %s: redis.url must be set: watch and work run in separate processes and share the queue through Redis (use 'eingang serve' for a single process)\n", name)
+		return 1
+	}
+	addr := *httpAddr
+	if addr == "" && name == "serve" {
+		addr = cfg.HTTP.Addr
+	}
+	a, err := openApp(ctx, cfg, stderr, appParts{ocr: work})
+	if err != nil {
+		fmt.Fprintln(stderr, "eingang:", err)
+		return 1
+	}
+	defer a.close()
+	log := a.log
+
+	in := a.pipe.Intake(a.enq)
+	n, err := in.Recover(ctx)
+	if err != nil {
+		log.Error("recovery failed", "err", err)
+		return 1
+	}
+	if n > 0 {
+		log.Info("re-enqueued unfinished documents", "count", n)
+	}
+
+	var wg sync.WaitGroup
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	if watch {
+		var folders []intake.Folder
+		for _, p := range cfg.Profiles {
+			folders = append(folders, intake.Folder{Profile: p.Name, Path: p.Folder})
+		}
+		w := intake.NewWatcher(folders, intake.Options{
+			StabilityDelay: cfg.Intake.StabilityDelay,
+			RescanInterval: cfg.Intake.RescanInterval,
+			MaxFileSize:    cfg.Intake.MaxFileSize,
+			IgnorePatterns: cfg.Intake.IgnorePatterns,
+			ClaimDir:       a.pipe.ClaimDir(),
+		}, in, log.With("component", "intake"))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(watchCtx); err != nil {
+				log.Error("watcher stopped", "err", err)
+			}
+		}()
+	}
+
+	var srvErr = make(chan error, 1)
+	var stopWorkers func()
+	if work {
+		srv := workers.NewServer(a.redis, workers.ServerOptions{
+			Concurrency: cfg.Workers.Concurrency, ShutdownTimeout: cfg.Workers.ShutdownTimeout,
+			Retry: a.retry, Logger: log,
+		})
+		h := workers.NewHandler(workers.HandlerOptions{
+			Runner: a.pipe, Enqueuer: a.enq, Events: a.journal, Faults: a.faults,
+			Observer: a.metrics, StepTimeout: cfg.Workers.StepTimeout, Logger: log,
+		})
+		if err := srv.Start(h.Mux()); err != nil {
+			log.Error("cannot start workers", "err", err)
+			return 1
+		}
+		stopWorkers = srv.Shutdown
+	}
+
+	var httpSrv *http.Server
+	if addr != "" {
+		mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: a.redis.Opt, ReadOnly: cfg.HTTP.MonitoringReadOnly})
+		defer mon.Close()
+		handler := httpapi.New(httpapi.Options{
+			Users:     cfg.HTTP.Users,
+			Documents: a.journal,
+			Checks: []httpapi.Check{
+				{Name: "journal", Func: a.journal.Ping},
+				{Name: "redis", Func: func(ctx context.Context) error { return workers.Ping(ctx, a.redis) }},
+			},
+			Metrics:    promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
+			Monitoring: mon,
+			Logger:     log,
+		})
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			log.Error("cannot listen", "addr", addr, "err", err)
+			return 1
+		}
+		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				srvErr <- err
+			}
+		}()
+		base := "http://" + ln.Addr().String()
+		fmt.Fprintf(stdout, "eingang %s running (%s)\n", name, version)
+		if watch {
+			for _, p := range cfg.Profiles {
+				fmt.Fprintf(stdout, "  drop files for profile %-10s into %s\n", p.Name, p.Folder)
+			}
+		}
+		fmt.Fprintf(stdout, "  status API:  %s/api/v1/documents\n", base)
+		fmt.Fprintf(stdout, "  queue UI:    %s/monitoring/\n", base)
+		fmt.Fprintf(stdout, "  metrics:     %s/metrics\n", base)
+		if a.redis.Embedded() {
+			fmt.Fprintf(stdout, "  queue:       embedded in-memory Redis at %s (not durable; set redis.url for production)\n", a.redis.Addr())
+		}
+	} else {
+		log.Info("running", "command", name, "version", version)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-srvErr:
+		log.Error("http server failed", "err", err)
+	}
+	log.Info("shutting down: intake stops, running tasks get workers.shutdown_timeout to finish", "timeout", cfg.Workers.ShutdownTimeout)
+	// Intake first, so that no file is claimed that no worker will take.
+	stopWatch()
+	wg.Wait()
+	if stopWorkers != nil {
+		stopWorkers()
+	}
+	if httpSrv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = httpSrv.Shutdown(sctx)
+		cancel()
+	}
+	log.Info("stopped")
+	return 0
 }

@@ -2,11 +2,103 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/eingang/eingang/internal/pipeline"
 )
 
+// cmdSubmit copies files into a profile's hot folder the way a scanner
+// should: under a temporary name first, then renamed, so that the watcher
+// never sees a half-written file. It prints each file's document id.
 func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "eingang: this command is not available in this build yet")
-	return 2
+	fs := flag.NewFlagSet("eingang submit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := configFlag(fs)
+	profile := fs.String("profile", "", "profile whose hot folder receives the files (default: the first profile)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: eingang submit [--config FILE] [--profile NAME] FILE…\n\nHands files to intake: each is copied atomically into the profile's hot folder,\nand its document id (SHA-256 of the content) is printed as 'ID<TAB>FILE'.\nThe files themselves are left where they are.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	prof := cfg.Profiles[0]
+	if *profile != "" {
+		p, ok := cfg.Profile(*profile)
+		if !ok {
+			fmt.Fprintf(stderr, "eingang submit: unknown profile %q\n", *profile)
+			return 2
+		}
+		prof = p
+	}
+	if err := os.MkdirAll(prof.Folder, 0o770); err != nil {
+		fmt.Fprintln(stderr, "eingang submit:", err)
+		return 1
+	}
+	code := 0
+	for _, f := range fs.Args() {
+		id, err := submitFile(f, prof.Folder)
+		if err != nil {
+			fmt.Fprintf(stderr, "eingang submit: %s: %v\n", f, err)
+			code = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "%s\t%s\n", id, f)
+	}
+	return code
+}
+
+func submitFile(src, folder string) (string, error) {
+	st, err := os.Stat(src)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("not a regular file")
+	}
+	id, err := pipeline.HashFile(src)
+	if err != nil {
+		return "", err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	// A name the watcher ignores (.part) until the copy is complete.
+	tmp, err := os.CreateTemp(folder, ".submit-*.part")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	dst := filepath.Join(folder, filepath.Base(src))
+	if _, err := os.Lstat(dst); err == nil {
+		dst = filepath.Join(folder, id[:12]+"_"+filepath.Base(src))
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return id, nil
 }

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/dms/archive"
+	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/metrics"
+	"github.com/eingang/eingang/internal/pipeline"
+	"github.com/eingang/eingang/workers"
+)
+
+// app holds the parts every long-running command shares, wired from the
+// configuration. Nothing here is global: commands build one and close it.
+type app struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	journal *journal.SQLite
+	redis   *workers.Redis
+	enq     *workers.Enqueuer
+	retry   workers.RetryPolicy
+	faults  *fault.Rules
+	targets map[string]dms.Target
+	pipe    *pipeline.Pipeline
+	metrics *metrics.Metrics
+	closers []func()
+}
+
+// appParts selects what a command needs.
+type appParts struct {
+	ocr bool // start the Tesseract pool (workers)
+}
+
+// configFlag adds the --config flag every command shares.
+func configFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("EINGANG_CONFIG")
+	if def == "" {
+		def = "config/eingang.yaml"
+	}
+	return fs.String("config", def, "configuration file (env EINGANG_CONFIG)")
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	return config.Load(path, os.Environ())
+}
+
+func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts appParts) (a *app, err error) {
+	if cfg.Workers.Concurrency == 0 {
+		cfg.Workers.Concurrency = runtime.NumCPU()
+	}
+	a = &app{cfg: cfg, log: newLogger(stderr, cfg.Log), faults: fault.Default()}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	for _, dir := range []string{cfg.Paths.Work, cfg.Paths.Done, cfg.Paths.Error} {
+		if err := os.MkdirAll(dir, 0o770); err != nil {
+			return nil, fmt.Errorf("paths: %w", err)
+		}
+	}
+	a.journal, err = journal.OpenSQLite(ctx, cfg.Journal.DSN)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { a.journal.Close() })
+	a.redis, err = workers.ConnectRedis(cfg.Redis, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.redis.Close)
+	a.retry = workers.RetryPolicy{Base: 10 * time.Second, Max: cfg.Workers.MaxRetryDelay, Window: cfg.Workers.RetryWindow}
+	a.enq = workers.NewEnqueuer(a.redis, a.retry.MaxRetry(), cfg.Workers.StepTimeout+time.Minute)
+	a.closers = append(a.closers, func() { a.enq.Close() })
+	a.targets, err = buildTargets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.metrics = metrics.New(a.journal, queueCollector(a.redis))
+	var rec pipeline.Recognizer
+	if parts.ocr {
+		r, closeOCR, err := newRecognizer(cfg, a.log)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, closeOCR)
+		rec = r
+	}
+	registerFaults(a.faults)
+	a.pipe = pipeline.New(pipeline.Options{
+		Config: cfg, Journal: a.journal, Recognizer: rec, Targets: a.targets,
+		Observer: a.metrics, Faults: a.faults, Logger: a.log,
+	})
+	return a, nil
+}
+
+// close releases everything in reverse order of opening.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+func buildTargets(cfg *config.Config) (map[string]dms.Target, error) {
+	out := map[string]dms.Target{}
+	for name, t := range cfg.Targets {
+		switch t.Type {
+		case "archive":
+			out[name] = archive.New(name, t.Dir)
+		default:
+			tg, err := buildRemoteTarget(name, t)
+			if err != nil {
+				return nil, err
+			}
+			out[name] = tg
+		}
+	}
+	return out, nil
+}
+
+var errUsage = errors.New("usage")
+
+// parseFlags parses and turns --help into exit code 0.
+func parseFlags(fs *flag.FlagSet, args []string) (exit int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, true
+		}
+		return 2, true
+	}
+	return 0, false
+}

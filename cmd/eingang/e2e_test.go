@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/testenv"
+)
+
+// The end-to-end tests run the real binary against a real redis-server and
+// real Tesseract, with the shared scan corpus.
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "eingang-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "eingang")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build eingang: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type scan struct {
+	Name, File string
+	Pages      int
+	Number     string
+}
+
+// corpusScans reads the manifest and truth files and returns invoices with
+// the given page count.
+func corpusScans(t *testing.T, pages int, upsideDown bool, n int) []scan {
+	t.Helper()
+	dir := testenv.Corpus(t, "scans")
+	f, err := os.Open(filepath.Join(dir, "manifest.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []scan
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	for sc.Scan() && len(out) < n {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) < 10 || c[3] != "invoice" || c[5] != fmt.Sprint(pages) || (c[9] != "0") != upsideDown {
+			continue
+		}
+		var truth struct {
+			Fields map[string]string `json:"fields"`
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "truth", c[0]+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &truth); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, scan{Name: c[0], File: filepath.Join(dir, c[1]), Pages: pages, Number: truth.Fields["invoice_number"]})
+	}
+	if len(out) < n {
+		t.Fatalf("corpus has only %d invoices with %d pages", len(out), pages)
+	}
+	return out
+}
+
+type instance struct {
+	t      *testing.T
+	root   string
+	cfg    string
+	addr   string
+	cmd    *exec.Cmd
+	output *strings.Builder
+}
+
+func newInstance(t *testing.T, redisURL string) *instance {
+	t.Helper()
+	root := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	cfg := filepath.Join(root, "eingang.yaml")
+	err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
+paths: {work: %[1]s/work, done: %[1]s/done, error: %[1]s/error}
+http: {addr: "%[2]s"}
+redis: {url: "%[3]s"}
+journal: {dsn: %[1]s/journal.db}
+intake: {stability_delay: 1s, rescan_interval: 1s}
+workers: {concurrency: 2, shutdown_timeout: 5s}
+targets: {archive: {type: archive, dir: %[1]s/archive}}
+profiles:
+  - {name: rechnung, folder: %[1]s/inbox/rechnung, kind: rechnung, target: archive}
+`, root, addr, redisURL)), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &instance{t: t, root: root, cfg: cfg, addr: addr}
+}
+
+func (in *instance) start() {
+	in.t.Helper()
+	in.output = &strings.Builder{}
+	in.cmd = exec.Command(binPath, "serve", "--config", in.cfg)
+	in.cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	in.cmd.Stdout = in.output
+	in.cmd.Stderr = in.output
+	if err := in.cmd.Start(); err != nil {
+		in.t.Fatal(err)
+	}
+	cmd := in.cmd
+	in.t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+			}
+		}
+		if in.t.Failed() {
+			in.t.Logf("eingang output:\n%s", in.output.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + in.addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	in.t.Fatalf("eingang did not become ready:\n%s", in.output.String())
+}
+
+func (in *instance) kill() {
+	in.cmd.Process.Kill()
+	in.cmd.Wait()
+}
+
+func (in *instance) inbox() string { return filepath.Join(in.root, "inbox", "rechnung") }
+
+func (in *instance) api(path string, v any) {
+	in.t.Helper()
+	resp, err := http.Get("http://" + in.addr + path)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		in.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		in.t.Fatal(err)
+	}
+}
+
+func (in *instance) documents() []journal.Document {
+	var res struct {
+		Documents []journal.Document `json:"documents"`
+	}
+	in.api("/api/v1/documents?limit=1000", &res)
+	return res.Documents
+}
+
+func (in *instance) waitFinal(want int, timeout time.Duration) map[string]journal.Document {
+	in.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		final := map[string]journal.Document{}
+		docs := in.documents()
+		for _, d := range docs {
+			if d.Terminal() {
+				final[d.SourceName] = d
+			}
+		}
+		if len(final) >= want {
+			return final
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("%d of %d documents finished after %s: %+v", len(final), want, timeout, docs)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var space = regexp.MustCompile(`\s+`)
+
+func normalize(s string) string { return space.ReplaceAllString(s, "") }
+
+func TestEndToEnd(t *testing.T) {
+	redis := testenv.StartRedis(t)
+	in := newInstance(t, redis.URL())
+	in.start()
+	scans := corpusScans(t, 1, false, 5)
+	if err := os.MkdirAll(in.inbox(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scans {
+		copyFile(t, s.File, filepath.Join(in.inbox(), s.Name+filepath.Ext(s.File)))
+	}
+	// A second copy of the first scan under another name.
+	copyFile(t, scans[0].File, filepath.Join(in.inbox(), "nochmal-"+scans[0].Name+filepath.Ext(scans[0].File)))
+	// A corrupt PDF, an empty file and a temporary file.
+	os.WriteFile(filepath.Join(in.inbox(), "kaputt.pdf"), []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog"), 0o644)
+	os.WriteFile(filepath.Join(in.inbox(), "leer.pdf"), nil, 0o644)
+	os.WriteFile(filepath.Join(in.inbox(), "scanner.tmp"), []byte("%PDF-1.4 still writing"), 0o644)
+	// A PDF written slowly in chunks over 3 s.
+	slowSrc := corpusScans(t, 2, false, 1)[0]
+	slowData, _ := os.ReadFile(slowSrc.File)
+	slow := filepath.Join(in.inbox(), "langsam.pdf")
+	f, err := os.Create(slow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := len(slowData)/10 + 1
+	for i := 0; i < len(slowData); i += chunk {
+		f.Write(slowData[i:min(i+chunk, len(slowData))])
+		f.Sync()
+		time.Sleep(300 * time.Millisecond)
+	}
+	f.Close()
+
+	final := in.waitFinal(9, 4*time.Minute)
+
+	for _, s := range append(scans, slowSrc) {
+		name := s.Name + filepath.Ext(s.File)
+		if s == slowSrc {
+			name = "langsam.pdf"
+		}
+		d, ok := final[name]
+		if !ok || d.State != journal.StateDelivered {
+			t.Errorf("%s: %+v, want delivered", name, d)
+			continue
+		}
+		if d.Pages != s.Pages {
+			t.Errorf("%s: %d pages, want %d", name, d.Pages, s.Pages)
+		}
+		text, err := os.ReadFile(archived(t, in.root, d.ID, ".txt"))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !strings.Contains(normalize(string(text)), normalize(s.Number)) {
+			t.Errorf("%s: invoice number %q not in the OCR text", name, s.Number)
+		}
+		pdf, _ := os.ReadFile(archived(t, in.root, d.ID, ".pdf"))
+		if !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Errorf("%s: archived file is not a PDF", name)
+		}
+		if s == slowSrc && d.ID != sha256File(t, slowSrc.File) {
+			t.Errorf("slow file delivered with id %s, not the hash of the whole file", d.ID)
+		}
+	}
+	dup := final["nochmal-"+scans[0].Name+filepath.Ext(scans[0].File)]
+	if dup.State != journal.StateDuplicate || dup.DuplicateOf != final[scans[0].Name+filepath.Ext(scans[0].File)].ID {
+		t.Errorf("duplicate: %+v", dup)
+	}
+	for _, name := range []string{"kaputt.pdf", "leer.pdf"} {
+		if final[name].State != journal.StateFailed {
+			t.Errorf("%s: %+v, want failed", name, final[name])
+		}
+		reason, err := os.ReadFile(filepath.Join(in.root, "error", name+".error.txt"))
+		if err != nil {
+			t.Errorf("%s: no reason file: %v", name, err)
+			continue
+		}
+		if !strings.Contains(string(reason), final[name].ID) || !strings.Contains(string(reason), "Technische Details") {
+			t.Errorf("%s reason file:\n%s", name, reason)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(in.inbox(), "scanner.tmp")); err != nil {
+		t.Errorf("the .tmp file was touched: %v", err)
+	}
+	// Nothing lost: every file is in done/ or error/, or still the .tmp.
+	done, _ := filepath.Glob(filepath.Join(in.root, "done", "*", "*"))
+	errs, _ := filepath.Glob(filepath.Join(in.root, "error", "*.pdf"))
+	if len(done) != 7 || len(errs) != 2 {
+		t.Errorf("done/ holds %d files (want 7: 6 delivered + 1 duplicate), error/ %d (want 2)", len(done), len(errs))
+	}
+	// The API agrees with the journal file.
+	var one journal.Document
+	in.api("/api/v1/documents/"+final["langsam.pdf"].ID, &one)
+	if len(one.Events) < 5 || one.Target == nil || one.Target.Ref == "" {
+		t.Errorf("document API: %+v", one)
+	}
+	var failed struct {
+		Documents []journal.Document `json:"documents"`
+	}
+	in.api("/api/v1/documents?state=failed", &failed)
+	if len(failed.Documents) != 2 {
+		t.Errorf("state=failed lists %d", len(failed.Documents))
+	}
+	resp, err := http.Get("http://" + in.addr + "/metrics")
+	if err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, m := range []string{"eingang_pages_recognized_total", `eingang_documents{state="delivered"} 6`, "asynq_queue_size", "eingang_step_duration_seconds_bucket"} {
+			if !strings.Contains(string(b), m) {
+				t.Errorf("/metrics lacks %s", m)
+			}
+		}
+	}
+}
+
+// TestCrashDuringOCR kills the process while it recognises a three-page
+// scan; after a restart the document is delivered exactly once.
+func TestCrashDuringOCR(t *testing.T) {
+	redis := testenv.StartRedis(t)
+	in := newInstance(t, redis.URL())
+	in.start()
+	s := corpusScans(t, 3, false, 1)[0]
+	os.MkdirAll(in.inbox(), 0o755)
+	copyFile(t, s.File, filepath.Join(in.inbox(), "drei.pdf"))
+	id := sha256File(t, s.File)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var d journal.Document
+		resp, err := http.Get("http://" + in.addr + "/api/v1/documents/" + id)
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&d)
+			resp.Body.Close()
+		}
+		if d.Step == "ocr" {
+			break
+		}
+		if d.Terminal() || time.Now().After(deadline) {
+			t.Fatalf("never saw the document in OCR: %+v", d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // well inside the OCR of three pages
+	in.kill()
+
+	in.start()
+	final := in.waitFinal(1, 4*time.Minute)
+	d := final["drei.pdf"]
+	if d.State != journal.StateDelivered || d.Pages != 3 {
+		t.Fatalf("after restart: %+v", d)
+	}
+	jsons, _ := filepath.Glob(filepath.Join(in.root, "archive", "*", "*", "*.json"))
+	if len(jsons) != 1 {
+		t.Errorf("archive holds %d deliveries, want exactly 1", len(jsons))
+	}
+	var full journal.Document
+	in.api("/api/v1/documents/"+id, &full)
+	delivered := 0
+	for _, e := range full.Events {
+		if e.Step == "deliver" && e.Outcome == "ok" {
+			delivered++
+		}
+	}
+	if delivered != 1 {
+		t.Errorf("%d successful deliveries in the journal, want 1", delivered)
+	}
+}
+
+func archived(t *testing.T, root, id, ext string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(root, "archive", "*", "*", id+ext))
+	if len(m) != 1 {
+		return filepath.Join(root, "archive", "missing", id+ext)
+	}
+	return m[0]
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	out, err := exec.Command("sha256sum", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(out))[0]
+}
+

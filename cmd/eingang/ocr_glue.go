@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/ocr"
+	"github.com/eingang/eingang/internal/pipeline"
+)
+
+// ocrConfig maps the ocr section of the configuration onto the engine's.
+func ocrConfig(c *config.Config) ocr.Config {
+	workers := c.OCR.Workers
+	if workers == 0 {
+		workers = c.Workers.Concurrency
+	}
+	return ocr.Config{
+		Languages:         c.OCR.Languages,
+		TessdataPrefix:    c.OCR.TessdataPrefix,
+		PSM:               c.OCR.PSM,
+		OEM:               c.OCR.OEM,
+		Workers:           workers,
+		PageTimeout:       c.OCR.PageTimeout,
+		RecycleAfterPages: c.OCR.RecycleAfterPages,
+		RecycleRSSMB:      c.OCR.RecycleRSSMB,
+		MaxPixels:         c.OCR.MaxPixels,
+	}
+}
+
+// newRecognizer starts the Tesseract pool.
+func newRecognizer(c *config.Config, log *slog.Logger) (pipeline.Recognizer, func(), error) {
+	e, err := ocr.New(ocrConfig(c), log.With("component", "ocr"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return recognizer{e}, func() { e.Close() }, nil
+}
+
+// recognizer adapts the OCR engine to the pipeline.
+type recognizer struct{ e *ocr.Engine }
+
+func (r recognizer) Recognize(ctx context.Context, in, outPDF string) (*pipeline.Recognition, error) {
+	res, err := r.e.Process(ctx, in, outPDF)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Recognition{Pages: len(res.Pages), Layout: res.Layout, PageInfo: res.Pages}, nil
+}
