@@ -67,6 +67,11 @@ func testConfig(base, repo string) d3.Config {
 
 func newEnv(t *testing.T, opts d3fake.Options, tweak func(*d3.Config), copts ...d3.Option) *env {
 	t.Helper()
+	return newEnvTB(t, opts, tweak, copts...)
+}
+
+func newEnvTB(t testing.TB, opts d3fake.Options, tweak func(*d3.Config), copts ...d3.Option) *env {
+	t.Helper()
 	fake := d3fake.New(opts)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
