@@ -53,6 +53,11 @@ func (c *checker) desc(name string) []*node { return c.index[name] }
 // effectiveSeverity applies the customLevel overrides of the KoSIT XRechnung
 // configuration.
 func effectiveSeverity(rule string, base Severity, scen, syntax string) Severity {
+	// XRechnung reports the merged Peppol rules only as warnings in CII
+	// during a transition period.
+	if syntax == "cii" && strings.HasPrefix(rule, "PEPPOL-") {
+		return SeverityWarning
+	}
 	switch scen {
 	case ScenarioXRechnungCIUS, ScenarioXRechnungCVD:
 		switch rule {

@@ -97,15 +97,18 @@ func (c *checker) ublPeppol() {
 	// Allowances and charges anywhere.
 	for _, ac := range c.desc("cac:AllowanceCharge") {
 		mf, ba := ac.first("cbc:MultiplierFactorNumeric"), ac.first("cbc:BaseAmount")
-		if mf != nil && ba != nil {
+		priceLevel := ac.parent != nil && ac.parent.name == "cac:Price"
+		if mf != nil && ba != nil && !priceLevel {
 			amt := intNum(0)
 			if ac.has("cbc:Amount") {
 				amt = ac.num("cbc:Amount")
 			}
 			c.check("PEPPOL-EN16931-R040", ac, slack(amt, parseNum(ba.value()).mul(parseNum(mf.value())).div(intNum(100)), c.slack))
 		}
-		c.check("PEPPOL-EN16931-R041", ac, mf == nil || ba != nil)
-		c.check("PEPPOL-EN16931-R042", ac, ba == nil || mf != nil)
+		if !priceLevel {
+			c.check("PEPPOL-EN16931-R041", ac, mf == nil || ba != nil)
+			c.check("PEPPOL-EN16931-R042", ac, ba == nil || mf != nil)
+		}
 		ind := ac.norm("cbc:ChargeIndicator")
 		c.check("PEPPOL-EN16931-R043", ac, ind == "true" || ind == "false")
 		if ac.parent != nil && ac.parent.name == "cac:Price" {

@@ -1,6 +1,5 @@
 package validate
 
 func (c *checker) ublCodes()       {}
-func (c *checker) ciiCore()        {}
 func (c *checker) ciiCodes()       {}
 func (c *checker) leitwegWarning() {}

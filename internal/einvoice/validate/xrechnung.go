@@ -483,8 +483,8 @@ func (c *checker) ciiXRechnung() {
 	for _, la := range r.all(ciiLI + "/ram:SpecifiedLineTradeAgreement") {
 		g := la.first("ram:GrossPriceProductTradePrice/ram:BasisQuantity")
 		n := la.first("ram:NetPriceProductTradePrice/ram:BasisQuantity")
-		if la.has("ram:GrossPriceProductTradePrice") && (g != nil || n != nil) {
-			ok := g != nil && n != nil && parseNum(g.value()).eq(parseNum(n.value()))
+		if g != nil && n != nil {
+			ok := parseNum(g.value()).eq(parseNum(n.value()))
 			if ok {
 				gu, _ := g.attr("unitCode")
 				nu, _ := n.attr("unitCode")
