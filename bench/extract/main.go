@@ -51,6 +51,7 @@ func main() {
 	cache := flag.String("cache", filepath.Join(os.TempDir(), "eingang-ocr-cache", "tesscli"), "OCR cache directory for the tesseract CLI path")
 	verbose := flag.Bool("v", false, "print every wrong or missing field")
 	folds := flag.Int("folds", 5, "folds for cross-validating the learned classifier")
+	dump := flag.String("dump", "", "print the rows of this scan (e.g. scan-0041) and its fields, then exit")
 	flag.Parse()
 	if *corpus == "" {
 		*corpus = defaultCorpus()
@@ -81,12 +82,23 @@ func main() {
 	var docs []docResult
 	start := time.Now()
 	for _, t := range truths {
+		if *dump != "" && t.Name != *dump {
+			continue
+		}
 		doc, err := src.Layout(ctx, filepath.Join(*corpus, t.File))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "extract: %s: %v\n", t.Name, err)
 			os.Exit(1)
 		}
 		docs = append(docs, docResult{t: t, doc: doc})
+		if *dump != "" {
+			for _, l := range extract.DebugRows(doc) {
+				fmt.Println(l)
+			}
+			b, _ := json.MarshalIndent(extract.Invoice(doc), "", "  ")
+			fmt.Println(string(b))
+			return
+		}
 		if t.Label != "invoice" {
 			continue
 		}

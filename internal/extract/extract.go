@@ -109,6 +109,7 @@ type fieldSpec struct {
 }
 
 var (
+	amountGapRE = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:brutto|netto|inkl|incl|excl|exkl|zzgl|ohne|u\s?st|mwst|vat|tva|eur|euro|€|ht|ttc|gesamt|total|in|der|des|en|betrag|summe|\d{1,2}(?:[.,]\d+)?\s?%)[\s:#.°*()\-–/]*)*$`)
 	fillerRE = regexp.MustCompile(`^(?:[A-Z]{3}|€|\$|£|\d{1,2}(?:[.,]\d+)?\s?%|[:#.\-–_ ]+)$`)
 	gapRE    = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:nr|no|n°|nummer|number|num|vom|du|from|dated|of|in|eur|€)[\s:#.°*()\-–/]*)?$`)
 )
@@ -133,7 +134,7 @@ var specs = []fieldSpec{
 		lblNot(`(?:^|\s)datum\b|^date\b`, `liefer|leistung|bestell|fällig|zahl|début|fin|livraison|échéance|due|order|delivery|commande|associ|geburt`, 0.84),
 	}, dateParser(false), 14},
 	{DueDate, []label{
-		lbl(`fällig(?:keits?datum|\s*am|\s*bis)?|zahlbar\s*bis|zahlungsziel|due\s*date|payable\s*by|date\s*d'?\s*[ée]ch[ée]ance`, 0.93),
+		lbl(`fällig(?:keits?datum|keit|\s*am|\s*bis)?|zahlbar\s*bis|zahlungsziel|due\s*date|payable\s*by|date\s*d'?\s*[ée]ch[ée]ance`, 0.93),
 	}, dateParser(false), 14},
 	{DeliveryDate, []label{
 		lbl(`liefer-?\s*(?:und\s*leistungs)?-?\s*datum|leistungs-?\s*datum|delivery\s*date|date\s*de\s*livraison`, 0.93),
@@ -195,6 +196,9 @@ func Invoice(doc layout.Document) Fields {
 	for _, sp := range specs {
 		cands := labelled(rs, sp.labels, sp.parse, sp.maxGap, parties)
 		cands = append(cands, unlabelled(rs, sp.name, parties)...)
+		if sp.name == IssueDate {
+			cands = append(cands, titleDate(rs)...)
+		}
 		if f, ok := decide(sp.name, cands); ok {
 			res.Fields[sp.name] = f
 		}
@@ -259,6 +263,11 @@ func partyOf(rs []row) []int {
 
 // labelled finds the values printed next to or below the given labels.
 func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int) []candidate {
+	gap := gapRE
+	if maxGap >= 24 {
+		// Totals: captions carry qualifiers such as "brutto (inkl. USt.)".
+		gap = amountGapRE
+	}
 	var out []candidate
 	for i, r := range rs {
 		for j, c := range r.cells {
@@ -271,12 +280,12 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 				if buyerHeadRE.MatchString(c.text[:loc[0]]) || buyerHeadRE.MatchString(c.text[loc[1]:]) {
 					party = partyBuyer
 				}
-				if v, s, e, ok := parse(c.text[loc[1]:]); ok && s <= maxGap && gapRE.MatchString(c.text[loc[1]:loc[1]+s]) {
+				if v, s, e, ok := parse(c.text[loc[1]:]); ok && s <= maxGap && gap.MatchString(c.text[loc[1]:loc[1]+s]) {
 					conf := c.confOf(loc[1]+s, loc[1]+e)
 					out = append(out, candidate{v, l.weight * ocrFactor(conf), i, party})
 					continue
 				}
-				if !gapRE.MatchString(c.text[loc[1]:]) {
+				if !gap.MatchString(c.text[loc[1]:]) {
 					// The label is followed by other words: not a caption.
 					continue
 				}
@@ -410,12 +419,21 @@ func adjust(name, v string, conf float64) float64 {
 		if !ValidIBAN(v) {
 			return minf(conf, 0.6)
 		}
+		// Mod-97 catches every single misread character and swapped
+		// neighbours, so a labelled IBAN that passes is read right.
+		if conf >= 0.7 {
+			return maxf(conf, 0.95)
+		}
 	case SellerVATID:
 		switch CheckVATID(v) {
 		case VATChecksumBad, VATInvalid:
 			return minf(conf, 0.6)
 		case VATFormatOK:
 			return minf(conf, 0.9)
+		case VATChecksumOK:
+			if conf >= 0.7 {
+				return maxf(conf, 0.95)
+			}
 		}
 	case PayeeBIC:
 		if !ValidBIC(v) {
@@ -472,6 +490,46 @@ var (
 	ibanScanRE = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b`)
 	vatScanRE  = regexp.MustCompile(`\b(?:DE ?\d{3} ?\d{3} ?\d{3}|FR ?[0-9A-Z]{2} ?\d{3} ?\d{3} ?\d{3}|ATU ?\d{8})\b`)
 )
+
+var titleDateRE = regexp.MustCompile(`(?i)(?:rechnung\w*|gutschrift|invoice|facture|avoir|versicherers|buchungshilfe)[^|]{0,40}?(?:nr\.?|no\.?|n°|#|nummer)\s*[:.]?\s*\S+\s+(?:vom|von|du|dated|from|of)\b`)
+
+// titleDate reads the date of a title line such as "Rechnung Nr. 4711 vom
+// 05.03.2018", where the date may stand in the next column or line.
+func titleDate(rs []row) []candidate {
+	var out []candidate
+	for i, r := range rs {
+		t := r.text()
+		m := titleDateRE.FindStringIndex(t)
+		if m == nil {
+			continue
+		}
+		rest := t[m[1]:]
+		if v, s, _, ok := findDate(rest, false); ok && strings.Trim(rest[:s], " :|") == "" {
+			out = append(out, candidate{v, 0.95 * ocrFactor(rowConfAt(r, m[1]+s)), i, partyUnknown})
+			continue
+		}
+		if strings.TrimSpace(rest) == "" && i+1 < len(rs) && rs[i+1].page == r.page {
+			n := rs[i+1]
+			if v, s, _, ok := findDate(n.text(), false); ok && s == 0 {
+				out = append(out, candidate{v, 0.92 * ocrFactor(rowConfAt(n, 0)), i + 1, partyUnknown})
+			}
+		}
+	}
+	return out
+}
+
+// rowConfAt is the OCR confidence of the token at byte offset off of the
+// row text (cells joined by two spaces).
+func rowConfAt(r row, off int) float64 {
+	pos := 0
+	for _, c := range r.cells {
+		if off < pos+len(c.text) {
+			return c.confOf(off-pos, off-pos+10)
+		}
+		pos += len(c.text) + 2
+	}
+	return 0
+}
 
 func round2(f float64) float64 {
 	if f < 0 {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -179,4 +180,18 @@ func pageSlope(p layout.Page) float64 {
 	}
 	sort.Float64s(slopes)
 	return slopes[len(slopes)/2]
+}
+
+// DebugRows renders the visual rows the extractor sees, cells separated by
+// " | ", for diagnosing a document. It is not meant for parsing.
+func DebugRows(doc layout.Document) []string {
+	var out []string
+	for _, r := range rows(doc) {
+		parts := make([]string, len(r.cells))
+		for i, c := range r.cells {
+			parts[i] = c.text
+		}
+		out = append(out, fmt.Sprintf("p%d y%4.0f: %s", r.page, r.cy, strings.Join(parts, " | ")))
+	}
+	return out
 }

@@ -12,7 +12,7 @@ import (
 // amountRE finds a money amount with exactly two decimals in German
 // (1.234,56), English (1,234.56), Swiss (1'234.56) or space-grouped
 // (1 234,56) notation, with an optional sign in front or behind.
-var amountRE = regexp.MustCompile(`(?:^|[^\d.,'])(-\s?)?((?:\d{1,3}(?:[.,' ]\d{3})+|\d+)[.,]\d{2})(-)?(?:$|[^\d])`)
+var amountRE = regexp.MustCompile(`(?:^|[^\d.,'])(-\s?)?((?:\d{1,3}(?:[.,' :]\d{3})+|\d+)[.,]\d{2})(-)?(?:$|[^\d])`)
 
 // ParseAmount normalises the first amount in s to a decimal with a point
 // and two decimals ("1.021,91 €" → "1021.91", "8,79-" → "-8.79"). ok is
@@ -125,7 +125,7 @@ var monthNames = map[string]int{
 }
 
 var (
-	dateNumRE  = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?[./-]\s?(\d{4}|\d{2})(?:$|[^\d])`)
+	dateNumRE  = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})(?:\s?[./-]\s?|\s)(\d{4}|\d{2})(?:$|[^\d])`)
 	dateISORE  = regexp.MustCompile(`(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:$|[^\d])`)
 	dateCompRE = regexp.MustCompile(`(?:^|[^\d])((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[^\d])`)
 	dateWordRE = regexp.MustCompile(`(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:de\s+)?([\p{L}]{3,10})\.?\s+(\d{4})`)

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -218,6 +219,15 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 			if tf, ok := decide(TaxTotal, t); ok && tf.Value == "0.00" {
 				res.Fields[TaxTotal] = tf
 			}
+		} else if tax, ok := taxParts(rs, gf, nf, gok && nok); ok {
+			// Gross minus net equals the sum of the tax amounts per rate.
+			c := 0.85
+			if gf.Confidence >= 0.8 && nf.Confidence >= 0.75 {
+				c = 0.93
+			}
+			res.Fields[GrandTotal] = Field{Value: gf.Value, Confidence: c}
+			res.Fields[NetTotal] = Field{Value: nf.Value, Confidence: c}
+			res.Fields[TaxTotal] = Field{Value: tax, Confidence: minf(c, 0.9)}
 		} else {
 			if gok {
 				gf.Confidence = minf(gf.Confidence, 0.8)
@@ -250,6 +260,64 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 			res.Fields[GrandTotal] = gt
 		}
 	}
+}
+
+// taxParts looks for one to three amounts on tax rows (a percentage or a
+// tax word on the row) that add up to gross minus net, for invoices that
+// print the tax per rate but no tax total.
+func taxParts(rs []row, g, n Field, ok bool) (string, bool) {
+	if !ok {
+		return "", false
+	}
+	gc, ok1 := centsOf(g.Value)
+	nc, ok2 := centsOf(n.Value)
+	if !ok1 || !ok2 || gc <= nc || nc <= 0 {
+		return "", false
+	}
+	diff := gc - nc
+	var parts []int64
+	for _, r := range rs {
+		t := r.text()
+		if !strings.Contains(t, "%") && !taxWordRE.MatchString(t) {
+			continue
+		}
+		for _, c := range r.cells {
+			for off := 0; off < len(c.text) && len(parts) < 40; {
+				v, _, e, ok := findAmount(c.text[off:])
+				if !ok {
+					break
+				}
+				off += e
+				if x, ok := centsOf(v); ok && x > 0 && x != gc && x != nc {
+					parts = append(parts, x)
+				}
+			}
+		}
+	}
+	for i := range parts {
+		if parts[i] == diff {
+			return centsString(diff), true
+		}
+		for j := i + 1; j < len(parts); j++ {
+			if parts[i]+parts[j] == diff {
+				return centsString(diff), true
+			}
+			for k := j + 1; k < len(parts); k++ {
+				if parts[i]+parts[j]+parts[k] == diff {
+					return centsString(diff), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func centsString(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
 }
 
 var (

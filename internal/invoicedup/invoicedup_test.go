@@ -35,7 +35,9 @@ func (f fakeJournal) FindInvoices(_ context.Context, k string) ([]Entry, error) 
 
 type failJournal struct{}
 
-func (failJournal) FindInvoices(context.Context, string) ([]Entry, error) { return nil, errors.New("down") }
+func (failJournal) FindInvoices(context.Context, string) ([]Entry, error) {
+	return nil, errors.New("down")
+}
 
 func TestCheck(t *testing.T) {
 	base := BaseKey("DE123456789", "", "471102")
