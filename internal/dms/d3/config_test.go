@@ -153,3 +153,34 @@ func TestAPIKeyFromFile(t *testing.T) {
 		t.Errorf("zero config should list several problems: %v", err)
 	}
 }
+
+func TestDemoOptionsAgainstFake(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "demo-options.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		t.Fatal(err)
+	}
+	demo, err := d3.DecodeConfig(n.Content[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if demo.Repository != d3fake.DefaultOptions().Repo || demo.Process.Key != d3fake.DefaultOptions().Process.Key {
+		t.Fatalf("demo options out of sync with d3fake.DefaultOptions")
+	}
+	e := newEnv(t, d3fake.Options{}, func(c *d3.Config) {
+		base := c.BaseURL
+		*c = demo
+		c.BaseURL, c.APIKeyEnv = base, testKeyEnv
+	})
+	for _, kind := range []string{"rechnung", "post"} {
+		if _, err := e.client.Deliver(context.Background(), newDoc(t, kind, 100)); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+	}
+	if e.fake.Creates() != 2 || e.fake.ProcessStarts() != 1 {
+		t.Errorf("creates %d starts %d", e.fake.Creates(), e.fake.ProcessStarts())
+	}
+}
