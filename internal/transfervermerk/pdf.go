@@ -331,6 +331,12 @@ func buildUpdate(f *pdfraw.File, rec *Record, js []byte) ([]byte, error) {
 		}
 	}
 	cat["AF"] = append(af, specRef)
+	// Associated files with /AFRelationship come from PDF 2.0 and are used
+	// on a PDF 1.7 base by PDF/A-3; older files are declared 1.7 so that
+	// validators accept the entries.
+	if f.Version() < "1.7" {
+		cat["Version"] = pdfraw.Name("1.7")
+	}
 
 	// XMP metadata.
 	var xmp []byte

@@ -46,6 +46,28 @@ type File struct {
 	// updates then use a stream too, as PDF 1.5 readers expect.
 	XrefStream bool
 	objStreams map[int]*objStream
+	// HeaderVersion is the version from the %PDF-x.y header ("1.7").
+	HeaderVersion string
+}
+
+func headerVersion(head []byte) string {
+	v := string(head[5:])
+	if len(v) >= 3 && v[0] >= '1' && v[0] <= '9' && v[1] == '.' && v[2] >= '0' && v[2] <= '9' {
+		return v[:3]
+	}
+	return "1.0"
+}
+
+// Version is the effective PDF version: the catalog's /Version if it is
+// newer than the header, else the header version.
+func (f *File) Version() string {
+	v := f.HeaderVersion
+	if _, cat, err := f.Catalog(); err == nil {
+		if cv, ok := cat.Name("Version"); ok && len(cv) == 3 && string(cv) > v {
+			v = string(cv)
+		}
+	}
+	return v
 }
 
 type objStream struct {
@@ -68,6 +90,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, malformed("missing %%PDF- header")
 	}
 	f := &File{r: r, size: size, entries: map[int]xrefEntry{}, objStreams: map[int]*objStream{}}
+	f.HeaderVersion = headerVersion(head)
 	start, err := f.findStartXref()
 	if err != nil {
 		return nil, err
