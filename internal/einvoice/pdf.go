@@ -148,8 +148,10 @@ func extractPDFInvoice(ctx context.Context, data []byte, lim Limits) (res *pdfRe
 			break
 		}
 	}
-	for _, name := range refused {
-		res.warnings = append(res.warnings, fmt.Sprintf("attachment %q looks like an executable and was refused", name))
+	for _, a := range res.attachments {
+		if a.Executable {
+			res.warnings = append(res.warnings, fmt.Sprintf("attachment %q looks like an executable; it is never read", a.Name))
+		}
 	}
 	if pick < 0 {
 		if len(refused) > 0 {
