@@ -110,19 +110,19 @@ type fieldSpec struct {
 
 var (
 	amountGapRE = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:brutto|netto|inkl|incl|excl|exkl|zzgl|ohne|u\s?st|mwst|vat|tva|eur|euro|€|ht|ttc|gesamt|total|in|der|des|en|betrag|summe|\d{1,2}(?:[.,]\d+)?\s?%)[\s:#.°*()\-–/]*)*$`)
-	fillerRE = regexp.MustCompile(`^(?:[A-Z]{3}|€|\$|£|\d{1,2}(?:[.,]\d+)?\s?%|[:#.\-–_ ]+)$`)
-	gapRE    = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:nr|no|n°|nummer|number|num|vom|du|from|dated|of|in|eur|€)[\s:#.°*()\-–/]*)?$`)
+	fillerRE    = regexp.MustCompile(`^(?:[A-Z]{3}|€|\$|£|\d{1,2}(?:[.,]\d+)?\s?%|[:#.\-–_ ]+)$`)
+	gapRE       = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:nr|no|n°|nummer|number|num|vom|du|from|dated|of|in|eur|€)[\s:#.°*()\-–/]*)?$`)
 )
 
 var specs = []fieldSpec{
 	{InvoiceNumber, []label{
-		lbl(`rechnungs?\s?-?\s?(?:nummer|nr\.?|no\.?)`, 0.96),
+		lbl(`\brechnungs?\s?-?\s?(?:nummer|nr\.?|no\.?)`, 0.96),
 		lbl(`(?:rechnung|rechnungskorrektur|korrekturrechnung|gutschrift|stornorechnung|handelsrechnung|schlussrechnung|teilrechnung|abschlagsrechnung|versicherers|buchungshilfe)\s*(?:\(\d{3}\)\s*)?(?:nr\.?|nummer|no\.?|#)`, 0.96),
-		lbl(`(?:beleg|dokument)\s?-?\s?(?:nummer|nr\.?)`, 0.9),
+		lbl(`\b(?:beleg|dokument)\s?-?\s?(?:nummer|nr\.?)`, 0.9),
 		lbl(`invoice\s*(?:number|no\.?|#|id)`, 0.96),
 		lbl(`credit\s*note\s*(?:number|no\.?|#)`, 0.96),
-		lbl(`(?:facture|avoir)\s*(?:n°|no|num[ée]ro)`, 0.96),
-		lbl(`n°\s*(?:de\s*)?(?:facture|avoir)`, 0.96),
+		lbl(`(?:facture|avoir)\s*(?:n[°’'º*o]|num[ée]ro)`, 0.96),
+		lbl(`n[°’'º]\s*(?:de\s*)?(?:facture|avoir)`, 0.96),
 		lblNot(`^(?:avoir|facture|rechnung|invoice|gutschrift)\b`, `(?i)adresse|date|datum|liée|associ|empf|an\b`, 0.85),
 	}, parseRef, 14},
 	{IssueDate, []label{
@@ -146,7 +146,10 @@ var specs = []fieldSpec{
 		lbl(`steuer\s?-?\s?(?:nummer|nr\.?)|st\.?\s?-?\s?nr\.?`, 0.95),
 	}, parseTaxNumber, 6},
 	{SellerVATID, []label{
-		lbl(`u\s?st\.?\s?-?\s?id\.?\s?-?\s?(?:nr\.?|nummer)?|umsatzsteuer\s?-?\s?id(?:ent)?|vat\s*(?:id|no|number|reg)|n°\s*(?:de\s*)?tva|tva\s*(?:intra)?|identifiant\s*tva`, 0.96),
+		lbl(`u\s?st\.?\s?-?\s?id(?:ent)?\.?\s?-?\s?(?:nr\.?|nummer)?|umsatzsteuer\s?-?\s?id(?:ent)?|vat\s*(?:id|no|number|reg)|n°\s*(?:de\s*)?tva|tva\s*(?:intra)?|identifiant\s*tva`, 0.96),
+		// OCR often garbles the caption ("USt? TO, Nr. :"); the value
+		// format still has to match exactly.
+		lbl(`u\s?st\S{0,3}(?:\s?\S{1,4}){0,2}\s?[.:]?\s?:`, 0.85),
 	}, parseVAT, 10},
 	{PayeeIBAN, []label{
 		lbl(`iban`, 0.97),
@@ -179,7 +182,7 @@ var (
 		lbl(`zahlbetrag|zu\s*zahlen|offene\s*zahlung|fälliger\s*betrag|amount\s*due|balance\s*due|net\s*[àa]\s*payer|payable\s*amount|restbetrag`, 0.92),
 	}
 	sellerHeadRE = regexp.MustCompile(`(?i)verkäufer|lieferant|rechnungssteller|\bseller|vendeur|fournisseur|supplier|absender`)
-	buyerHeadRE  = regexp.MustCompile(`(?i)\bkäufer|\bkunde|leistungsempfänger|rechnungsempfänger|\bbuyer|client|acheteur|customer|empfänger|livraison|delivery`)
+	buyerHeadRE  = regexp.MustCompile(`(?i)\bkäufer|bevollmächtigte|tax\s*representative|\bkunde|leistungsempfänger|rechnungsempfänger|\bbuyer|client|acheteur|customer|empfänger|livraison|delivery`)
 	creditRE     = regexp.MustCompile(`(?i)\bgutschrift\b|\bavoir\b|credit\s*note`)
 )
 
@@ -196,8 +199,11 @@ func Invoice(doc layout.Document) Fields {
 	for _, sp := range specs {
 		cands := labelled(rs, sp.labels, sp.parse, sp.maxGap, parties)
 		cands = append(cands, unlabelled(rs, sp.name, parties)...)
-		if sp.name == IssueDate {
+		switch sp.name {
+		case IssueDate:
 			cands = append(cands, titleDate(rs)...)
+		case InvoiceNumber:
+			cands = append(cands, titleNumber(rs)...)
 		}
 		if f, ok := decide(sp.name, cands); ok {
 			res.Fields[sp.name] = f
@@ -293,7 +299,7 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 					out = append(out, candidate{cand.value, l.weight * 0.98 * cand.score, i, party})
 					continue
 				}
-				if cand, ok := below(rs, i, c, parse); ok {
+				if cand, ok := below(rs, i, c, parse, maxGap >= 24); ok {
 					out = append(out, candidate{cand.value, l.weight * 0.9 * cand.score, cand.row, party})
 				}
 			}
@@ -316,13 +322,16 @@ func rightOf(r row, j int, parse parser) (candidate, bool) {
 	return candidate{}, false
 }
 
-func below(rs []row, i int, lc cell, parse parser) (candidate, bool) {
+func below(rs []row, i int, lc cell, parse parser, column bool) (candidate, bool) {
 	r := rs[i]
-	for k := i + 1; k < len(rs) && k <= i+2; k++ {
+	var found []candidate
+	misses := 0
+	for k := i + 1; k < len(rs) && k <= i+6; k++ {
 		n := rs[k]
-		if n.page != r.page || n.cy-r.cy > 3.2*r.h {
+		if n.page != r.page || (len(found) == 0 && n.cy-r.cy > 5*r.h) {
 			break
 		}
+		hit := false
 		for _, c := range n.cells {
 			ov := minf(c.x1, lc.x1+r.h) - maxf(c.x0, lc.x0-r.h)
 			if ov <= 0 {
@@ -332,10 +341,24 @@ func below(rs []row, i int, lc cell, parse parser) (candidate, bool) {
 			if !ok || !gapRE.MatchString(c.text[:s]) {
 				continue
 			}
-			return candidate{value: v, score: ocrFactor(c.confOf(s, e)), row: k}, true
+			found = append(found, candidate{value: v, score: ocrFactor(c.confOf(s, e)), row: k})
+			hit = true
+			break
+		}
+		if len(found) > 0 && !column {
+			break
+		}
+		if !hit && len(found) > 0 {
+			if misses++; misses > 1 {
+				break
+			}
 		}
 	}
-	return candidate{}, false
+	if len(found) == 0 {
+		return candidate{}, false
+	}
+	// Under a column caption of totals the last amount is the total.
+	return found[len(found)-1], true
 }
 
 // ocrFactor turns Tesseract's word confidence into a penalty. Clean print
@@ -513,6 +536,25 @@ func titleDate(rs []row) []candidate {
 			if v, s, _, ok := findDate(n.text(), false); ok && s == 0 {
 				out = append(out, candidate{v, 0.92 * ocrFactor(rowConfAt(n, 0)), i + 1, partyUnknown})
 			}
+		}
+	}
+	return out
+}
+
+var titleNumRE = regexp.MustCompile(`(?i)(?:^|\s)(?:\w*rechnung\w*|gutschrift|invoice|facture|avoir|versicherers)\s*(?:\(\d{3}\)\s*)?(?:nr\.?|no\.?|n[°’'º]|#|nummer)\s*[:.]?\s*`)
+
+// titleNumber reads the number of a title line such as "Handelsrechnung
+// (380) Nr. 471102" when OCR split the caption into several cells.
+func titleNumber(rs []row) []candidate {
+	var out []candidate
+	for i, r := range rs {
+		t := r.text()
+		m := titleNumRE.FindStringIndex(t)
+		if m == nil {
+			continue
+		}
+		if v, s, _, ok := parseRef(t[m[1]:]); ok && s <= 2 {
+			out = append(out, candidate{v, 0.93 * ocrFactor(rowConfAt(r, m[1]+s)), i, partyUnknown})
 		}
 	}
 	return out

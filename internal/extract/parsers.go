@@ -88,12 +88,14 @@ func parseVAT(text string) (string, int, int, bool) {
 	return "", 0, 0, false
 }
 
-var ibanRE = regexp.MustCompile(`[A-Z]{2}[0-9O]{2}(?:[ ]?[A-Z0-9]{1,4}){1,8}`)
+var ibanRE = regexp.MustCompile(`[A-Z]{2}[0-9OIl]{2}(?:[ ]?[A-Za-z0-9]{1,4}){1,8}`)
 
 // digitBBAN lists countries whose IBAN has only digits after the check
-// digits, so that O and I read by OCR can be repaired.
+// digits, so that O, I and l read by OCR can be repaired.
 var digitBBAN = map[string]bool{"DE": true, "AT": true, "BE": true, "DK": true, "FI": true, "NO": true, "SE": true,
 	"PL": true, "CZ": true, "SK": true, "ES": true, "PT": true, "HU": true, "HR": true, "SI": true, "EE": true, "LT": true}
+
+var ocrDigits = strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1")
 
 func parseIBAN(text string) (string, int, int, bool) {
 	m := ibanRE.FindStringIndex(text)
@@ -102,17 +104,17 @@ func parseIBAN(text string) (string, int, int, bool) {
 	}
 	groups := strings.Fields(text[m[0]:m[1]])
 	cc := groups[0][:2]
+	groups[0] = cc + ocrDigits.Replace(groups[0][2:4]) + groups[0][4:]
 	if digitBBAN[cc] {
 		// Letters cannot occur after the country code: OCR confusions are
 		// repaired, other letters end the IBAN.
-		rep := strings.NewReplacer("O", "0", "I", "1")
 		var kept []string
 		for i, g := range groups {
 			body := g
 			if i == 0 {
 				body = g[2:]
 			}
-			fixed := rep.Replace(body)
+			fixed := ocrDigits.Replace(body)
 			if strings.Trim(fixed, "0123456789") != "" {
 				break
 			}
@@ -122,6 +124,18 @@ func parseIBAN(text string) (string, int, int, bool) {
 			kept = append(kept, fixed)
 		}
 		groups = kept
+	} else {
+		var kept []string
+		for _, g := range groups {
+			if strings.ToUpper(g) != g {
+				break
+			}
+			kept = append(kept, g)
+		}
+		groups = kept
+	}
+	if len(groups) == 0 {
+		return "", 0, 0, false
 	}
 	v := strings.Join(groups, "")
 	// Prefer the longest prefix (by groups) that passes the check.
@@ -210,15 +224,16 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 		nf, nok := decide(NetTotal, n)
 		if gok && nok && gf.Value == nf.Value {
 			// Tax-exempt invoice: gross equals net and no tax is printed.
-			c := minf(gf.Confidence, nf.Confidence)
-			if c >= 0.8 {
-				c = 0.93
+			// Only a printed tax amount of zero confirms it.
+			c := minf(minf(gf.Confidence, nf.Confidence), 0.8)
+			if tf, ok := decide(TaxTotal, t); ok && tf.Value == "0.00" {
+				if c >= 0.75 && tf.Confidence >= 0.7 {
+					c = 0.93
+				}
+				res.Fields[TaxTotal] = Field{Value: tf.Value, Confidence: c}
 			}
 			res.Fields[GrandTotal] = Field{Value: gf.Value, Confidence: c}
 			res.Fields[NetTotal] = Field{Value: nf.Value, Confidence: c}
-			if tf, ok := decide(TaxTotal, t); ok && tf.Value == "0.00" {
-				res.Fields[TaxTotal] = tf
-			}
 		} else if tax, ok := taxParts(rs, gf, nf, gok && nok); ok {
 			// Gross minus net equals the sum of the tax amounts per rate.
 			c := 0.85
@@ -247,11 +262,9 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 		}
 	}
 	if df, ok := decide(DuePayable, d); ok {
-		if gt, ok := res.Fields[GrandTotal]; ok && gt.Value == df.Value {
-			df.Confidence = maxf(minf(df.Confidence, 0.9), minf(gt.Confidence, 0.95))
-		} else {
-			df.Confidence = minf(df.Confidence, 0.8)
-		}
+		// Prepayments and open items make the amount due differ from the
+		// gross total in ways the page does not always show.
+		df.Confidence = minf(df.Confidence, 0.85)
 		res.Fields[DuePayable] = df
 		if gt, ok := res.Fields[GrandTotal]; !ok {
 			res.Fields[GrandTotal] = Field{Value: df.Value, Confidence: minf(df.Confidence, 0.6)}
