@@ -2,13 +2,78 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+
+	"github.com/eingang/eingang/internal/sign"
 )
 
-// cmdSign is a placeholder until its capability lands; it says so instead of
-// pretending to work.
+// parseInterleaved parses flags that may appear before or after positional
+// arguments ("eingang sign IN -o OUT"), which flag.Parse alone does not allow.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// cmdSign seals a PDF with a PAdES signature from a PKCS#12 key.
 func cmdSign(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "eingang: this command is not available in this build yet")
-	return 2
+	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output `file` (may equal the input)")
+	p12 := fs.String("pkcs12", "", "PKCS#12 key `file` (.p12/.pfx)")
+	pwFile := fs.String("password-file", "", "`file` with the PKCS#12 password (default: $"+sign.DefaultPasswordEnv+")")
+	tsa := fs.String("tsa", "", "RFC 3161 time-stamp authority `URL` (PAdES B-T)")
+	reason := fs.String("reason", sign.Defaults().Reason, "signing reason")
+	location := fs.String("location", "", "signing location")
+	visible := fs.Bool("visible", false, "add a visible stamp on the first page")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: eingang sign IN -o OUT --pkcs12 FILE [--password-file FILE] [--tsa URL]")
+		fmt.Fprintln(stderr, "\nSeals IN with a PAdES signature (incremental update; earlier signatures stay valid).")
+		fmt.Fprintln(stderr, "The password comes from --password-file or $"+sign.DefaultPasswordEnv+".\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 || *out == "" || *p12 == "" {
+		fs.Usage()
+		return 2
+	}
+	pw, err := sign.ReadPassword(*pwFile, sign.DefaultPasswordEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, "eingang sign:", err)
+		return 1
+	}
+	signer, err := sign.LoadPKCS12(*p12, pw)
+	clear(pw)
+	if err != nil {
+		fmt.Fprintln(stderr, "eingang sign:", err)
+		return 1
+	}
+	opts := sign.Options{Reason: *reason, Location: *location, TSAURL: *tsa}
+	if *visible {
+		opts.Stamp = &sign.Stamp{Page: 1, Rect: [4]float64{20, 20, 220, 70}}
+	}
+	if err := sign.Sign(ctx, pos[0], *out, signer, opts); err != nil {
+		fmt.Fprintln(stderr, "eingang sign:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "signed %s -> %s (%s)\n", pos[0], *out, signer.Certificate().Subject.CommonName)
+	return 0
 }
