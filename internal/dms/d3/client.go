@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -249,6 +250,7 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	}
 	var instance string
 	if found != nil {
+		c.clearPending(doc.ID)
 		rc.Existing = true
 		rc.Ref = found.ID
 		instance = found.prop(c.cfg.Process.InstanceProperty)
@@ -361,6 +363,10 @@ func ambiguous(err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) {
 		return se.Status >= 500 && se.Status != http.StatusServiceUnavailable
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // the request never left
 	}
 	// No usable answer (including a cancelled context mid-request).
 	return true

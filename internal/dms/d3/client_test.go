@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -547,6 +548,11 @@ func TestAmbiguityWindowExpires(t *testing.T) {
 // errors, waiting Retry-After (here: advancing the shared clock instead of
 // sleeping). The outage starts while a create's answer is lost.
 func TestOutageInBatchDeliveredExactlyOnce(t *testing.T) {
+	t.Run("503 with Retry-After", func(t *testing.T) { testOutageBatch(t, false) })
+	t.Run("connections dropped", func(t *testing.T) { testOutageBatch(t, true) })
+}
+
+func testOutageBatch(t *testing.T, network bool) {
 	const outage = 2 * time.Minute
 	clock := d3fake.NewClock(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
 	e := newEnv(t, d3fake.Options{SearchLag: 3 * time.Second, Now: clock.Now}, func(c *d3.Config) { c.LookupWait = 20 * time.Millisecond },
@@ -567,7 +573,11 @@ func TestOutageInBatchDeliveredExactlyOnce(t *testing.T) {
 			}
 			_, err := e.client.Deliver(context.Background(), doc)
 			if i == 10 && attempt == 0 {
-				e.fake.StartOutage(outage)
+				if network {
+					e.fake.StartNetworkOutage(outage)
+				} else {
+					e.fake.StartOutage(outage)
+				}
 			}
 			if err == nil {
 				break
@@ -588,7 +598,7 @@ func TestOutageInBatchDeliveredExactlyOnce(t *testing.T) {
 	if elapsed := clock.Now().Sub(start); elapsed < outage {
 		t.Errorf("outage not exercised: only %s passed", elapsed)
 	}
-	if retryAfters == 0 {
+	if retryAfters == 0 && !network {
 		t.Error("no Retry-After seen during the outage")
 	}
 	if e.fake.Creates() != 20 || e.fake.ProcessStarts() != 20 {
@@ -673,5 +683,38 @@ func TestFakeRequiresOrigin(t *testing.T) {
 	// The client always sends Origin, so the same write succeeds through it.
 	if _, err := e.client.Deliver(context.Background(), newDoc(t, "post", 10)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// dialFail fails the first create with a dial error, as when d.3 goes down
+// between upload and create: nothing was sent, so nothing is ambiguous.
+type dialFail struct {
+	next  http.RoundTripper
+	fired bool
+}
+
+func (d *dialFail) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !d.fired && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/o2m") {
+		d.fired = true
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	}
+	return d.next.RoundTrip(r)
+}
+
+func TestCreateDialErrorIsNotAmbiguous(t *testing.T) {
+	clock := d3fake.NewClock(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
+	rt := &dialFail{next: http.DefaultTransport}
+	e := newEnv(t, d3fake.Options{Now: clock.Now}, nil, d3.WithClock(clock.Now), d3.WithHTTPClient(&http.Client{Transport: rt}))
+	doc := newDoc(t, "post", 100)
+	_, err := e.client.Deliver(context.Background(), doc)
+	if err == nil || errors.Is(err, d3.ErrOutcomeUnknown) || dms.IsRejected(err) {
+		t.Fatalf("first attempt: %v, want a plain transient error", err)
+	}
+	// No ambiguity window: the retry creates at once.
+	if _, err := e.client.Deliver(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	if e.fake.Creates() != 1 {
+		t.Errorf("creates = %d", e.fake.Creates())
 	}
 }

@@ -118,8 +118,17 @@ func (c *Client) send(ctx context.Context, r request, token Secret) (*response, 
 		return nil, fmt.Errorf("d3: %s %s: %w", r.method, r.path, err)
 	}
 	req.ContentLength = n
-	if r.body != nil && n == 0 {
-		req.Body = http.NoBody
+	if r.body != nil {
+		if n == 0 {
+			req.Body = http.NoBody
+		}
+		// Lets the transport resend a request that never left (a stale
+		// keep-alive connection), instead of surfacing an error that
+		// would make a create look ambiguous.
+		req.GetBody = func() (io.ReadCloser, error) {
+			b, _ := r.body()
+			return io.NopCloser(b), nil
+		}
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())

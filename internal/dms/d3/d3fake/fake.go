@@ -185,6 +185,7 @@ type Server struct {
 	instances   []Instance
 	faults      []*Fault
 	outageUntil time.Time
+	outageNet   bool
 	requests    map[Op]int
 }
 
@@ -284,9 +285,12 @@ func (s *Server) handle(pattern string, op Op, auth, write bool, h http.HandlerF
 		s.mu.Lock()
 		s.requests[op]++
 		s.requests[OpAny]++
-		outage := s.outageUntil.Sub(s.opts.Now())
+		outage, outageNet := s.outageUntil.Sub(s.opts.Now()), s.outageNet
 		f := s.takeFault(op)
 		s.mu.Unlock()
+		if outage > 0 && outageNet {
+			panic(http.ErrAbortHandler)
+		}
 		if outage > 0 {
 			w.Header().Set("Retry-After", fmt.Sprint(int((outage+time.Second-1)/time.Second)))
 			plain(w, http.StatusServiceUnavailable, "Service Unavailable")

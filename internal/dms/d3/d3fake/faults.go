@@ -70,6 +70,17 @@ func (s *Server) PendingFaults() int {
 func (s *Server) StartOutage(d time.Duration) {
 	s.mu.Lock()
 	s.outageUntil = s.opts.Now().Add(d)
+	s.outageNet = false
+	s.mu.Unlock()
+}
+
+// StartNetworkOutage makes every request fail without an answer (the
+// connection is dropped before the request is processed) until d has
+// passed on the server's clock.
+func (s *Server) StartNetworkOutage(d time.Duration) {
+	s.mu.Lock()
+	s.outageUntil = s.opts.Now().Add(d)
+	s.outageNet = true
 	s.mu.Unlock()
 }
 
