@@ -75,7 +75,9 @@ func (c *checker) ublCodes() {
 	}
 	for _, n := range c.desc("cbc:ItemClassificationCode") {
 		if _, ok := n.attr("listID"); ok && n.parent != nil && n.parent.name == "cac:CommodityClassification" {
-			c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
+			if !c.isCVDProfile() {
+				c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
+			}
 		}
 	}
 	for _, n := range c.desc("cbc:IdentificationCode") {
@@ -197,7 +199,9 @@ func (c *checker) ciiCodes() {
 	}
 	for _, n := range c.desc("ram:ClassCode") {
 		if _, ok := n.attr("listID"); ok {
-			c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
+			if !c.isCVDProfile() {
+				c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
+			}
 		}
 	}
 	for _, n := range c.desc("ram:CountryID") {
