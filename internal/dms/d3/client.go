@@ -372,6 +372,20 @@ func ambiguous(err error) bool {
 	return true
 }
 
+// processAmbiguous reports whether a failed process start may have
+// started an instance: no answer at all, or a gateway's 502/504.
+func processAmbiguous(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status == http.StatusBadGateway || se.Status == http.StatusGatewayTimeout
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrProtocol)
+}
+
 func (c *Client) category(kind string) (*category, bool) {
 	for i := range c.cats {
 		if c.cats[i].kinds[strings.ToLower(kind)] {
@@ -416,7 +430,13 @@ func pdfName(name string, doc *dms.Document) string {
 	if name == "" {
 		name = doc.SourceName
 	}
-	name = path.Base(filepath.ToSlash(name))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	if name == "." || name == "/" || name == "" {
 		name = doc.ID
 		if len(name) > 16 {
@@ -570,6 +590,12 @@ func (c *Client) startProcess(ctx context.Context, doc *dms.Document, rc dms.Rec
 		var re *dms.RejectedError
 		if errors.As(err, &re) {
 			re.Reason = "Rechnungsworkflow: " + re.Reason
+		} else if processAmbiguous(err) && c.cfg.Process.OnUnknownOutcome != "retry" {
+			// No way to ask whether the instance exists (§9.2 [U]): a
+			// person checks instead of a retry that might start it twice.
+			return "", c.reject(0, fmt.Sprintf("Rechnungsworkflow: Start nicht bestätigt (keine Antwort von d.3). "+
+				"Bitte in der Prozessverwaltung prüfen, ob der Workflow für Dokument %s läuft, und ihn sonst von Hand starten.", rc.Ref),
+				fmt.Errorf("%w: process start: %w", ErrOutcomeUnknown, err))
 		}
 		return "", fmt.Errorf("process start: %w", err)
 	}

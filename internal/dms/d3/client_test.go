@@ -718,3 +718,32 @@ func TestCreateDialErrorIsNotAmbiguous(t *testing.T) {
 		t.Errorf("creates = %d", e.fake.Creates())
 	}
 }
+
+func TestLostProcessStartAnswer(t *testing.T) {
+	faults := map[string]d3fake.Fault{
+		"connection dropped": {Op: d3fake.OpProcess, Kind: d3fake.FaultLoseResponse},
+		"gateway 504":        {Op: d3fake.OpProcess, Kind: d3fake.FaultLoseResponse, Status: 504},
+	}
+	for name, f := range faults {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, d3fake.Options{}, nil)
+			e.fake.Inject(f)
+			rc, err := e.client.Deliver(context.Background(), newDoc(t, "rechnung", 100))
+			var re *dms.RejectedError
+			if !errors.As(err, &re) || !errors.Is(err, d3.ErrOutcomeUnknown) || !strings.Contains(re.Reason, rc.Ref) || rc.Ref == "" {
+				t.Fatalf("rc %+v err %v; want a rejection naming the document", rc, err)
+			}
+			if e.fake.ProcessStarts() != 1 || e.fake.Creates() != 1 {
+				t.Errorf("starts %d creates %d", e.fake.ProcessStarts(), e.fake.Creates())
+			}
+		})
+	}
+	t.Run("retry policy", func(t *testing.T) {
+		e := newEnv(t, d3fake.Options{}, func(c *d3.Config) { c.Process.OnUnknownOutcome = "retry" })
+		e.fake.Inject(faults["gateway 504"])
+		_, err := e.client.Deliver(context.Background(), newDoc(t, "rechnung", 100))
+		if err == nil || dms.IsRejected(err) {
+			t.Fatalf("err = %v, want transient", err)
+		}
+	})
+}

@@ -105,6 +105,13 @@ type Process struct {
 	// re-delivery of a stored document starts no second process. Without
 	// it, a document found by its hash gets a process started again.
 	InstanceProperty string `yaml:"instance_property"`
+	// OnUnknownOutcome decides what a process start without an answer
+	// (lost connection, timeout, 502/504) leads to: "reject" (default)
+	// sends the document to error/ with a note to check the process
+	// administration, because there is no documented way to find out
+	// whether the instance was created; "retry" retries and accepts a
+	// possible second instance.
+	OnUnknownOutcome string `yaml:"on_unknown_outcome"`
 }
 
 // DefaultProcessBody is the default process-start body (§9.2 of
@@ -128,11 +135,12 @@ func Defaults() Config {
 		LookupWait:  5 * time.Second,
 		DocumentURL: "{{.Base}}/dms/r/{{.Repo}}/o2m/{{.DocID}}",
 		Process: Process{
-			Method:          http.MethodPost,
-			Path:            "/process/processes/{{.ProcessKey}}/instances",
-			Body:            DefaultProcessBody,
-			SuccessStatus:   http.StatusCreated,
-			DMSObjectFormat: "dmsObject:///dms/r/{{.Repo}}/o2/{{.DocID}}",
+			Method:           http.MethodPost,
+			Path:             "/process/processes/{{.ProcessKey}}/instances",
+			Body:             DefaultProcessBody,
+			SuccessStatus:    http.StatusCreated,
+			OnUnknownOutcome: "reject",
+			DMSObjectFormat:  "dmsObject:///dms/r/{{.Repo}}/o2/{{.DocID}}",
 		},
 	}
 }
@@ -230,6 +238,9 @@ func (c Config) Validate() error {
 		}
 		if !strings.HasPrefix(p.Path, "/") {
 			add("process.path", "must start with /")
+		}
+		if p.OnUnknownOutcome != "" && p.OnUnknownOutcome != "reject" && p.OnUnknownOutcome != "retry" {
+			add("process.on_unknown_outcome", "must be reject or retry, not %q", p.OnUnknownOutcome)
 		}
 		if p.SuccessStatus < 200 || p.SuccessStatus > 299 {
 			add("process.success_status", "must be a 2xx status")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/eingang/eingang/internal/dms"
 )
 
 func TestNormNumber(t *testing.T) {
@@ -132,4 +134,21 @@ func FuzzNormNumber(f *testing.F) {
 			t.Errorf("normNumber(%q) = %q", s, n)
 		}
 	})
+}
+
+func TestPDFName(t *testing.T) {
+	tests := []struct{ tpl, source, want string }{
+		{"", "scan_0001.tif", "scan_0001.pdf"},
+		{"", `C:\Scans\brief.PDF`, "brief.PDF"},
+		{"", "../../etc/passwd", "passwd.pdf"},
+		{"RE {{x}}", "", "RE {{x}}.pdf"},
+		{"", "a\nb.pdf", "ab.pdf"},
+		{"", "", "0123456789abcdef.pdf"},
+	}
+	for _, tt := range tests {
+		doc := &dms.Document{ID: "0123456789abcdef0123", SourceName: tt.source}
+		if got := pdfName(tt.tpl, doc); got != tt.want {
+			t.Errorf("pdfName(%q, %q) = %q, want %q", tt.tpl, tt.source, got, tt.want)
+		}
+	}
 }
