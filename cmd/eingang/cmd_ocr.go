@@ -2,13 +2,94 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"time"
+
+	"github.com/eingang/eingang/internal/ocr"
 )
 
-// cmdOCR is a placeholder until its capability lands; it says so instead of
-// pretending to work.
+// cmdOCR makes a searchable PDF from one scan with the same engine the
+// workers use. Exit codes: 0 done, 1 bad input (permanent), 2 usage,
+// 3 other failure (environment, Tesseract missing, I/O).
 func cmdOCR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "eingang: this command is not available in this build yet")
-	return 2
+	fs := flag.NewFlagSet("ocr", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output `PDF` (required)")
+	cfg := ocr.Defaults()
+	fs.StringVar(&cfg.Languages, "l", cfg.Languages, "Tesseract `languages`, e.g. deu or deu+eng")
+	fs.StringVar(&cfg.TessdataPrefix, "tessdata", "", "tessdata `dir` (default: Tesseract's)")
+	fs.IntVar(&cfg.PSM, "psm", cfg.PSM, "page segmentation `mode`")
+	fs.IntVar(&cfg.Workers, "workers", 0, "pages recognised in parallel (0 = CPU cores)")
+	fs.DurationVar(&cfg.PageTimeout, "page-timeout", cfg.PageTimeout, "time limit per page")
+	asJSON := fs.Bool("json", false, "print per-page results as JSON")
+	printText := fs.Bool("text", false, "print the recognised text")
+	verbose := fs.Bool("v", false, "log progress to stderr")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: eingang ocr [flags] IN -o OUT.pdf")
+		fmt.Fprintln(stderr, "Makes a searchable PDF from a scan (PDF, TIFF, JPEG, PNG): the scan image stays")
+		fmt.Fprintln(stderr, "the visible page, recognised text is laid invisibly on top; pages are shown upright.")
+		fs.PrintDefaults()
+	}
+	// Allow flags after the input name: eingang ocr IN -o OUT.pdf.
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return 2
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	eng, err := ocr.New(cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang ocr: %v\n", err)
+		return 3
+	}
+	defer eng.Close()
+	start := time.Now()
+	res, err := eng.Process(ctx, pos[0], *out)
+	if err != nil {
+		fmt.Fprintf(stderr, "eingang ocr: %v\n", err)
+		if msg := ocr.ClerkMessage(err); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
+		if ocr.IsPermanent(err) {
+			return 1
+		}
+		return 3
+	}
+	switch {
+	case *asJSON:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(res.Pages)
+	case *printText:
+		fmt.Fprintln(stdout, res.Text())
+	default:
+		for _, p := range res.Pages {
+			fmt.Fprintf(stdout, "page %d: %s rotation %d° skew %.2f° confidence %.1f\n", p.Number, p.Source, p.RotationDeg, p.SkewDeg, p.MeanConfidence)
+		}
+		fmt.Fprintf(stdout, "%d pages in %.1fs -> %s\n", len(res.Pages), time.Since(start).Seconds(), *out)
+	}
+	return 0
 }

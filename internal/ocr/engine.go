@@ -1,0 +1,417 @@
+// Package ocr turns scans into searchable PDFs: it finds each page's
+// orientation and skew cheaply from image statistics, recognises the page
+// with Tesseract through a pool of gosseract clients, and lays the words
+// as invisible text over the untouched scan image (package pdf).
+package ocr
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/otiai10/gosseract/v2"
+
+	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/pdf"
+)
+
+// Errors caused by bad input: permanent, a retry cannot help. They are the
+// same values as package pdf's, so errors.Is works with either.
+var (
+	ErrEncrypted         = pdf.ErrEncrypted
+	ErrNoPages           = pdf.ErrNoPages
+	ErrUnsupportedFormat = pdf.ErrUnsupportedFormat
+	ErrCorrupt           = pdf.ErrCorrupt
+	ErrImageTooLarge     = pdf.ErrImageTooLarge
+	ErrImageTooSmall     = pdf.ErrImageTooSmall
+	ErrTooManyPages      = pdf.ErrTooManyPages
+	// ErrPageTimeout: recognising one page took longer than
+	// Config.PageTimeout (pathological image content).
+	ErrPageTimeout = errors.New("ocr: page timed out")
+)
+
+// ErrClosed is returned by Process after Close.
+var ErrClosed = errors.New("ocr: engine closed")
+
+// IsPermanent reports whether err is caused by the input, so that a retry
+// with the same file cannot succeed.
+func IsPermanent(err error) bool {
+	for _, e := range []error{ErrEncrypted, ErrNoPages, ErrUnsupportedFormat, ErrCorrupt, ErrImageTooLarge, ErrImageTooSmall, ErrTooManyPages, ErrPageTimeout} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClerkMessage returns a German explanation of a permanent error for the
+// scan station, or "" for other errors.
+func ClerkMessage(err error) string {
+	switch {
+	case errors.Is(err, ErrEncrypted):
+		return "Die PDF-Datei ist passwortgeschützt. Bitte ohne Passwort erneut einreichen."
+	case errors.Is(err, ErrNoPages):
+		return "Das Dokument enthält keine Seiten."
+	case errors.Is(err, ErrUnsupportedFormat):
+		return "Das Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG)."
+	case errors.Is(err, ErrCorrupt):
+		return "Die Datei ist beschädigt und kann nicht gelesen werden. Bitte neu scannen."
+	case errors.Is(err, ErrImageTooLarge):
+		return "Eine Seite ist zu groß (Pixelzahl). Bitte mit höchstens 600 dpi scannen."
+	case errors.Is(err, ErrImageTooSmall):
+		return "Eine Seite ist zu klein, um Text zu enthalten. Bitte neu scannen."
+	case errors.Is(err, ErrTooManyPages):
+		return "Das Dokument hat zu viele Seiten. Bitte in kleinere Stapel teilen."
+	case errors.Is(err, ErrPageTimeout):
+		return "Eine Seite konnte nicht in angemessener Zeit erkannt werden. Bitte Scanqualität prüfen."
+	}
+	return ""
+}
+
+// Result describes a finished document.
+type Result struct {
+	Pages []PageInfo
+	// Layout holds the words of every page in upright-page pixels.
+	Layout layout.Document
+}
+
+// Text returns the document text, pages separated by form feeds.
+func (r *Result) Text() string { return r.Layout.Text() }
+
+// PageInfo records what was done to one page (for the Transfervermerk:
+// enhancement is logged, the visible image is unchanged).
+type PageInfo struct {
+	Number int
+	// Source is "ocr" (recognised) or "text" (born-digital text kept).
+	Source string
+	// RotationDeg is the clockwise rotation applied for display (/Rotate)
+	// and recognition: 0, 90, 180 or 270.
+	RotationDeg int
+	// SkewDeg is the clockwise tilt found and removed from the copy given
+	// to Tesseract; the visible image keeps it.
+	SkewDeg float64
+	// MeanConfidence is the mean Tesseract word confidence, 0–100.
+	MeanConfidence float64
+	// Width, Height and DPI describe the upright page raster the layout
+	// coordinates refer to.
+	Width, Height, DPI int
+	// ImageSHA256 is the hash of the page image's encoded bytes as stored
+	// in the output PDF (empty for rendered or born-digital pages).
+	ImageSHA256 string
+	// OrientationScore is the image-statistics evidence for RotationDeg;
+	// SecondPass is true when a low score or confidence made the engine
+	// also recognise the page turned by 180° and keep the better result.
+	OrientationScore float64
+	SecondPass       bool
+}
+
+// Engine recognises pages with a fixed pool of Tesseract clients. It is
+// safe for concurrent use.
+type Engine struct {
+	cfg     Config
+	log     *slog.Logger
+	jobs    chan *job
+	wg      sync.WaitGroup
+	mu      sync.RWMutex
+	closed  bool
+	icc     []byte
+	cfgFile string
+	// counters for benchmarks and metrics
+	pages, recycles atomic.Int64
+}
+
+// Stats are engine counters.
+type Stats struct {
+	Pages, Recycles int64
+	RSSMB           int
+}
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	return Stats{Pages: e.pages.Load(), Recycles: e.recycles.Load(), RSSMB: rssMB()}
+}
+
+// New checks that Tesseract and the configured languages are available
+// and starts the client pool.
+func New(cfg Config, log *slog.Logger) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	// For child processes and for libraries loaded later; this process's
+	// libgomp already read its environment (see singleThreadOpenMP).
+	os.Setenv("OMP_THREAD_LIMIT", "1")
+	if cfg.TessdataPrefix != "" {
+		if _, err := os.Stat(cfg.TessdataPrefix); err != nil {
+			return nil, fmt.Errorf("tessdata_prefix: %w", err)
+		}
+	}
+	if err := checkLanguages(cfg); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, log: log, jobs: make(chan *job)}
+	icc := cfg.ICCProfile
+	if icc == "" {
+		icc = "/usr/share/color/icc/sRGB.icc"
+	}
+	if b, err := os.ReadFile(icc); err == nil {
+		e.icc = b
+	} else if cfg.ICCProfile != "" {
+		return nil, fmt.Errorf("icc_profile: %w", err)
+	}
+	f, err := os.CreateTemp("", "eingang-tess-*.cfg")
+	if err != nil {
+		return nil, err
+	}
+	// Init-only parameter: it must reach Tesseract through a config file.
+	fmt.Fprintf(f, "tessedit_ocr_engine_mode %d\n", cfg.OEM)
+	f.Close()
+	e.cfgFile = f.Name()
+	// Fail early with a clear message when a language does not load.
+	if err := e.probe(); err != nil {
+		os.Remove(e.cfgFile)
+		return nil, err
+	}
+	n := cfg.Workers
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	for i := range n {
+		e.wg.Add(1)
+		go e.worker(i)
+	}
+	log.Info("ocr engine started", "workers", n, "languages", cfg.Languages, "psm", cfg.PSM, "tesseract", gosseract.Version())
+	return e, nil
+}
+
+func checkLanguages(cfg Config) error {
+	dir := cfg.TessdataPrefix
+	var avail []string
+	if dir != "" {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.traineddata"))
+		for _, p := range m {
+			avail = append(avail, strings.TrimSuffix(filepath.Base(p), ".traineddata"))
+		}
+	} else {
+		var err error
+		if avail, err = gosseract.GetAvailableLanguages(); err != nil {
+			avail = nil // unknown; the probe decides
+		}
+	}
+	if avail == nil {
+		return nil
+	}
+	for _, l := range strings.Split(cfg.Languages, "+") {
+		if !slices.Contains(avail, l) {
+			return fmt.Errorf("languages: %q is not installed (have %s)", l, strings.Join(avail, ", "))
+		}
+	}
+	return nil
+}
+
+// probe initialises one client on a tiny white image.
+func (e *Engine) probe() error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		singleThreadOpenMP()
+		cl, err := e.newClient()
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer cl.Close()
+		img := make([]byte, 0, 64*64+20)
+		img = append(img, "P5\n64 64\n255\n"...)
+		for range 64 * 64 {
+			img = append(img, 255)
+		}
+		if err := cl.SetImageFromBytes(img); err != nil {
+			errc <- err
+			return
+		}
+		_, err = cl.GetBoundingBoxesVerbose()
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		return fmt.Errorf("tesseract (languages %q): %w", e.cfg.Languages, err)
+	}
+	return nil
+}
+
+func (e *Engine) newClient() (*gosseract.Client, error) {
+	cl := gosseract.NewClient()
+	if e.cfg.TessdataPrefix != "" {
+		cl.SetTessdataPrefix(e.cfg.TessdataPrefix)
+	}
+	cl.SetLanguage(strings.Split(e.cfg.Languages, "+")...)
+	cl.SetConfigFile(e.cfgFile)
+	cl.DisableOutput()
+	cl.SetVariable("tessedit_pageseg_mode", fmt.Sprint(e.cfg.PSM))
+	return cl, nil
+}
+
+// Close stops the pool after running pages have finished.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.jobs)
+	e.mu.Unlock()
+	e.wg.Wait()
+	os.Remove(e.cfgFile)
+	return nil
+}
+
+func (e *Engine) limits() pdf.Limits {
+	return pdf.Limits{MaxPixels: e.cfg.MaxPixels, MinSide: 16, MaxPages: e.cfg.MaxPages}
+}
+
+// Process reads a PDF (image-only, mixed or born-digital), multi-page
+// TIFF, JPEG or PNG at in and writes a searchable PDF to out. Pages that
+// already carry text are kept as they are; every other page keeps its
+// image and gets an invisible text layer and an upright /Rotate.
+func (e *Engine) Process(ctx context.Context, in, out string) (*Result, error) {
+	e.mu.RLock()
+	closed := e.closed
+	e.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	doc, err := pdf.Open(ctx, in, e.limits())
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Pages: make([]PageInfo, len(doc.Pages)), Layout: layout.Document{Pages: make([]layout.Page, len(doc.Pages))}}
+	layers := make([]*pdf.TextLayer, len(doc.Pages))
+
+	var texts []pdf.PageText
+	for _, p := range doc.Pages {
+		if p.ShowsText {
+			if texts, err = doc.TextWords(ctx); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var pending []*job
+	for i, p := range doc.Pages {
+		if p.ShowsText && i < len(texts) && len(texts[i].Words) > 0 {
+			res.Pages[i], res.Layout.Pages[i] = e.textPage(p, texts[i])
+			continue
+		}
+		j := &job{ctx: ctx, doc: doc, page: p, started: make(chan struct{}), done: make(chan pageResult, 1)}
+		pending = append(pending, j)
+	}
+	// Feed the pool from a goroutine so that pages of this document are
+	// interleaved fairly with other documents' pages.
+	go func() {
+		for _, j := range pending {
+			if !e.submit(ctx, j) {
+				return
+			}
+		}
+	}()
+	for _, j := range pending {
+		r := e.wait(ctx, j)
+		if r.err != nil {
+			cancel()
+			return nil, fmt.Errorf("page %d: %w", j.page.Number, r.err)
+		}
+		i := j.page.Number - 1
+		res.Pages[i], res.Layout.Pages[i], layers[i] = r.info, r.page, r.layer
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	meta := pdf.Meta{ICCProfile: e.icc}
+	if err := doc.WriteSearchable(out, layers, meta); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (e *Engine) submit(ctx context.Context, j *job) (ok bool) {
+	defer func() {
+		// Close raced with this send: the channel is closed.
+		if recover() != nil {
+			j.done <- pageResult{err: ErrClosed}
+			ok = false
+		}
+	}()
+	select {
+	case e.jobs <- j:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// wait returns the job's result, bounding the time from when a worker took
+// the page. Tesseract cannot be interrupted: on timeout the worker
+// finishes the page in the background and its result is dropped.
+func (e *Engine) wait(ctx context.Context, j *job) pageResult {
+	select {
+	case <-j.started:
+	case r := <-j.done:
+		return r
+	case <-ctx.Done():
+		return pageResult{err: ctx.Err()}
+	}
+	t := time.NewTimer(e.cfg.PageTimeout)
+	defer t.Stop()
+	select {
+	case r := <-j.done:
+		return r
+	case <-t.C:
+		e.log.Warn("ocr page timed out", "page", j.page.Number, "timeout", e.cfg.PageTimeout)
+		return pageResult{err: fmt.Errorf("%w after %s", ErrPageTimeout, e.cfg.PageTimeout)}
+	case <-ctx.Done():
+		return pageResult{err: ctx.Err()}
+	}
+}
+
+// textPage converts a born-digital page's words to layout coordinates at
+// the raster resolution.
+func (e *Engine) textPage(p pdf.Page, t pdf.PageText) (PageInfo, layout.Page) {
+	dpi := e.cfg.RasterDPI
+	s := float64(dpi) / 72
+	lp := layout.Page{Number: p.Number, Width: int(math.Round(t.Width * s)), Height: int(math.Round(t.Height * s)), DPI: dpi}
+	for _, w := range t.Words {
+		lp.Words = append(lp.Words, layout.Word{
+			Text: w.Text, X0: int(w.XMin * s), Y0: int(w.YMin * s), X1: int(math.Ceil(w.XMax * s)), Y1: int(math.Ceil(w.YMax * s)),
+			Confidence: 100, Block: w.Block, Par: 1, Line: w.Line,
+		})
+	}
+	info := PageInfo{Number: p.Number, Source: "text", RotationDeg: p.Rotate, MeanConfidence: 100, Width: lp.Width, Height: lp.Height, DPI: dpi}
+	return info, lp
+}
+
+func imageHash(im *pdf.Image) string {
+	if im == nil {
+		return ""
+	}
+	h := sha256.Sum256(im.Data)
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,192 @@
+package ocr
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/otiai10/gosseract/v2"
+
+	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/pdf"
+)
+
+type job struct {
+	ctx     context.Context
+	doc     *pdf.Document
+	page    pdf.Page
+	started chan struct{}
+	done    chan pageResult // buffered: the worker never blocks on it
+}
+
+type pageResult struct {
+	info  PageInfo
+	page  layout.Page
+	layer *pdf.TextLayer
+	err   error
+}
+
+// worker owns one gosseract client for its lifetime on one locked OS
+// thread: Tesseract handles are not goroutine-safe, and the OpenMP limit
+// is per thread.
+func (e *Engine) worker(id int) {
+	defer e.wg.Done()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	singleThreadOpenMP()
+	var cl *gosseract.Client
+	served := 0
+	recycle := func(reason string) {
+		if cl == nil {
+			return
+		}
+		cl.Close()
+		cl = nil
+		trimHeap()
+		e.recycles.Add(1)
+		e.log.Debug("ocr client recycled", "worker", id, "reason", reason, "pages", served, "rss_mb", rssMB())
+		served = 0
+	}
+	defer recycle("shutdown")
+	for j := range e.jobs {
+		close(j.started)
+		if err := j.ctx.Err(); err != nil {
+			j.done <- pageResult{err: err}
+			continue
+		}
+		if cl == nil {
+			cl, _ = e.newClient()
+		}
+		r := e.runPage(j, cl)
+		served++
+		e.pages.Add(1)
+		j.done <- r
+		switch {
+		case served >= e.cfg.RecycleAfterPages:
+			recycle("pages")
+		case e.cfg.RecycleRSSMB > 0 && rssMB() > e.cfg.RecycleRSSMB:
+			recycle("rss")
+		}
+	}
+}
+
+func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = pageResult{err: fmt.Errorf("ocr: page %d: internal error: %v", j.page.Number, p)}
+		}
+	}()
+	p := j.page
+	lim := e.limits()
+	var src *image.Gray
+	var err error
+	dpi := e.cfg.RasterDPI
+	rasterDPI := 0.0
+	if p.Image != nil {
+		if src, err = p.Image.Gray(lim); err != nil {
+			return pageResult{err: err}
+		}
+		dpi = imageDPI(p)
+	} else {
+		if src, err = j.doc.Rasterize(j.ctx, p.Number, dpi, lim); err != nil {
+			return pageResult{err: err}
+		}
+		rasterDPI = float64(dpi)
+	}
+	w, h := src.Bounds().Dx(), src.Bounds().Dy()
+	o := DetectOrientation(src, dpi)
+	if math.Abs(o.Skew) < 0.1 {
+		o.Skew = 0 // not worth resampling
+	}
+	words, conf, m, uw, uh, err := e.recognizeOriented(cl, src, o.Rotate, o.Skew, dpi)
+	if err != nil {
+		return pageResult{err: err}
+	}
+	second := false
+	if !o.Confident() || conf < 50 {
+		// Weak evidence: let recognition confidence decide between the
+		// estimate and the page turned by 180°.
+		rot2 := (o.Rotate + 180) % 360
+		w2, c2, m2, uw2, uh2, err := e.recognizeOriented(cl, src, rot2, o.Skew, dpi)
+		if err != nil {
+			return pageResult{err: err}
+		}
+		second = true
+		if c2*float64(len(w2)) > conf*float64(len(words))*1.1 {
+			words, conf, m, uw, uh = w2, c2, m2, uw2, uh2
+			o.Rotate = rot2
+		}
+	}
+	info := PageInfo{
+		Number: p.Number, Source: "ocr", RotationDeg: o.Rotate, SkewDeg: math.Round(o.Skew*100) / 100,
+		MeanConfidence: math.Round(conf*10) / 10, Width: uw, Height: uh, DPI: dpi,
+		ImageSHA256: imageHash(p.Image), OrientationScore: math.Round(o.Score*1000) / 1000, SecondPass: second,
+	}
+	lp := layout.Page{Number: p.Number, Width: uw, Height: uh, DPI: dpi, Words: words}
+	upright, _, _ := toSource(w, h, o.Rotate, 0)
+	layer := &pdf.TextLayer{ToSource: m, Upright: upright, SourceWidth: w, SourceHeight: h, RasterDPI: rasterDPI, Rotate: o.Rotate}
+	for _, wd := range words {
+		line := wd.Block<<20 | wd.Par<<10 | wd.Line
+		layer.Words = append(layer.Words, pdf.Word{Text: wd.Text, X0: float64(wd.X0), Y0: float64(wd.Y0), X1: float64(wd.X1), Y1: float64(wd.Y1), Line: line})
+	}
+	return pageResult{info: info, page: lp, layer: layer}
+}
+
+// imageDPI derives the resolution from the image size and its placement.
+func imageDPI(p pdf.Page) int {
+	wpt := math.Hypot(p.ImageMatrix[0], p.ImageMatrix[1])
+	if wpt <= 0 {
+		return 300
+	}
+	dpi := float64(p.Image.Width) / (wpt / 72)
+	if dpi < 50 || dpi > 2400 {
+		return 300
+	}
+	return int(math.Round(dpi))
+}
+
+func (e *Engine) recognizeOriented(cl *gosseract.Client, src *image.Gray, rot int, skew float64, dpi int) ([]layout.Word, float64, pdf.Matrix, int, int, error) {
+	m, uw, uh := toSource(src.Bounds().Dx(), src.Bounds().Dy(), rot, skew)
+	img := warp(src, m, uw, uh)
+	words, conf, err := recognize(cl, img, dpi)
+	return words, conf, m, uw, uh, err
+}
+
+// recognize runs Tesseract once (verbose boxes carry block, paragraph and
+// line numbers, so no second pass for hOCR is needed).
+func recognize(cl *gosseract.Client, img *image.Gray, dpi int) ([]layout.Word, float64, error) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	// PGM: leptonica reads it from memory without decoding work.
+	hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
+	buf := make([]byte, 0, len(hdr)+len(img.Pix))
+	buf = append(append(buf, hdr...), img.Pix...)
+	if err := cl.SetImageFromBytes(buf); err != nil {
+		return nil, 0, fmt.Errorf("tesseract: %w", err)
+	}
+	cl.SetVariable("user_defined_dpi", strconv.Itoa(dpi))
+	boxes, err := cl.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, 0, fmt.Errorf("tesseract: %w", err)
+	}
+	words := make([]layout.Word, 0, len(boxes))
+	var sum float64
+	for _, b := range boxes {
+		t := strings.TrimSpace(b.Word)
+		if t == "" {
+			continue
+		}
+		words = append(words, layout.Word{
+			Text: t, X0: b.Box.Min.X, Y0: b.Box.Min.Y, X1: b.Box.Max.X, Y1: b.Box.Max.Y,
+			Confidence: math.Round(b.Confidence*10) / 10, Block: b.BlockNum, Par: b.ParNum, Line: b.LineNum,
+		})
+		sum += b.Confidence
+	}
+	if len(words) == 0 {
+		return words, 0, nil
+	}
+	return words, sum / float64(len(words)), nil
+}

@@ -1,0 +1,40 @@
+package ocr
+
+/*
+#cgo LDFLAGS: -lgomp
+#include <malloc.h>
+extern void omp_set_num_threads(int);
+static void eingang_omp_single(void) { omp_set_num_threads(1); }
+static void eingang_malloc_trim(void) { malloc_trim(0); }
+*/
+import "C"
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+)
+
+// singleThreadOpenMP limits OpenMP parallel regions started from the
+// calling OS thread to one thread. libgomp reads OMP_THREAD_LIMIT once
+// when it is loaded, before Go code runs, so setting the variable from Go
+// is too late for this process; the per-thread ICV is not.
+func singleThreadOpenMP() { C.eingang_omp_single() }
+
+// trimHeap returns freed C heap to the OS after a client was closed, so
+// that RSS reflects what is in use.
+func trimHeap() { C.eingang_malloc_trim() }
+
+// rssMB returns the resident set size of this process in MiB, 0 if unknown.
+func rssMB() int {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.Atoi(string(f[1]))
+	return pages * os.Getpagesize() >> 20
+}

@@ -1,0 +1,328 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// Document is an input opened for OCR: a PDF (given, or built in memory
+// around the images of a TIFF, JPEG or PNG) and what each page holds.
+type Document struct {
+	Format Format
+	Pages  []Page
+	// Path is the original file; poppler tools read it for PDF input.
+	Path string
+	ctx  *model.Context
+}
+
+// Page describes one input page.
+type Page struct {
+	Number int // 1-based
+	// Image is the page's only image when it covers the page, decodable
+	// without rendering; nil otherwise (then rasterise).
+	Image *Image
+	// ImageMatrix maps the image's unit square to user space.
+	ImageMatrix Matrix
+	// MediaBox is the page's visible area in user space (CropBox if set).
+	MediaBox [4]float64
+	// Rotate is the page's /Rotate in the input, degrees clockwise.
+	Rotate int
+	// ShowsText is true when the content stream draws text; such pages are
+	// born-digital (or already OCRed) and are kept.
+	ShowsText bool
+}
+
+var disableConfigDir sync.Once
+
+// pdfcpuConf returns a configuration that never touches the user's config
+// directory (workers run as service users without a home).
+func pdfcpuConf(maxDecode int64) *model.Configuration {
+	disableConfigDir.Do(api.DisableConfigDir)
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.Offline = true
+	if maxDecode > 0 {
+		conf.Limits.MaxDecodeBytes = maxDecode
+	}
+	return conf
+}
+
+// Open reads the input at path. Image files are wrapped into an in-memory
+// PDF whose image streams carry the original encoded data.
+func Open(ctx context.Context, path string, lim Limits) (*Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return OpenBytes(ctx, data, path, lim)
+}
+
+// OpenBytes is [Open] for data already in memory; path is only used to
+// let poppler read PDF input.
+func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Document, error) {
+	format := Sniff(data[:min(len(data), 1024)])
+	doc := &Document{Format: format, Path: path}
+	var imgs []*Image
+	var err error
+	switch format {
+	case FormatPDF:
+	case FormatTIFF:
+		imgs, err = ReadTIFF(data, lim)
+	case FormatJPEG:
+		var im *Image
+		im, err = ReadJPEG(data, lim)
+		imgs = []*Image{im}
+	case FormatPNG:
+		var im *Image
+		im, err = ReadPNG(data, lim)
+		imgs = []*Image{im}
+	default:
+		return nil, ErrUnsupportedFormat
+	}
+	if err != nil {
+		return nil, err
+	}
+	if format != FormatPDF {
+		data = ImagesToPDF(imgs)
+		doc.Path = ""
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pc, err := readContext(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	doc.ctx = pc
+	if pc.PageCount == 0 {
+		return nil, ErrNoPages
+	}
+	if lim.MaxPages > 0 && pc.PageCount > lim.MaxPages {
+		return nil, fmt.Errorf("%w: %d pages, limit %d", ErrTooManyPages, pc.PageCount, lim.MaxPages)
+	}
+	for i := 1; i <= pc.PageCount; i++ {
+		p, err := doc.analysePage(i, lim)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", i, err)
+		}
+		if format != FormatPDF {
+			// The wrapper PDF was built from these very images; keep the
+			// decoded parameters (pdfcpu does not know TIFF's inversion).
+			p.Image = imgs[i-1]
+		}
+		doc.Pages = append(doc.Pages, p)
+	}
+	return doc, nil
+}
+
+func readContext(data []byte, lim Limits) (pc *model.Context, err error) {
+	// pdfcpu panics on some hostile files; its own fault.Catch covers most,
+	// this covers the rest.
+	defer func() {
+		if r := recover(); r != nil {
+			pc, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	maxDecode := int64(512 << 20)
+	if lim.MaxPixels > 0 {
+		maxDecode = max(64<<20, 4*lim.MaxPixels)
+	}
+	pc, err = api.ReadContext(bytes.NewReader(data), pdfcpuConf(maxDecode))
+	if err != nil {
+		switch {
+		case errors.Is(err, pdfcpu.ErrWrongPassword), strings.Contains(err.Error(), "password"):
+			return nil, fmt.Errorf("%w: %v", ErrEncrypted, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if pc.XRefTable.Encrypt != nil {
+		// Even with an empty user password: rewriting would drop the
+		// author's protection, so refuse instead of deciding silently.
+		return nil, ErrEncrypted
+	}
+	if err := pc.EnsurePageCount(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return pc, nil
+}
+
+func (doc *Document) analysePage(nr int, lim Limits) (p Page, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	xt := doc.ctx.XRefTable
+	pd, _, inh, err := xt.PageDict(nr, false)
+	if err != nil || pd == nil {
+		return p, fmt.Errorf("%w: page dict: %v", ErrCorrupt, err)
+	}
+	p.Number = nr
+	box := inh.MediaBox
+	if inh.CropBox != nil {
+		box = inh.CropBox
+	}
+	if box == nil {
+		box = types.NewRectangle(0, 0, 612, 792)
+	}
+	p.MediaBox = [4]float64{box.LL.X, box.LL.Y, box.UR.X, box.UR.Y}
+	p.Rotate = ((inh.Rotate % 360) + 360) % 360
+	content, err := xt.PageContent(pd, nr)
+	if err != nil && !errors.Is(err, model.ErrNoContent) {
+		return p, fmt.Errorf("%w: content: %v", ErrCorrupt, err)
+	}
+	sum := scanContent(content)
+	p.ShowsText = sum.showText
+	if sum.showText || sum.inline || len(sum.draws) != 1 || inh.Resources == nil {
+		return p, nil
+	}
+	xobjs, err := xt.DereferenceDict(inh.Resources["XObject"])
+	if err != nil || xobjs == nil {
+		return p, nil
+	}
+	sd, _, err := xt.DereferenceStreamDict(xobjs[sum.draws[0].name])
+	if err != nil || sd == nil {
+		return p, nil
+	}
+	if st := sd.Subtype(); st == nil || *st != "Image" {
+		return p, nil
+	}
+	m := sum.draws[0].ctm
+	// The image must cover (nearly) the whole page and be axis-aligned, or
+	// the text layer of the image would not describe the page.
+	if math.Abs(m[1]) > 1e-6 || math.Abs(m[2]) > 1e-6 {
+		return p, nil
+	}
+	pw, ph := p.MediaBox[2]-p.MediaBox[0], p.MediaBox[3]-p.MediaBox[1]
+	if math.Abs(m[0])*math.Abs(m[3]) < 0.85*pw*ph {
+		return p, nil
+	}
+	img, err := imageFromStream(xt, sd, lim)
+	if err != nil {
+		return p, err
+	}
+	p.Image, p.ImageMatrix = img, m
+	return p, nil
+}
+
+// imageFromStream describes an image XObject. It returns nil (rasterise)
+// for colour spaces and filters it does not decode itself.
+func imageFromStream(xt *model.XRefTable, sd *types.StreamDict, lim Limits) (*Image, error) {
+	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if w == nil || h == nil {
+		return nil, fmt.Errorf("%w: image without size", ErrCorrupt)
+	}
+	if err := lim.check(*w, *h); err != nil {
+		return nil, err
+	}
+	if b := sd.BooleanEntry("ImageMask"); b != nil && *b {
+		return nil, nil
+	}
+	img := &Image{Width: *w, Height: *h, BitsPerComponent: 8}
+	if bpc := sd.IntEntry("BitsPerComponent"); bpc != nil {
+		img.BitsPerComponent = *bpc
+	}
+	switch comps := colorComponents(xt, sd.Dict["ColorSpace"]); comps {
+	case 1, 3, 4:
+		img.Components = comps
+	default:
+		return nil, nil
+	}
+	if dec, err := xt.DereferenceArray(sd.Dict["Decode"]); err == nil && len(dec) >= 2 {
+		a, _ := xt.DereferenceNumber(dec[0])
+		b, _ := xt.DereferenceNumber(dec[1])
+		img.Invert = a > b
+	}
+	if len(sd.FilterPipeline) == 1 {
+		f := sd.FilterPipeline[0]
+		switch f.Name {
+		case FilterDCT:
+			img.Filter, img.Data = FilterDCT, sd.Raw
+			return img, nil
+		case FilterCCITT:
+			img.Filter, img.Data, img.K = FilterCCITT, sd.Raw, 0
+			img.BitsPerComponent = 1
+			if f.DecodeParms != nil {
+				if k := f.DecodeParms.IntEntry("K"); k != nil {
+					img.K = *k
+				}
+				if b := f.DecodeParms.BooleanEntry("BlackIs1"); b != nil && *b {
+					img.Invert = !img.Invert
+				}
+				if b := f.DecodeParms.BooleanEntry("EncodedByteAlign"); b != nil {
+					img.EncodedByteAlign = *b
+				}
+			}
+			if img.K > 0 {
+				return nil, nil // mixed 1-D/2-D G3: let poppler render it
+			}
+			return img, nil
+		}
+	}
+	for _, f := range sd.FilterPipeline {
+		switch f.Name {
+		case "FlateDecode", "LZWDecode", "RunLengthDecode", "ASCIIHexDecode", "ASCII85Decode":
+		default:
+			return nil, nil // JBIG2, JPX, DCT in a chain: rasterise
+		}
+	}
+	if img.BitsPerComponent != 8 && !(img.BitsPerComponent == 1 && img.Components == 1) {
+		return nil, nil
+	}
+	if err := sd.Decode(); err != nil {
+		return nil, fmt.Errorf("%w: image stream: %v", ErrCorrupt, err)
+	}
+	img.Filter, img.Data = FilterNone, sd.Content
+	if len(img.Data) < img.rowBytes()*img.Height {
+		return nil, fmt.Errorf("%w: image stream shorter than its size", ErrCorrupt)
+	}
+	return img, nil
+}
+
+func colorComponents(xt *model.XRefTable, o types.Object) int {
+	o, err := xt.Dereference(o)
+	if err != nil || o == nil {
+		return 0
+	}
+	switch cs := o.(type) {
+	case types.Name:
+		switch cs {
+		case "DeviceGray", "CalGray", "G":
+			return 1
+		case "DeviceRGB", "CalRGB", "RGB":
+			return 3
+		case "DeviceCMYK", "CMYK":
+			return 4
+		}
+	case types.Array:
+		if len(cs) < 2 {
+			return 0
+		}
+		n, _ := xt.Dereference(cs[0])
+		switch n {
+		case types.Name("ICCBased"):
+			sd, _, err := xt.DereferenceStreamDict(cs[1])
+			if err == nil && sd != nil {
+				if v := sd.IntEntry("N"); v != nil {
+					return *v
+				}
+			}
+		case types.Name("CalGray"):
+			return 1
+		case types.Name("CalRGB"):
+			return 3
+		}
+	}
+	return 0
+}

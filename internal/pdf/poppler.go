@@ -1,0 +1,147 @@
+package pdf
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"image"
+	"io"
+	"os/exec"
+	"strconv"
+)
+
+// Rasterize renders one page with poppler's pdftoppm as 8-bit gray, the
+// fallback for pages that are not a single decodable image. The rendering
+// shows the page as displayed (its /Rotate applied).
+func (doc *Document) Rasterize(ctx context.Context, page int, dpi int, lim Limits) (*image.Gray, error) {
+	if doc.Path == "" {
+		return nil, fmt.Errorf("%w: page %d cannot be rendered", ErrUnsupportedFormat, page)
+	}
+	p := doc.Pages[page-1]
+	wpt, hpt := p.MediaBox[2]-p.MediaBox[0], p.MediaBox[3]-p.MediaBox[1]
+	if err := lim.check(int(wpt*float64(dpi)/72)+1, int(hpt*float64(dpi)/72)+1); err != nil {
+		return nil, err
+	}
+	n := strconv.Itoa(page)
+	cmd := exec.CommandContext(ctx, "pdftoppm", "-gray", "-r", strconv.Itoa(dpi), "-f", n, "-l", n, "-singlefile", doc.Path, "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("pdftoppm page %d: %v: %s", page, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return ReadPGM(out, lim)
+}
+
+// ReadPGM decodes a binary 8-bit PGM (P5), the format pdftoppm -gray writes.
+func ReadPGM(data []byte, lim Limits) (*image.Gray, error) {
+	r := bufio.NewReader(bytes.NewReader(data))
+	var magic string
+	var w, h, maxv int
+	if _, err := fmt.Fscan(r, &magic, &w, &h, &maxv); err != nil || magic != "P5" || maxv != 255 {
+		return nil, fmt.Errorf("%w: not an 8-bit PGM", ErrCorrupt)
+	}
+	if err := lim.check(w, h); err != nil {
+		return nil, err
+	}
+	if _, err := r.ReadByte(); err != nil {
+		return nil, fmt.Errorf("%w: pgm", ErrCorrupt)
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	if _, err := io.ReadFull(r, g.Pix); err != nil {
+		return nil, fmt.Errorf("%w: pgm data: %v", ErrCorrupt, err)
+	}
+	return g, nil
+}
+
+// TextWord is a word of a born-digital page as poppler reads it, in
+// points from the top-left of the page.
+type TextWord struct {
+	Text                   string
+	XMin, YMin, XMax, YMax float64
+	Block, Line            int
+}
+
+// PageText is the text of one born-digital page.
+type PageText struct {
+	Width, Height float64 // points
+	Words         []TextWord
+}
+
+// TextWords extracts the words of every page with pdftotext -bbox-layout.
+// Pages without text get no words.
+func (doc *Document) TextWords(ctx context.Context) ([]PageText, error) {
+	if doc.Path == "" {
+		return make([]PageText, len(doc.Pages)), nil
+	}
+	cmd := exec.CommandContext(ctx, "pdftotext", "-q", "-bbox-layout", "-enc", "UTF-8", doc.Path, "-")
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("pdftotext: %w", err)
+	}
+	return ParseBBoxLayout(out)
+}
+
+// ParseBBoxLayout parses the XHTML of pdftotext -bbox-layout.
+func ParseBBoxLayout(data []byte) ([]PageText, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	var pages []PageText
+	var cur *PageText
+	block, line := 0, 0
+	var word *TextWord
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pdftotext output: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			attr := func(k string) float64 {
+				for _, a := range t.Attr {
+					if a.Name.Local == k {
+						f, _ := strconv.ParseFloat(a.Value, 64)
+						return f
+					}
+				}
+				return 0
+			}
+			switch t.Name.Local {
+			case "page":
+				pages = append(pages, PageText{Width: attr("width"), Height: attr("height")})
+				cur, block, line = &pages[len(pages)-1], 0, 0
+			case "block":
+				block++
+			case "line":
+				line++
+			case "word":
+				if cur != nil {
+					word = &TextWord{XMin: attr("xMin"), YMin: attr("yMin"), XMax: attr("xMax"), YMax: attr("yMax"), Block: block, Line: line}
+				}
+			}
+		case xml.CharData:
+			if word != nil {
+				word.Text += string(t)
+			}
+		case xml.EndElement:
+			if t.Name.Local == "word" && word != nil && cur != nil {
+				cur.Words = append(cur.Words, *word)
+				word = nil
+			}
+		}
+	}
+	return pages, nil
+}
