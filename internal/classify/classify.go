@@ -252,7 +252,7 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 	conf := 1.0
 	if res.Kind == "" {
 		var why string
-		res.Kind, conf, why = c.learned(norm, in)
+		res.Kind, conf, why = c.learned(text, norm, in)
 		kindWhy = why
 	}
 	if res.Route == "" {
@@ -312,11 +312,20 @@ func (c *Classifier) leitweg(norm string, in Input) (string, string) {
 
 // learned combines the model, the built-in keyword evidence and the
 // profile's kind.
-func (c *Classifier) learned(norm string, in Input) (string, float64, string) {
-	kw, kwConf := Keywords(norm)
+func (c *Classifier) learned(text, norm string, in Input) (string, float64, string) {
+	kw, kwConf := Keywords(text)
 	if c.model != nil {
 		k, p, _ := c.model.Predict(norm)
 		switch {
+		case IsInvoice(k) && kw == KindSonstiges:
+			// No amounts, totals or invoice number: whatever the words
+			// say, this is not an invoice a workflow could process.
+			return KindSonstiges, 0.6, "Modell sagt " + k + ", aber keine Rechnungsmerkmale"
+		case !IsInvoice(k) && IsInvoice(kw):
+			// Invoice structure without the model's agreement: keep the
+			// invoice kind so that it is not filed away, but let a person
+			// confirm.
+			return kw, min(kwConf, 0.6), "Rechnungsmerkmale, aber Modell sagt " + k
 		case k == kw:
 			// Independent evidence agrees.
 			return k, max(p, kwConf), "Modell und Stichwörter"

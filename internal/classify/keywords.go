@@ -7,7 +7,8 @@ import (
 var (
 	kwInvoiceTitle = regexp.MustCompile(`(?i)\b(?:rechnungs?\s?-?\s?(?:nummer|nr)|(?:handels|schluss|teil|abschlags|korrektur|storno)?rechnung(?:skorrektur)?\s*(?:\(\d{3}\)\s*)?(?:nr|no|n°|nummer|#)|invoice\s*(?:number|no|#)|facture\s*(?:n°|no|num)|n°\s*de\s*facture|rechnung\s+des\s+versicherers|beleg-?nr)`)
 	kwCreditTitle  = regexp.MustCompile(`(?i)\bgutschrift(?:s?\s?-?\s?(?:nummer|nr))?\b|\bavoir\b|credit\s*note`)
-	kwTotals       = regexp.MustCompile(`(?i)brutto|gesamtbetrag|rechnungsbetrag|rechnungssumme|zahlbetrag|total\s*ttc|total\s*ht|grand\s*total|amount\s*due|net\s*[àa]\s*payer|endbetrag`)
+	kwWeakTitle    = regexp.MustCompile(`(?im)^\s*(?:\w*rechnung|rechnungskorrektur|gutschrift|avoir|facture|invoice|credit\s*note)\b`)
+	kwTotals       = regexp.MustCompile(`(?i)total\s*tax(?:es)?|total\s*tva|brutto|gesamtbetrag|rechnungsbetrag|rechnungssumme|zahlbetrag|total\s*ttc|total\s*ht|grand\s*total|amount\s*due|net\s*[àa]\s*payer|endbetrag`)
 	kwTax          = regexp.MustCompile(`(?i)u\s?st\.?\s?-?\s?id|steuernummer|umsatzsteuer|mwst|\bvat\b|\btva\b`)
 	kwIBAN         = regexp.MustCompile(`(?i)\biban\b`)
 	kwAmount       = regexp.MustCompile(`\d,\d\d\b|\d\.\d\d\b`)
@@ -32,6 +33,8 @@ func Keywords(text string) (kind string, confidence float64) {
 	score := 0.0
 	if kwInvoiceTitle.MatchString(head) {
 		score += 2
+	} else if kwWeakTitle.MatchString(head) {
+		score++
 	}
 	if kwTotals.MatchString(text) {
 		score++

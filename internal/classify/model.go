@@ -248,6 +248,18 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 		gW[c] = make([]float64, nf)
 	}
 	gB := make([]float64, nc)
+	// Classes are weighted to equal total weight so that a majority class
+	// (usually invoices) does not swamp the rest.
+	count := make([]float64, nc)
+	for _, d := range data {
+		count[d.y]++
+	}
+	cw := make([]float64, nc)
+	for c := range cw {
+		if count[c] > 0 {
+			cw[c] = float64(len(data)) / (float64(nc) * count[c])
+		}
+	}
 	inv := 1 / float64(len(data))
 	for ep := 0; ep < opt.Epochs; ep++ {
 		for c := range gW {
@@ -261,7 +273,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 				if c == d.y {
 					g--
 				}
-				g *= inv
+				g *= inv * cw[d.y]
 				gB[c] += g
 				row := gW[c]
 				for k, i := range d.idx {
