@@ -92,6 +92,7 @@ type Client struct {
 	expires time.Time
 	logins  int
 	pending map[string]time.Time // Document.ID → when a create's outcome became unknown
+	busy    map[string]chan struct{} // Document.ID → closed when its delivery ends
 }
 
 type category struct {
@@ -141,6 +142,7 @@ func New(name string, cfg Config, opts ...Option) (*Client, error) {
 		log:     slog.Default(),
 		now:     time.Now,
 		pending: make(map[string]time.Time),
+		busy:    make(map[string]chan struct{}),
 	}
 	c.getenv = os.Getenv
 	for _, o := range opts {
@@ -235,6 +237,13 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	if fi.Size() == 0 {
 		return rc, c.reject(0, "PDF-Datei ist leer", ErrInvalidDocument)
 	}
+	// Two deliveries of the same document in this process would both miss
+	// in search and both create; serialise them.
+	unlock, err := c.lockDoc(ctx, doc.ID)
+	if err != nil {
+		return rc, err
+	}
+	defer unlock()
 	cat, ok := c.category(doc.Kind)
 	if !ok {
 		return rc, c.reject(0, fmt.Sprintf("keine d.3-Kategorie für Dokumentart %q konfiguriert", doc.Kind), ErrNoCategory)
@@ -287,6 +296,31 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 		}
 	}
 	return rc, nil
+}
+
+// lockDoc waits until no other delivery of id runs in this client.
+func (c *Client) lockDoc(ctx context.Context, id string) (func(), error) {
+	for {
+		c.mu.Lock()
+		ch, taken := c.busy[id]
+		if !taken {
+			ch = make(chan struct{})
+			c.busy[id] = ch
+			c.mu.Unlock()
+			return func() {
+				c.mu.Lock()
+				delete(c.busy, id)
+				c.mu.Unlock()
+				close(ch)
+			}, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // awaitAmbiguity handles a document whose earlier create had an unknown

@@ -747,3 +747,39 @@ func TestLostProcessStartAnswer(t *testing.T) {
 		}
 	})
 }
+
+func TestSessionRenewedBeforeExpiry(t *testing.T) {
+	clock := d3fake.NewClock(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
+	e := newEnv(t, d3fake.Options{SessionTTL: time.Minute, Now: clock.Now}, func(c *d3.Config) { c.Auth = "session" }, d3.WithClock(clock.Now))
+	if err := e.client.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(45 * time.Second) // inside the 30 s safety margin
+	if err := e.client.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if e.fake.Logins() != 2 || e.fake.Requests(d3fake.OpDiscover) != 2 {
+		t.Errorf("logins %d, discover requests %d; want a renewal without a 401 round", e.fake.Logins(), e.fake.Requests(d3fake.OpDiscover))
+	}
+}
+
+func TestConcurrentDeliveriesOfOneDocument(t *testing.T) {
+	e := newEnv(t, d3fake.Options{}, nil)
+	e.fake.Inject(d3fake.Fault{Op: d3fake.OpSearch, Kind: d3fake.FaultDelay, Delay: 20 * time.Millisecond, Times: 8})
+	doc := newDoc(t, "rechnung", 1000)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := e.client.Deliver(context.Background(), doc)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if e.fake.Creates() != 1 || e.fake.ProcessStarts() != 1 {
+		t.Errorf("creates %d starts %d", e.fake.Creates(), e.fake.ProcessStarts())
+	}
+}
