@@ -11,6 +11,7 @@
 package fabasoftfake
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -346,8 +347,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Read the request before any injected delay, so that the server
 		// notices a client that gives up (r.Context is cancelled only once
 		// the body has been consumed).
-		var err error
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, 2*s.opts.MaxContentBytes+1<<20))
+		limit := 2*s.opts.MaxContentBytes + 1<<20
+		var buf bytes.Buffer
+		if r.ContentLength > 0 && r.ContentLength <= limit {
+			buf.Grow(int(r.ContentLength) + 1)
+		}
+		_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+		body = buf.Bytes()
 		if err != nil {
 			http.Error(w, "request too large or unreadable", http.StatusRequestEntityTooLarge)
 			return

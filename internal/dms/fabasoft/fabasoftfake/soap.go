@@ -1,7 +1,6 @@
 package fabasoftfake
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -46,7 +45,7 @@ func (s *Server) handleSOAP(r *http.Request, body []byte, op string) (int, []byt
 		// only speaks the SOAP 1.1 binding.
 		return http.StatusUnsupportedMediaType, []byte("SOAP 1.1 requires Content-Type text/xml\n")
 	}
-	env, err := parseDOM(bytes.NewReader(body))
+	env, err := parseDOM(body)
 	if err != nil {
 		return fault(clientErr(RefBadRequest, "XML parse error: %v", err))
 	}
@@ -337,7 +336,10 @@ func (s *Server) createContent(p *node) ([]byte, *soapErr) {
 			return nil, serverErr(RefTooMany, "%s already holds %d objects", it.container, len(cont.Children))
 		}
 		added[it.container]++
-		raw := strings.Map(dropSpace, c.childText(nsCreateCont, "content"))
+		raw := c.childText(nsCreateCont, "content")
+		if strings.ContainsAny(raw, " \t\r\n") {
+			raw = strings.Map(dropSpace, raw)
+		}
 		if int64(base64.StdEncoding.DecodedLen(len(raw))) > s.opts.MaxContentBytes+2 {
 			return nil, serverErr(RefTooLarge, "Content exceeds the maximum size of %d bytes", s.opts.MaxContentBytes)
 		}
