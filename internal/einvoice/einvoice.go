@@ -100,6 +100,10 @@ func ParseWithLimits(ctx context.Context, data []byte, lim Limits) (*Document, e
 		doc.Warnings = append(res.warnings, doc.Warnings...)
 		return doc, nil
 	}
+	if t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))); len(t) > 0 && t[0] != '<' &&
+		!bytes.HasPrefix(data, []byte("\xfe\xff")) && !bytes.HasPrefix(data, []byte("\xff\xfe")) {
+		return nil, fmt.Errorf("%w: neither XML nor PDF", ErrNotEInvoice)
+	}
 	return parseXML(ctx, data, lim)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Severity is the level of a finding. Fatal and error findings make the
@@ -116,8 +117,14 @@ type Report struct {
 	InvoiceNumber string    `json:"invoice_number,omitempty"`
 	IssueDate     string    `json:"issue_date,omitempty"`
 	Findings      []Finding `json:"findings"`
-	// DocumentName is an optional file name for reports.
+	// Seller is the seller name (BT-27), for the report's document data.
+	Seller string `json:"seller,omitempty"`
+	// DocumentName is an optional file name for reports; callers set it.
 	DocumentName string `json:"document,omitempty"`
+	// DocumentSHA256 is the hex SHA-256 of the validated XML.
+	DocumentSHA256 string `json:"document_sha256,omitempty"`
+	// Timestamp is written into the XML report when set; callers set it.
+	Timestamp time.Time `json:"timestamp,omitzero"`
 }
 
 // Rejected reports whether the recommendation is to reject the document.

@@ -11,6 +11,8 @@
 package validate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 
 	"github.com/eingang/eingang/internal/einvoice"
@@ -46,7 +48,12 @@ func Validate(doc *einvoice.Document) *Report {
 	} else {
 		return notReadable("no invoice XML")
 	}
-	return run(root, index, false)
+	rep := run(root, index, false)
+	if len(doc.XML) > 0 {
+		sum := sha256.Sum256(doc.XML)
+		rep.DocumentSHA256 = hex.EncodeToString(sum[:])
+	}
+	return rep
 }
 
 // ValidateXML parses and checks invoice XML (UBL, CII, or UBL inside an SBDH
@@ -57,7 +64,10 @@ func ValidateXML(data []byte) *Report {
 		return notReadable(err.Error())
 	}
 	root, index = unwrapSBDH(root, index)
-	return run(root, index, false)
+	rep := run(root, index, false)
+	sum := sha256.Sum256(data)
+	rep.DocumentSHA256 = hex.EncodeToString(sum[:])
+	return rep
 }
 
 func notReadable(detail string) *Report {
@@ -151,16 +161,19 @@ func run(root *node, index map[string][]*node, all bool) *Report {
 		profile = root.str("cbc:CustomizationID")
 		rep.InvoiceNumber = strings.TrimSpace(root.str("cbc:ID"))
 		rep.IssueDate = strings.TrimSpace(root.str("cbc:IssueDate"))
+		rep.Seller = strings.TrimSpace(root.str("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName"))
 	case "cn:CreditNote":
 		c.syntax, rep.Syntax = "ubl", "ubl-creditnote"
 		profile = root.str("cbc:CustomizationID")
 		rep.InvoiceNumber = strings.TrimSpace(root.str("cbc:ID"))
 		rep.IssueDate = strings.TrimSpace(root.str("cbc:IssueDate"))
+		rep.Seller = strings.TrimSpace(root.str("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName"))
 	case "rsm:CrossIndustryInvoice":
 		c.syntax, rep.Syntax = "cii", "cii"
 		profile = root.str("rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
 		rep.InvoiceNumber = strings.TrimSpace(root.str("rsm:ExchangedDocument/ram:ID"))
 		rep.IssueDate = strings.TrimSpace(root.str("rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString"))
+		rep.Seller = strings.TrimSpace(root.str(ciiHA + "/ram:SellerTradeParty/ram:Name"))
 	}
 	rep.Profile = profile
 	if c.syntax != "" {

@@ -1,3 +1,0 @@
-package validate
-
-func (c *checker) leitwegWarning() {}
