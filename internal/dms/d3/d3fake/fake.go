@@ -4,7 +4,7 @@
 // It keeps documents (content and properties) so tests can read them back,
 // counts creates and process starts, and injects faults per request.
 //
-// Everything tagged [I] or [U] in d3-api.md is a guess here too; README.md
+// Everything tagged [I] or [U] in d3-api.md is a guess here too; ../README.md
 // lists which behaviour was checked against documentation only.
 package d3fake
 
