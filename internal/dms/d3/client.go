@@ -91,7 +91,7 @@ type Client struct {
 	session Secret
 	expires time.Time
 	logins  int
-	pending map[string]time.Time // Document.ID → when a create's outcome became unknown
+	pending map[string]time.Time     // Document.ID → when a create's outcome became unknown
 	busy    map[string]chan struct{} // Document.ID → closed when its delivery ends
 }
 
