@@ -1,6 +1,7 @@
 package fabasoft
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"errors"
@@ -177,6 +178,7 @@ func TestFaults(t *testing.T) {
 		wantErr    error // errors.Is target, nil = success
 		wantAfter  time.Duration
 		wantReject string // reason substring
+		wantStatus int    // of the RejectedError; default 500
 	}{
 		{name: "auth failure", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSearch, Status: 401}}, wantErr: ErrAuth},
 		{name: "forbidden", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, Status: 403}}, wantErr: ErrAuth},
@@ -194,6 +196,8 @@ func TestFaults(t *testing.T) {
 		{name: "bad metadata fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, SOAPFault: fault("E16", "Ungültiger Wert für Fachdatum Betrag")}}, wantErr: ErrFault, wantReject: "Ungültiger Wert für Fachdatum Betrag"},
 		{name: "permission fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, SOAPFault: fault("E2", "Keine Berechtigung für COO.1.2301.1.1042402")}}, wantErr: ErrFault, wantReject: "Keine Berechtigung"},
 		{name: "workflow fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpStartWorkflow, SOAPFault: fault("E9", "Prozessdefinition nicht gefunden")}}, wantErr: ErrFault, wantReject: "Prozessdefinition"},
+		{name: "400 without fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, Status: 400}}, wantErr: ErrFault, wantReject: "HTTP 400 Bad Request", wantStatus: 400},
+		{name: "413 from a proxy", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Status: 413}}, wantErr: ErrTooLarge, wantReject: "zu groß", wantStatus: 413},
 		{name: "locked is transient when configured", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, SOAPFault: fault("E1", "Objekt gesperrt")}},
 			mutate: func(c *Config) { c.RetryErrorReferences = []string{"E1"} }, wantErr: ErrUnavailable},
 	}
@@ -227,11 +231,12 @@ func TestFaults(t *testing.T) {
 			if got := errors.As(err, &rej); got != (tt.wantReject != "") {
 				t.Fatalf("rejected = %v (%v), want %v", got, err, tt.wantReject != "")
 			} else if got {
-				if !strings.Contains(rej.Reason, tt.wantReject) || rej.Status != http.StatusInternalServerError || rej.Target != "fabasoft" {
+				wantStatus := cmp.Or(tt.wantStatus, http.StatusInternalServerError)
+				if !strings.Contains(rej.Reason, tt.wantReject) || rej.Status != wantStatus || rej.Target != "fabasoft" {
 					t.Errorf("RejectedError = %+v, want reason %q", rej, tt.wantReject)
 				}
 				var fe *FaultError
-				if !errors.As(err, &fe) || fe.ErrorReference == "" {
+				if wantStatus == 500 && (!errors.As(err, &fe) || fe.ErrorReference == "") {
 					t.Errorf("FaultError not reachable: %v", err)
 				}
 				return
