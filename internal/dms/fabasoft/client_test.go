@@ -1,8 +1,8 @@
 package fabasoft
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
