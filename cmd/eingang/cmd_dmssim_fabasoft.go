@@ -43,7 +43,10 @@ func fabasoftSim(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "eingang dms-sim fabasoft: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle(fabasoftfake.Path, fake)
+	mux.Handle(fabasoftfake.ControlPath, fake.ControlHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	base := "http://" + ln.Addr().String() + "/fsc"
 	fmt.Fprintf(stdout, "Fabasoft FSCGOVXML fake listening\n")
@@ -54,6 +57,7 @@ func fabasoftSim(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fmt.Fprintf(stdout, "  Akte:      %s\n", fake.Akte())
 	fmt.Fprintf(stdout, "  container: %s   (Vorgang for Eingänge)\n", fake.Vorgang())
 	fmt.Fprintf(stdout, "  dept:      any non-empty reference, e.g. FSCBAI@1.1:Department\n")
+	fmt.Fprintf(stdout, "  control:   GET %[1]s%[2]sstate, POST %[1]s%[2]soutage?for=2m, POST %[1]s%[2]sfault?op=…&status=503\n", "http://"+ln.Addr().String(), fabasoftfake.ControlPath)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

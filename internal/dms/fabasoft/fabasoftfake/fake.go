@@ -329,6 +329,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests[op]++
 	s.lastUser = r.Header.Get("X-FSC-Authenticated-User")
 	s.lastPX, s.lastGX = r.URL.Query().Get("px"), r.URL.Query().Get("gx")
+	if s.outage != nil && !s.outage.Until.IsZero() && !s.opts.Now().Before(s.outage.Until) {
+		s.outage = nil
+	}
 	outage := s.outage
 	f := s.takeFault(op)
 	s.mu.Unlock()

@@ -398,3 +398,52 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestControlHandler(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	f := New(Options{Now: func() time.Time { return now }})
+	mux := http.NewServeMux()
+	mux.Handle(Path, f)
+	mux.Handle(ControlPath, f.ControlHandler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	post := func(path string) int {
+		t.Helper()
+		resp, err := http.Post(srv.URL+path, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	search := call{action: OpSearch, body: env(`<s:SOAPSearchRequest xmlns:s="urn:schemas-fabasoft-com:bai:search"><s:query>SELECT * FROM a@1.1:b</s:query></s:SOAPSearchRequest>`)}
+
+	if s := post(ControlPath + "outage?for=2m&status=503&retry_after=60"); s != 204 {
+		t.Fatalf("outage: %d", s)
+	}
+	if s, h, _ := do(t, srv, search); s != 503 || h.Get("Retry-After") != "60" {
+		t.Errorf("during outage: %d", s)
+	}
+	now = now.Add(2 * time.Minute)
+	if s, _, _ := do(t, srv, search); s != 200 {
+		t.Errorf("after the outage window: %d", s)
+	}
+	if s := post(ControlPath + "fault?op=" + OpSearch + "&status=429&retry_after=5&times=2"); s != 204 {
+		t.Fatalf("fault: %d", s)
+	}
+	if s, _, _ := do(t, srv, search); s != 429 {
+		t.Errorf("injected: %d", s)
+	}
+	if s := post(ControlPath + "fault?delay=soon"); s != 400 {
+		t.Errorf("bad delay accepted: %d", s)
+	}
+	resp, err := http.Get(srv.URL + ControlPath + "state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), `"pending_faults":1`) || !strings.Contains(string(b), `"creates":0`) {
+		t.Errorf("state = %s", b)
+	}
+}

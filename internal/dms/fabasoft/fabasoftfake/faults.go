@@ -51,6 +51,8 @@ type Outage struct {
 	Status     int    // default 503
 	RetryAfter string // optional Retry-After
 	Reset      bool   // drop connections instead of answering
+	// Until ends the outage by itself at this time (zero: until cleared).
+	Until time.Time
 }
 
 // Inject adds fault rules.
