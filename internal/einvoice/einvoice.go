@@ -139,6 +139,7 @@ func parseXML(ctx context.Context, data []byte, lim Limits) (*Document, error) {
 		inner.pos, inner.count = 1, 1
 		root = inner
 	}
+	setPaths(root)
 	doc.Root = root
 	doc.Format = formatOfRoot(root.Space, root.Local)
 	switch doc.Format {

@@ -30,6 +30,8 @@ type Node struct {
 	// start and end are the byte offsets of the element in the XML (after
 	// a UTF-8 BOM), used to cut an invoice out of an SBDH envelope.
 	start, end int64
+	// path caches Path; set by setPaths when the tree is complete.
+	path string
 }
 
 // Attr is one XML attribute.
@@ -52,20 +54,39 @@ func (n *Node) Path() string {
 	if n == nil {
 		return ""
 	}
-	var parts []string
-	for m := n; m != nil; m = m.Parent {
-		p := m.QName()
-		if m.count > 1 {
-			p += "[" + strconv.Itoa(m.pos) + "]"
-		}
-		parts = append(parts, p)
+	if n.path == "" {
+		// Trees built by readTree have every path set; this is for trees
+		// whose root was re-parented (SBDH) or built by hand.
+		return computePath(n)
+	}
+	return n.path
+}
+
+func computePath(n *Node) string {
+	parent := ""
+	if n.Parent != nil {
+		parent = n.Parent.Path()
 	}
 	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteByte('/')
-		b.WriteString(parts[i])
+	b.Grow(len(parent) + len(n.Prefix) + len(n.Local) + 8)
+	b.WriteString(parent)
+	b.WriteByte('/')
+	b.WriteString(n.QName())
+	if n.count > 1 {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(n.pos))
+		b.WriteByte(']')
 	}
 	return b.String()
+}
+
+// setPaths fills the path cache of n and its descendants once, so that the
+// finished tree is read-only and safe for concurrent use.
+func setPaths(n *Node) {
+	n.path = computePath(n)
+	for _, c := range n.Children {
+		setPaths(c)
+	}
 }
 
 // Source returns the location of n for the model.

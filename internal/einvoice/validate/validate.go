@@ -13,6 +13,7 @@ package validate
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"strings"
 
 	"github.com/eingang/eingang/internal/einvoice"
@@ -117,36 +118,76 @@ func fromModel(src *einvoice.Node) (*node, map[string][]*node) {
 		s *einvoice.Node
 		d *node
 	}
-	conv := func(s *einvoice.Node, parent *node) *node {
-		name := s.Local
-		if p, ok := prefixOf[s.Space]; ok {
-			name = p + ":" + s.Local
-		} else if s.Space != "" {
-			name = "{" + s.Space + "}" + s.Local
+	var arena []node
+	alloc := func() *node {
+		if len(arena) == 0 {
+			arena = make([]node, 256)
 		}
-		n := &node{name: name, text: s.Text, parent: parent}
-		for _, a := range s.Attrs {
-			n.attrs = append(n.attrs, xmlAttr(a.Space, a.Local, a.Value))
+		n := &arena[0]
+		arena = arena[1:]
+		return n
+	}
+	conv := func(s *einvoice.Node, parent *node) *node {
+		n := alloc()
+		n.name = s.Local
+		if p, ok := prefixOf[s.Space]; ok {
+			n.name = p + ":" + s.Local
+		} else if s.Space != "" {
+			n.name = "{" + s.Space + "}" + s.Local
+		}
+		n.text, n.parent = s.Text, parent
+		if len(s.Attrs) > 0 {
+			n.attrs = make([]xml.Attr, len(s.Attrs))
+			for i, a := range s.Attrs {
+				n.attrs[i] = xmlAttr(a.Space, a.Local, a.Value)
+			}
 		}
 		return n
 	}
 	root := conv(src, nil)
+	root.pos, root.count = 1, 1
 	stack := []item{{src, root}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		per := make(map[string]int)
-		for _, c := range it.s.Children {
-			k := conv(c, it.d)
-			per[k.name]++
-			k.pos = per[k.name]
-			it.d.kids = append(it.d.kids, k)
-			stack = append(stack, item{c, k})
+		kids := make([]*node, len(it.s.Children))
+		for i, c := range it.s.Children {
+			kids[i] = conv(c, it.d)
+		}
+		it.d.kids = kids
+		numberSiblings(kids)
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, item{it.s.Children[i], kids[i]})
 		}
 	}
-	root.pos = 1
-	setCounts(root)
 	return root, buildIndex(root)
+}
+
+// numberSiblings sets pos and count of a list of siblings.
+func numberSiblings(kids []*node) {
+	if len(kids) <= 16 {
+		for i, k := range kids {
+			pos, count := 0, 0
+			for j, o := range kids {
+				if o.name == k.name {
+					count++
+					if j <= i {
+						pos++
+					}
+				}
+			}
+			k.pos, k.count = pos, count
+		}
+		return
+	}
+	per := make(map[string]int)
+	for _, k := range kids {
+		per[k.name]++
+		k.pos = per[k.name]
+	}
+	for _, k := range kids {
+		k.count = per[k.name]
+	}
 }
 
 // run selects the scenario and evaluates the rules. With all set, every rule
