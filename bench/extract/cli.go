@@ -13,7 +13,7 @@ type cliSource struct{ r *tesscli.Runner }
 func newCLISource(cache string) layoutSource { return cliSource{tesscli.New(cache)} }
 
 func (cliSource) Name() string {
-	return "tesseract CLI stand-in (internal/ocr not built in: build with -tags ocrengine once it compiles)"
+	return "tesseract CLI stand-in (pdfimages/pdftoppm + tesseract --psm 1 tsv), NOT the workers' internal/ocr path"
 }
 
 func (s cliSource) Layout(ctx context.Context, path string) (layout.Document, error) {

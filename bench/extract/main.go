@@ -4,9 +4,10 @@
 // confidence of at least 0.9, and the invoice-versus-other confusion
 // matrix with k-fold cross-validation of the learned classifier.
 //
-// Layouts come from internal/ocr when built with -tags ocrengine (see
-// run.sh, which checks whether internal/ocr builds), otherwise from the
-// tesseract CLI stand-in; the output names the path used.
+// Layouts come from internal/ocr (the workers' path) unless built with
+// -tags noocrengine (for when internal/ocr does not compile) or run with
+// -tesseract-cli; then the tesseract CLI stand-in is used. The output names
+// the path used.
 package main
 
 import (
@@ -39,7 +40,9 @@ type layoutSource interface {
 	Layout(ctx context.Context, path string) (layout.Document, error)
 }
 
-var newEngineSource func() (layoutSource, error) // set by engine.go when built with -tags ocrengine
+// newEngineSource is set by engine.go unless built with -tags noocrengine
+// (for when internal/ocr does not compile).
+var newEngineSource func(cache string) (layoutSource, error)
 
 var scored = []string{extract.InvoiceNumber, extract.IssueDate, extract.GrandTotal, extract.PayeeIBAN, extract.SellerVATID,
 	extract.NetTotal, extract.TaxTotal, extract.DuePayable, extract.Currency, extract.DueDate, extract.SellerName, "order_reference", "buyer_reference"}
@@ -48,7 +51,8 @@ var targets = map[string]float64{extract.InvoiceNumber: 0.90, extract.GrandTotal
 
 func main() {
 	corpus := flag.String("corpus", "", "scan corpus directory (default: ../shared/corpus/scans from the repo root)")
-	cache := flag.String("cache", filepath.Join(os.TempDir(), "eingang-ocr-cache", "tesscli"), "OCR cache directory for the tesseract CLI path")
+	cache := flag.String("cache", filepath.Join(os.TempDir(), "eingang-ocr-cache"), "cache directory for OCR results")
+	useCLI := flag.Bool("tesseract-cli", false, "use the tesseract CLI stand-in instead of internal/ocr")
 	verbose := flag.Bool("v", false, "print every wrong or missing field")
 	folds := flag.Int("folds", 5, "folds for cross-validating the learned classifier")
 	dump := flag.String("dump", "", "print the rows of this scan (e.g. scan-0041) and its fields, then exit")
@@ -58,15 +62,15 @@ func main() {
 	}
 	ctx := context.Background()
 	var src layoutSource
-	if newEngineSource != nil {
-		s, err := newEngineSource()
+	if newEngineSource != nil && !*useCLI {
+		s, err := newEngineSource(filepath.Join(*cache, "engine"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "extract: OCR engine:", err)
 			os.Exit(1)
 		}
 		src = s
 	} else {
-		src = newCLISource(*cache)
+		src = newCLISource(filepath.Join(*cache, "tesscli"))
 	}
 	fmt.Printf("layout source: %s\n", src.Name())
 	truths, err := loadTruths(*corpus)

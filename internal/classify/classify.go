@@ -269,10 +269,15 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 		}
 	}
 	res.Confidence = round3(conf)
-	if res.Kind == "" || conf < c.cfg.Threshold || res.Route == "" {
+	switch {
+	case res.Kind == "" || conf < c.cfg.Threshold:
 		res.Review = true
 		res.Route = c.cfg.ReviewRoute
-		routeWhy = "unsicher, zur Klärung"
+		routeWhy = "Art unsicher, zur Klärung"
+	case res.Route == "":
+		res.Review = true
+		res.Route = c.cfg.ReviewRoute
+		routeWhy = "keine Route für " + res.Kind + " konfiguriert, zur Klärung"
 	}
 	res.Reason = strings.TrimSpace(kindWhy + "; " + routeWhy)
 	return res

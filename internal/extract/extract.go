@@ -494,6 +494,25 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 				}
 			}
 		}
+	case Currency:
+		// Without a caption, the currency is what the amounts are marked
+		// with, provided only one currency appears.
+		seen := map[string]int{}
+		for _, r := range rs {
+			for _, c := range r.cells {
+				for _, m := range currencyRE.FindAllString(c.text, -1) {
+					v, _, _, _ := parseCurrency(m)
+					seen[v]++
+				}
+			}
+		}
+		if len(seen) == 1 {
+			for v, n := range seen {
+				if n >= 2 {
+					out = append(out, candidate{v, 0.85, 0, partyUnknown})
+				}
+			}
+		}
 	case SellerVATID:
 		for i, r := range rs {
 			for _, c := range r.cells {
