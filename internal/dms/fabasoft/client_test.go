@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -399,9 +400,10 @@ func TestOutageInBatch(t *testing.T) {
 		inOutage    bool
 		retryAfters int
 	)
+	var mu sync.Mutex // handlers run on connection goroutines
 	wrap := func(fake *fabasoftfake.Server) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// The client under test is sequential, so plain ints suffice.
+			mu.Lock()
 			if inOutage {
 				outageReqs++
 				switch outageReqs {
@@ -412,15 +414,22 @@ func TestOutageInBatch(t *testing.T) {
 					inOutage = false
 				}
 			}
+			startOutage := false
 			if strings.HasSuffix(r.Header.Get("SOAPAction"), fabasoftfake.OpCreateObject) {
 				creates++
 				if creates == 8 {
 					fake.Inject(fabasoftfake.Fault{Op: fabasoftfake.OpCreateObject, LoseResponse: true})
-					defer func() {
-						fake.SetOutage(&fabasoftfake.Outage{Status: 503, RetryAfter: "120"})
-						inOutage = true
-					}()
+					startOutage = true
 				}
+			}
+			mu.Unlock()
+			if startOutage {
+				defer func() {
+					fake.SetOutage(&fabasoftfake.Outage{Status: 503, RetryAfter: "120"})
+					mu.Lock()
+					inOutage = true
+					mu.Unlock()
+				}()
 			}
 			fake.ServeHTTP(w, r)
 		})
@@ -523,5 +532,33 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 	t.Setenv("FB_TEST_PASSWORD", "")
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "password_env") {
 		t.Errorf("empty password variable: %v", err)
+	}
+}
+
+// The client is shared by the workers; distinct documents in parallel must
+// each arrive once.
+func TestConcurrentDeliveries(t *testing.T) {
+	e := newEnv(t, fabasoftfake.Options{}, nil)
+	docs := make([]*dms.Document, 12)
+	for i := range docs {
+		docs[i] = testDoc(t, pdfBytes(8000+i, "par"), invoiceMeta())
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(docs))
+	for _, d := range docs {
+		wg.Go(func() {
+			_, err := e.client.Deliver(context.Background(), d)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if e.fake.Creates() != len(docs) || e.fake.WorkflowStarts() != len(docs) {
+		t.Errorf("creates %d, workflows %d", e.fake.Creates(), e.fake.WorkflowStarts())
 	}
 }
