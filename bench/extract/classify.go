@@ -59,10 +59,11 @@ func classification(ctx context.Context, docs []docResult, folds int) {
 	pred := make([]string, len(docs))
 	review := make([]bool, len(docs))
 	kinds := map[string]map[string]int{}
+	fold := classify.Folds(ex, folds)
 	for f := 0; f < folds; f++ {
 		var train []classify.Example
 		for i, e := range ex {
-			if i%folds != f {
+			if fold[i] != f {
 				train = append(train, e)
 			}
 		}
@@ -81,7 +82,7 @@ func classification(ctx context.Context, docs []docResult, folds int) {
 			return
 		}
 		for i, d := range docs {
-			if i%folds != f {
+			if fold[i] != f {
 				continue
 			}
 			r := cl.Classify(ctx, classify.Input{Text: d.doc.Text(), Layout: &d.doc})

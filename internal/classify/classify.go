@@ -318,39 +318,44 @@ func (c *Classifier) leitweg(norm string, in Input) (string, string) {
 // learned combines the model, the built-in keyword evidence and the
 // profile's kind.
 func (c *Classifier) learned(text, norm string, in Input) (string, float64, string) {
-	kw, kwConf := Keywords(text)
-	if c.model != nil {
-		k, p, _ := c.model.Predict(norm)
-		switch {
-		case IsInvoice(k) && kw == KindSonstiges:
-			// No amounts, totals or invoice number: whatever the words
-			// say, this is not an invoice a workflow could process.
-			return KindSonstiges, 0.6, "Modell sagt " + k + ", aber keine Rechnungsmerkmale"
-		case !IsInvoice(k) && IsInvoice(kw):
-			// Invoice structure without the model's agreement: keep the
-			// invoice kind so that it is not filed away, but let a person
-			// confirm.
-			return kw, min(kwConf, 0.6), "Rechnungsmerkmale, aber Modell sagt " + k
-		case k == kw:
-			// Independent evidence agrees.
-			return k, max(p, kwConf), "Modell und Stichwörter"
-		case p >= c.cfg.Threshold && kwConf < 0.9:
-			return k, p, "Modell"
-		case kwConf >= 0.9 && p < 0.9:
-			return kw, kwConf * 0.9, "Stichwörter"
-		default:
-			return k, min(p, 0.5), "Modell und Stichwörter widersprechen sich"
-		}
-	}
-	pd := c.cfg.ProfileDefaults[in.Profile]
+	k, conf, why := c.evidence(text, norm)
 	profKind := in.ProfileKind
 	if profKind == "" {
-		profKind = pd.Kind
+		profKind = c.cfg.ProfileDefaults[in.Profile].Kind
 	}
-	if profKind != "" && (kwConf < 0.9 || kw == profKind) {
-		return profKind, max(0.9, kwConf), "Profil " + in.Profile
+	// The intake profile (an e-invoice mailbox, the Bauamt's scanner) is
+	// configured knowledge; only other specific evidence overrides it.
+	if profKind != "" && (k == KindSonstiges || conf < c.cfg.Threshold || k == profKind) {
+		return profKind, max(conf, 0.9), "Profil " + in.Profile
 	}
-	return kw, kwConf, "Stichwörter"
+	return k, conf, why
+}
+
+func (c *Classifier) evidence(text, norm string) (string, float64, string) {
+	kw, kwConf := Keywords(text)
+	if c.model == nil {
+		return kw, kwConf, "Stichwörter"
+	}
+	k, p, _ := c.model.Predict(norm)
+	switch {
+	case IsInvoice(k) && kw == KindSonstiges:
+		// No amounts, totals or invoice number: whatever the words say,
+		// this is not an invoice a workflow could process.
+		return KindSonstiges, 0.6, "Modell sagt " + k + ", aber keine Rechnungsmerkmale"
+	case !IsInvoice(k) && IsInvoice(kw):
+		// Invoice structure without the model's agreement: keep the
+		// invoice kind so that it is not filed away, but let a person
+		// confirm.
+		return kw, min(kwConf, 0.6), "Rechnungsmerkmale, aber Modell sagt " + k
+	case k == kw:
+		return k, max(p, kwConf), "Modell und Stichwörter"
+	case p >= c.cfg.Threshold && kwConf < 0.9:
+		return k, p, "Modell"
+	case kwConf >= 0.9 && p < 0.9:
+		return kw, kwConf * 0.9, "Stichwörter"
+	default:
+		return k, min(p, 0.5), "Modell und Stichwörter widersprechen sich"
+	}
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -15,7 +15,7 @@ var (
 	kwOrder        = regexp.MustCompile(`(?i)\bbestellung\s*(?:nr|nummer)|purchase\s*order\b|bon\s*de\s*commande\b|auftragsbestätigung|order-x`)
 	kwMahnung      = regexp.MustCompile(`(?i)\b\d?\.?\s*mahnung\b|zahlungserinnerung|mahngebühr|letzte\s+aufforderung`)
 	kwBescheid     = regexp.MustCompile(`(?i)\bbescheid\b|rechtsbehelfsbelehrung|wird\s+festgesetzt|festsetzung`)
-	kwAntrag       = regexp.MustCompile(`(?i)\bantrag\s+(?:auf|zur|für)|\bbeantrage\b|antragsteller`)
+	kwAntrag       = regexp.MustCompile(`(?i)antrag\s+(?:auf|zur|für)|\bbeantrage\b|antragsteller`)
 	kwWiderspruch  = regexp.MustCompile(`(?i)\bwiderspruch\b.*\b(?:ein|gegen)\b|\blege\b.*\bwiderspruch\b`)
 )
 

@@ -407,18 +407,38 @@ func ReadExamplesJSONL(r io.Reader) ([]Example, error) {
 	return out, nil
 }
 
-// CrossValidate trains k models, each without one fold, and returns the
-// prediction and its probability for every example (in input order).
+// Folds assigns each example to one of k folds, stratified: the examples
+// of every kind are spread round-robin, so each fold sees every kind.
+func Folds(examples []Example, k int) []int {
+	out := make([]int, len(examples))
+	next := map[string]int{}
+	for i, e := range examples {
+		out[i] = next[e.Kind] % k
+		next[e.Kind]++
+	}
+	return out
+}
+
+// CrossValidate trains k models, each without one fold (see Folds), and
+// returns the prediction and its probability for every example (in input
+// order). k outside 2..len(examples) means leave-one-out.
 func CrossValidate(examples []Example, k int, opt TrainOptions) (pred []string, prob []float64, err error) {
-	if k < 2 || k > len(examples) {
+	var fold []int
+	if k < 2 || k >= len(examples) {
 		k = len(examples)
+		fold = make([]int, len(examples))
+		for i := range fold {
+			fold[i] = i
+		}
+	} else {
+		fold = Folds(examples, k)
 	}
 	pred = make([]string, len(examples))
 	prob = make([]float64, len(examples))
 	for f := 0; f < k; f++ {
 		var train []Example
 		for i, e := range examples {
-			if i%k != f {
+			if fold[i] != f {
 				train = append(train, e)
 			}
 		}
@@ -427,7 +447,7 @@ func CrossValidate(examples []Example, k int, opt TrainOptions) (pred []string, 
 			return nil, nil, err
 		}
 		for i, e := range examples {
-			if i%k == f {
+			if fold[i] == f {
 				pred[i], prob[i], _ = m.Predict(e.Text)
 			}
 		}
