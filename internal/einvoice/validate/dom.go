@@ -43,9 +43,10 @@ type node struct {
 	text   string // character data directly inside the element
 	kids   []*node
 	parent *node
-	pos    int // 1-based position among siblings of the same name
-	count  int // number of siblings with the same name
-	order  int // document order
+	pos    int  // 1-based position among siblings of the same name
+	count  int  // number of siblings with the same name
+	order  int  // document order
+	dec    *num // cached decimal value of the element
 }
 
 var errDoctype = errors.New("DOCTYPE declarations are not allowed")
@@ -193,19 +194,24 @@ func (n *node) all(path string) []*node {
 	return cur
 }
 
-// first returns the first node reached by path, or nil.
+// first returns the first node reached by path, or nil, in document order.
 func (n *node) first(path string) *node {
 	if n == nil {
 		return nil
 	}
-	if !strings.Contains(path, "/") {
-		return n.child(path)
+	step, rest, more := strings.Cut(path, "/")
+	for _, k := range n.kids {
+		if k.name != step {
+			continue
+		}
+		if !more {
+			return k
+		}
+		if m := k.first(rest); m != nil {
+			return m
+		}
 	}
-	r := n.all(path)
-	if len(r) == 0 {
-		return nil
-	}
-	return r[0]
+	return nil
 }
 
 // has reports whether path reaches at least one node (XPath exists()).
@@ -299,7 +305,26 @@ func (n *node) path() string {
 	return b.String()
 }
 
+// normSpace is XPath normalize-space(); it avoids allocating when s is
+// already normalised, which is the common case.
 func normSpace(s string) string {
+	clean := len(s) == 0 || (s[0] != ' ' && s[len(s)-1] != ' ')
+	for i := 0; clean && i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\n', '\r', '\v', '\f':
+			clean = false
+		case ' ':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				clean = false
+			}
+		}
+		if s[i] >= 0x80 {
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 

@@ -60,10 +60,20 @@ func (n *node) num(path string) num {
 	if path != "" {
 		m = n.first(path)
 	}
-	if m == nil {
+	return m.decimal()
+}
+
+// decimal parses the node's string value once and caches it: the VAT
+// category rules sum the same line amounts several times.
+func (n *node) decimal() num {
+	if n == nil {
 		return num{}
 	}
-	return parseNum(m.value())
+	if n.dec == nil {
+		v := parseNum(n.value())
+		n.dec = &v
+	}
+	return *n.dec
 }
 
 func (a num) add(b num) num {
@@ -149,7 +159,7 @@ func sumNodes(ns []*node, path string) num {
 				continue
 			}
 		}
-		s = s.add(parseNum(m.value()))
+		s = s.add(m.decimal())
 	}
 	return s
 }
