@@ -43,35 +43,37 @@ func warp(src *image.Gray, m pdf.Matrix, uw, uh int) *image.Gray {
 		}
 		return dst
 	}
-	axisAligned := m[1] == 0 && m[2] == 0 || m[0] == 0 && m[3] == 0
+	// Fixed point (16 fractional bits), stepping along each row: the
+	// source position advances by (m[0], m[1]) per output pixel.
+	const one = 1 << 16
+	dxx, dxy := int64(m[0]*one), int64(m[1]*one)
+	maxX, maxY := int64(sw-1)<<16, int64(sh-1)<<16
 	for y := 0; y < uh; y++ {
-		fy := float64(y) + 0.5
+		sx0, sy0 := m.Apply(0.5, float64(y)+0.5)
+		fx, fy := int64((sx0-0.5)*one), int64((sy0-0.5)*one)
 		row := dst.Pix[y*uw : (y+1)*uw]
-		for x := 0; x < uw; x++ {
-			fx := float64(x) + 0.5
-			sx, sy := m.Apply(fx, fy)
-			sx -= 0.5
-			sy -= 0.5
-			if axisAligned {
-				ix, iy := int(math.Round(sx)), int(math.Round(sy))
-				if ix < 0 || iy < 0 || ix >= sw || iy >= sh {
-					row[x] = 255
-				} else {
-					row[x] = src.Pix[iy*src.Stride+ix]
-				}
-				continue
-			}
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
-			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
+		for x := range row {
+			if fx < 0 || fy < 0 || fx > maxX || fy > maxY {
 				row[x] = 255
-				continue
+			} else {
+				x0, y0 := int(fx>>16), int(fy>>16)
+				ax, ay := fx&(one-1), fy&(one-1)
+				i := y0*src.Stride + x0
+				dx, dy := 1, src.Stride
+				if x0 == sw-1 {
+					dx = 0
+				}
+				if y0 == sh-1 {
+					dy = 0
+				}
+				p0, p1 := int64(src.Pix[i]), int64(src.Pix[i+dx])
+				q0, q1 := int64(src.Pix[i+dy]), int64(src.Pix[i+dy+dx])
+				top := p0*(one-ax) + p1*ax
+				bot := q0*(one-ax) + q1*ax
+				row[x] = uint8(((top>>8)*(one-ay) + (bot>>8)*ay + (1 << 23)) >> 24)
 			}
-			ax, ay := sx-float64(x0), sy-float64(y0)
-			p := src.Pix[y0*src.Stride+x0:]
-			q := src.Pix[(y0+1)*src.Stride+x0:]
-			top := float64(p[0])*(1-ax) + float64(p[1])*ax
-			bot := float64(q[0])*(1-ax) + float64(q[1])*ax
-			row[x] = uint8(top*(1-ay) + bot*ay + 0.5)
+			fx += dxx
+			fy += dxy
 		}
 	}
 	return dst

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/otiai10/gosseract/v2"
 
@@ -82,6 +83,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
 	}()
 	p := j.page
 	lim := e.limits()
+	t0 := time.Now()
 	var src *image.Gray
 	var err error
 	dpi := e.cfg.RasterDPI
@@ -97,8 +99,10 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
 		}
 		rasterDPI = float64(dpi)
 	}
+	tDecode := time.Since(t0)
 	w, h := src.Bounds().Dx(), src.Bounds().Dy()
 	o := DetectOrientation(src, dpi)
+	tOrient := time.Since(t0) - tDecode
 	if math.Abs(o.Skew) < 0.1 {
 		o.Skew = 0 // not worth resampling
 	}
@@ -121,6 +125,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
 			o.Rotate = rot2
 		}
 	}
+	e.log.Debug("ocr page", "page", p.Number, "decode", tDecode, "orient", tOrient, "total", time.Since(t0), "second_pass", second)
 	info := PageInfo{
 		Number: p.Number, Source: "ocr", RotationDeg: o.Rotate, SkewDeg: math.Round(o.Skew*100) / 100,
 		MeanConfidence: math.Round(conf*10) / 10, Width: uw, Height: uh, DPI: dpi,

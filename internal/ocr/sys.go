@@ -4,7 +4,11 @@ package ocr
 #cgo LDFLAGS: -lgomp
 #include <malloc.h>
 extern void omp_set_num_threads(int);
-static void eingang_omp_single(void) { omp_set_num_threads(1); }
+extern void omp_set_max_active_levels(int);
+static void eingang_omp_single(void) {
+	omp_set_num_threads(1);
+	omp_set_max_active_levels(0);
+}
 static void eingang_malloc_trim(void) { malloc_trim(0); }
 */
 import "C"
@@ -15,10 +19,12 @@ import (
 	"strconv"
 )
 
-// singleThreadOpenMP limits OpenMP parallel regions started from the
-// calling OS thread to one thread. libgomp reads OMP_THREAD_LIMIT once
-// when it is loaded, before Go code runs, so setting the variable from Go
-// is too late for this process; the per-thread ICV is not.
+// singleThreadOpenMP makes OpenMP parallel regions started from the
+// calling OS thread run on that thread alone. libgomp reads
+// OMP_THREAD_LIMIT once when it is loaded, before any Go code runs, so
+// setting the variable from Go is too late for this process, and
+// omp_set_num_threads does not bind Tesseract's explicit num_threads
+// clauses. A maximum of zero active levels serialises every region.
 func singleThreadOpenMP() { C.eingang_omp_single() }
 
 // trimHeap returns freed C heap to the OS after a client was closed, so

@@ -325,7 +325,7 @@ func addFont(xt *model.XRefTable) (*types.IndirectRef, error) {
 	}
 	cid, err := xt.IndRefForNewObject(types.Dict{
 		"Type": types.Name("Font"), "Subtype": types.Name("CIDFontType2"), "BaseFont": types.Name("GlyphLessFont"),
-		"CIDSystemInfo": types.Dict{"Registry": types.StringLiteral("Adobe"), "Ordering": types.StringLiteral("Identity"), "Supplement": types.Integer(0)},
+		"CIDSystemInfo":  types.Dict{"Registry": types.StringLiteral("Adobe"), "Ordering": types.StringLiteral("Identity"), "Supplement": types.Integer(0)},
 		"FontDescriptor": *fd, "CIDToGIDMap": cidToGID, "DW": types.Integer(500),
 		"W": types.Array{types.Integer(0), types.Array{types.Integer(500)}},
 	})
