@@ -518,8 +518,15 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 			for _, c := range r.cells {
 				for _, m := range vatScanRE.FindAllStringIndex(c.text, -1) {
 					v := NormalizeVATID(c.text[m[0]:m[1]])
-					if CheckVATID(v) == VATChecksumOK {
+					switch CheckVATID(v) {
+					case VATChecksumOK:
 						out = append(out, candidate{v, 0.8 * ocrFactor(c.confOf(m[0], m[1])), i, parties[i]})
+					case VATChecksumBad, VATFormatOK:
+						// A garbled caption on the same row still tells
+						// what the number is; never safe without it.
+						if taxWordRE.MatchString(r.text()) {
+							out = append(out, candidate{v, 0.5, i, parties[i]})
+						}
 					}
 				}
 			}

@@ -65,6 +65,7 @@ func rows(doc layout.Document) []row {
 		}
 		slope := pageSlope(p)
 		var toks []token
+		var keys [][3]int
 		var hs []float64
 		for _, w := range p.Words {
 			t := strings.TrimSpace(w.Text)
@@ -77,34 +78,68 @@ func rows(doc layout.Document) []row {
 			if h <= 0 {
 				h = 1
 			}
-			dx := slope * float64(w.X1-w.X0) / 2
-			_ = dx
 			toks = append(toks, token{text: t, conf: w.Confidence / 100, x0: float64(w.X0), x1: float64(w.X1), cy: cy, h: h})
+			keys = append(keys, [3]int{w.Block, w.Par, w.Line})
 			hs = append(hs, h)
 		}
 		sort.Float64s(hs)
 		medH := hs[len(hs)/2]
-		sort.SliceStable(toks, func(i, j int) bool { return toks[i].cy < toks[j].cy })
+		// Tesseract's text lines are reliable within a column; they are
+		// kept whole and only lines of different columns are joined.
+		// Comparing line centres instead of word centres keeps short
+		// lower-case words ("vom") with their line.
+		type seg struct {
+			toks         []token
+			cy, top, bot float64
+		}
+		var segs []*seg
+		byKey := map[[3]int]*seg{}
+		for i, t := range toks {
+			w := keys[i]
+			sg, ok := byKey[w]
+			if !ok {
+				sg = &seg{}
+				byKey[w] = sg
+				segs = append(segs, sg)
+			}
+			sg.toks = append(sg.toks, t)
+		}
+		for _, sg := range segs {
+			var s, top, bot float64
+			for _, t := range sg.toks {
+				s += t.cy
+				top += t.cy - t.h/2
+				bot += t.cy + t.h/2
+			}
+			n := float64(len(sg.toks))
+			sg.cy, sg.top, sg.bot = s/n, top/n, bot/n
+		}
+		sort.SliceStable(segs, func(i, j int) bool { return segs[i].cy < segs[j].cy })
+		// A line joins the current row when their vertical extents overlap
+		// by more than half the smaller height: robust against lines of
+		// only lower-case letters or with descenders.
 		var cur []token
-		curY := 0.0
+		var rTop, rBot, n float64
 		flush := func() {
 			if len(cur) == 0 {
 				return
 			}
 			out = append(out, makeRow(pi+1, cur, medH))
 			cur = nil
+			rTop, rBot, n = 0, 0, 0
 		}
-		for _, t := range toks {
-			if len(cur) > 0 && math.Abs(t.cy-curY) > 0.45*medH {
-				flush()
+		for _, sg := range segs {
+			if len(cur) > 0 {
+				ov := minf(rBot, sg.bot) - maxf(rTop, sg.top)
+				if ov < 0.5*minf(rBot-rTop, sg.bot-sg.top) {
+					flush()
+				}
 			}
-			cur = append(cur, t)
-			// running mean keeps long rows from drifting
-			s := 0.0
-			for _, c := range cur {
-				s += c.cy
-			}
-			curY = s / float64(len(cur))
+			cur = append(cur, sg.toks...)
+			w := float64(len(sg.toks))
+			rTop = (rTop*n + sg.top*w) / (n + w)
+			rBot = (rBot*n + sg.bot*w) / (n + w)
+			n += w
 		}
 		flush()
 	}
