@@ -1,0 +1,278 @@
+// Package visual renders a readable PDF of an XML-only e-invoice (XRechnung
+// UBL or CII) with German labels: parties, lines, VAT breakdown, totals,
+// payment details and notes. The original XML is embedded unchanged as an
+// attachment, so the PDF loses nothing; the XML stays the legal original.
+//
+// Hybrid Factur-X/ZUGFeRD PDFs carry their own visual and need none (see
+// NeedsVisual). The output is a plain PDF 1.7 with standard fonts, not a
+// PDF/A-3 file.
+package visual
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/eingang/eingang/internal/einvoice"
+)
+
+// ErrNoInvoice is returned for a document without a parsed invoice.
+var ErrNoInvoice = errors.New("visual: document has no invoice")
+
+// Options control rendering.
+type Options struct {
+	// Created is written as the PDF creation date and the attachment's
+	// modification date; the zero value uses the invoice issue date (or
+	// 2000-01-01), which keeps the output reproducible.
+	Created time.Time
+	// XMLName is the attachment's file name; "" derives it from the
+	// document ("xrechnung.xml" for XRechnung, else "rechnung.xml").
+	XMLName string
+}
+
+// NeedsVisual reports whether doc needs a rendered PDF: XML-only invoices
+// do, hybrid PDFs keep their own visual.
+func NeedsVisual(doc *einvoice.Document) bool {
+	return doc != nil && doc.Invoice != nil && !doc.FromPDF
+}
+
+// Render returns the PDF for doc with doc.XML embedded.
+func Render(ctx context.Context, doc *einvoice.Document, opt Options) ([]byte, error) {
+	if doc == nil || doc.Invoice == nil {
+		return nil, ErrNoInvoice
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	inv := doc.Invoice
+	created := opt.Created
+	if created.IsZero() {
+		if t, ok := inv.IssueDate.Time(); ok {
+			created = t
+		} else {
+			created = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	name := opt.XMLName
+	if name == "" {
+		name = "rechnung.xml"
+		if strings.HasPrefix(string(inv.Profile), "xrechnung") {
+			name = "xrechnung.xml"
+		}
+	}
+	l := newLayout(documentTitle(inv) + " " + inv.ID.Value)
+	l.invoice(inv, name)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l.finish(name)
+	var att *embeddedFile
+	if len(doc.XML) > 0 {
+		att = &embeddedFile{
+			name: name, mime: "application/xml", relationship: "Source", data: doc.XML, modTime: created,
+			desc: "Strukturierte E-Rechnung (rechtlich maßgebliches Original)",
+		}
+	}
+	return l.doc.write(att, created), nil
+}
+
+// layout places text top-down on A4 pages.
+type layout struct {
+	doc   *pdfDoc
+	page  *page
+	y     float64
+	cols  int // characters per line at body size
+	title string
+}
+
+const (
+	bodySize   = 9.0
+	lineHeight = 11.0
+)
+
+func newLayout(title string) *layout {
+	l := &layout{doc: &pdfDoc{title: title}, title: title}
+	width := (pageWidth - 2*marginLeft) / (bodySize * charWidth)
+	l.cols = int(width)
+	l.addPage()
+	return l
+}
+
+func (l *layout) addPage() {
+	l.page = l.doc.newPage()
+	l.y = pageHeight - marginTop
+}
+
+func (l *layout) need(h float64) {
+	if l.y-h < marginBot {
+		l.addPage()
+	}
+}
+
+func (l *layout) text(col int, f font, s string) {
+	l.page.texts = append(l.page.texts, textOp{x: marginLeft + float64(col)*bodySize*charWidth, y: l.y, f: f, size: bodySize, s: s})
+}
+
+func (l *layout) newline() { l.y -= lineHeight }
+
+func (l *layout) gap() { l.y -= lineHeight / 2 }
+
+// heading starts a section; it keeps at least three body lines with it.
+func (l *layout) heading(s string) {
+	l.need(14 + 4*lineHeight)
+	l.y -= 8
+	l.page.texts = append(l.page.texts, textOp{x: marginLeft, y: l.y, f: fontHead, size: 11, s: s})
+	l.y -= 4
+	l.page.lines = append(l.page.lines, lineOp{marginLeft, l.y, pageWidth - marginLeft, l.y, 0.5})
+	l.y -= lineHeight
+}
+
+const labelCols = 26
+
+// kv writes "label  value", wrapping the value; empty values are skipped.
+func (l *layout) kv(label, value string) {
+	if strings.TrimSpace(value) == "" {
+		return
+	}
+	lines := wrap(value, l.cols-labelCols)
+	l.need(float64(len(lines)) * lineHeight)
+	l.text(0, fontBold, label)
+	for i, ln := range lines {
+		if i > 0 {
+			l.need(lineHeight)
+		}
+		l.text(labelCols, fontBody, ln)
+		l.newline()
+	}
+}
+
+// para writes wrapped text starting at column indent.
+func (l *layout) para(indent int, f font, s string) {
+	for _, ln := range wrap(s, l.cols-indent) {
+		l.need(lineHeight)
+		l.text(indent, f, ln)
+		l.newline()
+	}
+}
+
+// column of a table.
+type column struct {
+	title string
+	width int
+	right bool
+}
+
+func (l *layout) tableRow(cols []column, cells []string, f font) {
+	// Cells may wrap; the row is as high as its tallest cell.
+	wrapped := make([][]string, len(cols))
+	h := 1
+	for i, c := range cols {
+		text := ""
+		if i < len(cells) {
+			text = cells[i]
+		}
+		if c.right {
+			wrapped[i] = []string{clipRunes(text, c.width)}
+		} else {
+			wrapped[i] = wrap(text, c.width)
+		}
+		h = max(h, len(wrapped[i]))
+	}
+	l.need(float64(h) * lineHeight)
+	for r := 0; r < h; r++ {
+		col := 0
+		for i, c := range cols {
+			if r < len(wrapped[i]) {
+				s := wrapped[i][r]
+				x := col
+				if c.right {
+					x = col + c.width - utf8.RuneCountInString(s)
+				}
+				l.text(x, f, s)
+			}
+			col += c.width + 1
+		}
+		l.newline()
+	}
+}
+
+func (l *layout) rule() {
+	l.page.lines = append(l.page.lines, lineOp{marginLeft, l.y + lineHeight - 3, pageWidth - marginLeft, l.y + lineHeight - 3, 0.3})
+}
+
+// finish writes the footer with page numbers on every page.
+func (l *layout) finish(xmlName string) {
+	n := len(l.doc.pages)
+	for i, p := range l.doc.pages {
+		foot := fmt.Sprintf("Seite %d von %d", i+1, n)
+		note := "Ansicht erzeugt von eingang. Maßgeblich ist die angehängte XML-Datei " + xmlName + "."
+		p.lines = append(p.lines, lineOp{marginLeft, marginBot - 18, pageWidth - marginLeft, marginBot - 18, 0.3})
+		p.texts = append(p.texts,
+			textOp{x: marginLeft, y: marginBot - 30, f: fontBody, size: 7, s: clipRunes(note, 110)},
+			textOp{x: pageWidth - marginLeft - float64(len(foot))*7*charWidth, y: marginBot - 30, f: fontBody, size: 7, s: foot})
+	}
+}
+
+// wrap breaks s into lines of at most width runes, at spaces where
+// possible; explicit line breaks are kept.
+func wrap(s string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	var out []string
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		words := strings.Fields(para)
+		if len(words) == 0 {
+			if len(out) > 0 {
+				out = append(out, "")
+			}
+			continue
+		}
+		line := ""
+		for _, w := range words {
+			for utf8.RuneCountInString(w) > width {
+				if line != "" {
+					out = append(out, line)
+					line = ""
+				}
+				r := []rune(w)
+				out = append(out, string(r[:width]))
+				w = string(r[width:])
+			}
+			switch {
+			case line == "":
+				line = w
+			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= width:
+				line += " " + w
+			default:
+				out = append(out, line)
+				line = w
+			}
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
+}
+
+func clipRunes(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if n < 2 {
+		return string(r[:n])
+	}
+	return string(r[:n-1]) + "…"
+}
