@@ -216,7 +216,7 @@ func signOnce(ctx context.Context, f *pdfraw.File, in io.ReaderAt, size int64, o
 		}
 	}()
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: io.NewSectionReader(in, 0, size)}); err != nil {
+	if err := copyAndHash(tmp, h, &ctxReader{ctx: ctx, r: io.NewSectionReader(in, 0, size)}); err != nil {
 		return 0, fmt.Errorf("sign: copy input: %w", err)
 	}
 	h.Write(upd[:cs])
@@ -255,6 +255,53 @@ func signOnce(ctx context.Context, f *pdfraw.File, in io.ReaderAt, size int64, o
 	}
 	ok = true
 	return 0, nil
+}
+
+// copyAndHash copies src to dst and feeds it to h, hashing one chunk while
+// the previous one is written so that the two cores overlap. Memory is
+// bounded by three fixed buffers whatever the file size.
+func copyAndHash(dst io.Writer, h hash.Hash, src io.Reader) error {
+	const chunk = 256 << 10
+	free := make(chan []byte, 3)
+	for i := 0; i < 3; i++ {
+		free <- make([]byte, chunk)
+	}
+	toWrite := make(chan []byte, 2)
+	werrc := make(chan error, 1)
+	go func() {
+		var werr error
+		for b := range toWrite {
+			if werr == nil {
+				_, werr = dst.Write(b)
+			}
+			free <- b[:cap(b)]
+		}
+		werrc <- werr
+	}()
+	var rerr error
+	for {
+		buf := <-free
+		n, err := io.ReadFull(src, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			toWrite <- buf[:n]
+		} else {
+			free <- buf
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	close(toWrite)
+	werr := <-werrc
+	if rerr != nil {
+		return rerr
+	}
+	return werr
 }
 
 // ctxReader stops a long copy when the context is cancelled.
