@@ -120,10 +120,11 @@ func caseFamily(c corpusCase) string {
 // ruleFloors are the pass rates reached per family; the test fails if the
 // implementation falls below them.
 var ruleFloors = map[string]float64{
-	"BR": 0, "BR-CO": 0, "BR-CL": 0, "BR-DEC": 0, "BR-DE": 0, "PEPPOL": 0, "VAT": 0, "SYNTAX": 0,
+	"BR": 0.98, "BR-CO": 0.98, "BR-CL": 0.98, "BR-DEC": 0.98, "BR-DE": 0.98, "PEPPOL": 0.98, "VAT": 0.98, "SYNTAX": 0.98,
 }
 
-const totalRuleFloor = 0.0
+// totalRuleFloor is the goal (≥ 98 % of rule cases right).
+const totalRuleFloor = 0.98
 
 func TestRuleCases(t *testing.T) {
 	dir, cases := loadCorpus(t)

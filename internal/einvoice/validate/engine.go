@@ -63,10 +63,12 @@ func effectiveSeverity(rule string, base Severity, scen, syntax string) Severity
 		switch rule {
 		case "BR-CL-21", "BR-CL-23":
 			return SeverityWarning
+		case "UBL-CR-646":
+			return SeverityError
 		}
 	case ScenarioXRechnungExtension:
 		switch rule {
-		case "BR-CL-10", "BR-CL-11", "BR-CL-13", "BR-CL-21", "BR-CL-24", "BR-CL-25", "BR-CL-26", "BR-CO-16":
+		case "BR-CL-10", "BR-CL-11", "BR-CL-13", "BR-CL-21", "BR-CL-24", "BR-CL-25", "BR-CL-26", "BR-CO-16", "UBL-CR-470", "UBL-CR-646":
 			return SeverityInformation
 		case "BR-CL-23":
 			return SeverityWarning

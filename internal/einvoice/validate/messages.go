@@ -184,8 +184,14 @@ PEPPOL-EN16931-R130|fatal|Unit code of price base quantity MUST be same as invoi
 PEPPOL-EN16931-P0100|fatal|Invalid invoice type code.|Ungültiger Rechnungstyp-Code.
 PEPPOL-EN16931-P0101|fatal|Invalid credit note type code.|Ungültiger Gutschriftstyp-Code.
 PEPPOL-EN16931-F001|fatal|A date MUST be formatted YYYY-MM-DD.|Ein Datum muss das Format JJJJ-MM-TT haben.
+UBL-SR-18|fatal|Buyer tax identifier (PartyTaxScheme) shall occur maximum once.|Die Steuerkennung des Erwerbers darf höchstens einmal vorkommen.
 UBL-SR-42|fatal|Party tax scheme shall occur maximum twice in accounting supplier party.|PartyTaxScheme darf beim Verkäufer höchstens zweimal vorkommen.
-UBL-DT-01|fatal|Amounts shall be decimal up to two fraction digits.|Beträge müssen Dezimalzahlen sein.
+UBL-SR-44|fatal|Payment ID (BT-83) shall occur maximum once.|Der Verwendungszweck (BT-83) darf höchstens einmal vorkommen.
+UBL-SR-47|fatal|When there are more than one payment means code, they shall be equal.|Mehrere Zahlungsart-Codes (BT-81) müssen gleich sein.
+UBL-CR-646|warning|A UBL invoice should not include the InvoiceLine SubInvoiceLine (sub invoice lines are only allowed in the XRechnung Extension).|Unterpositionen (SubInvoiceLine) sind nur in der XRechnung-Extension erlaubt.
+UBL-DT-01|fatal|Amounts shall be decimal up to two fraction digits.|Beträge dürfen höchstens zwei Nachkommastellen haben.
+UBL-DT-06|fatal|Binary object elements shall contain the mime code attribute.|Eingebettete Anhänge müssen das Attribut mimeCode haben.
+UBL-DT-07|fatal|Binary object elements shall contain the file name attribute.|Eingebettete Anhänge müssen das Attribut filename haben.
 KOSIT-NO-SCENARIO|error|No matching validation scenario: the document is not an XRechnung 3.0 or EN 16931 invoice in UBL or CII.|Kein passendes Prüfszenario: Das Dokument ist keine XRechnung 3.0 bzw. EN-16931-Rechnung in UBL oder CII.
 XML-WELLFORMED|error|The XML document could not be read.|Das XML-Dokument konnte nicht gelesen werden.
 EINGANG-LEITWEG-ID|warning|Buyer reference (BT-10) is not a Leitweg-ID with a valid check digit; check the routing manually.|Die Käuferreferenz (BT-10) ist keine Leitweg-ID mit gültiger Prüfziffer; Zuordnung bitte manuell prüfen.

@@ -232,6 +232,7 @@ func run(root *node, index map[string][]*node, all bool) *Report {
 	case "ubl":
 		c.ublCore()
 		c.ublCodes()
+		c.ublSyntax()
 		if xr {
 			c.ublXRechnung()
 			c.ublPeppol()

@@ -460,7 +460,10 @@ func (c *checker) ciiXRechnung() {
 		case numIs(codes, 59):
 			c.check("BR-DE-20", pm, ibanOK(normSpace(pm.str("ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))))
 			c.check("BR-DE-25-a", pm, dd || pm.has("ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))
-			c.check("BR-DE-25-b", pm, !pm.has("ram:PayeePartyCreditorFinancialAccount") && !pm.has("ram:ApplicableTradeSettlementFinancialCard"))
+			// BT-86 (the payment service provider of a credit transfer) belongs
+			// to BG-17 as well, whichever institution element carries it.
+			c.check("BR-DE-25-b", pm, !pm.has("ram:PayeePartyCreditorFinancialAccount") && !pm.has("ram:ApplicableTradeSettlementFinancialCard") &&
+				!pm.has("ram:PayeeSpecifiedCreditorFinancialInstitution") && !pm.has("ram:PayerSpecifiedDebtorFinancialInstitution"))
 		}
 	}
 	for _, t := range r.all(ciiHS + "/ram:ApplicableTradeTax") {
