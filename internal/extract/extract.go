@@ -109,7 +109,7 @@ type fieldSpec struct {
 }
 
 var (
-	amountGapRE = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:brutto|netto|inkl|incl|excl|exkl|zzgl|ohne|u\s?st|mwst|vat|tva|eur|euro|€|ht|ttc|gesamt|total|in|der|des|en|betrag|summe|\d{1,2}(?:[.,]\d+)?\s?%)[\s:#.°*()\-–/]*)*$`)
+	amountGapRE = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:brutto|netto|inkl|incl|excl|exkl|zzgl|ohne|u\s?st|mwst|vat|tva|eur|euro|€|ht|ttc|gesamt|total|in|der|des|en|betrag|summe|steuer|%|\d{1,2}(?:[.,]\d+)?\s?%)[\s:#.°*()\-–/]*)*$`)
 	fillerRE    = regexp.MustCompile(`^(?:[A-Z]{3}|€|\$|£|\d{1,2}(?:[.,]\d+)?\s?%|[:#.\-–_ ]+)$`)
 	gapRE       = regexp.MustCompile(`(?i)^[\s:#.°*()\-–/]*(?:(?:nr|no|n°|nummer|number|num|vom|du|from|dated|of|in|eur|€)[\s:#.°*()\-–/]*)?$`)
 )
@@ -299,7 +299,7 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 					out = append(out, candidate{cand.value, l.weight * 0.98 * cand.score, i, party})
 					continue
 				}
-				if cand, ok := below(rs, i, c, parse, maxGap >= 24); ok {
+				for _, cand := range below(rs, i, c, parse, maxGap >= 24) {
 					out = append(out, candidate{cand.value, l.weight * 0.9 * cand.score, cand.row, party})
 				}
 			}
@@ -322,7 +322,7 @@ func rightOf(r row, j int, parse parser) (candidate, bool) {
 	return candidate{}, false
 }
 
-func below(rs []row, i int, lc cell, parse parser, column bool) (candidate, bool) {
+func below(rs []row, i int, lc cell, parse parser, column bool) []candidate {
 	r := rs[i]
 	var found []candidate
 	misses := 0
@@ -341,6 +341,10 @@ func below(rs []row, i int, lc cell, parse parser, column bool) (candidate, bool
 			if !ok || !gapRE.MatchString(c.text[:s]) {
 				continue
 			}
+			if len(found) > 0 && (!fillerRE.MatchString(strings.TrimSpace(c.text[:s]+" "+c.text[e:])+"-") || n.cy-rs[found[len(found)-1].row].cy > 3.5*r.h) {
+				// A column of totals holds bare amounts, line by line.
+				continue
+			}
 			found = append(found, candidate{value: v, score: ocrFactor(c.confOf(s, e)), row: k})
 			hit = true
 			break
@@ -354,11 +358,9 @@ func below(rs []row, i int, lc cell, parse parser, column bool) (candidate, bool
 			}
 		}
 	}
-	if len(found) == 0 {
-		return candidate{}, false
-	}
-	// Under a column caption of totals the last amount is the total.
-	return found[len(found)-1], true
+	// Under a column caption of totals every amount is a candidate: the
+	// rows per tax rate and the total row; the sum check picks.
+	return found
 }
 
 // ocrFactor turns Tesseract's word confidence into a penalty. Clean print

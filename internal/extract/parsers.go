@@ -198,7 +198,9 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 					continue
 				}
 				s := gc.score + nc.score + tc.score
-				if best == nil || s > best.score+1e-9 {
+				// On a tie the larger gross wins: rows per tax rate add
+				// up as well, but the invoice total is their sum.
+				if best == nil || s > best.score+1e-9 || (s > best.score-1e-9 && abs64(gv) > abs64(mustCents(best.g.value))) {
 					best = &triple{gc, nc, tc, s}
 				}
 			}
@@ -323,6 +325,18 @@ func taxParts(rs []row, g, n Field, ok bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func mustCents(v string) int64 {
+	c, _ := centsOf(v)
+	return c
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func centsString(c int64) string {
