@@ -132,7 +132,9 @@ func TestTIFFJPEGStripsJoined(t *testing.T) {
 	}
 }
 
-func le32(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 }
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func testGray(w, h int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))

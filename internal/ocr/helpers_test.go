@@ -1,0 +1,116 @@
+package ocr
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// scansDir is ../shared/corpus/scans relative to the repository root.
+func scansDir(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans")
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	return d
+}
+
+// truth is the part of scan-truth/1 the tests use.
+type truth struct {
+	File   string            `json:"file"`
+	Label  string            `json:"label"`
+	Fields map[string]string `json:"fields"`
+	Pages  []struct {
+		Rotation struct {
+			SkewDeg    float64 `json:"skew_deg"`
+			UpsideDown bool    `json:"upside_down"`
+		} `json:"rotation"`
+		ReferenceTextRaw string `json:"reference_text_raw"`
+	} `json:"pages"`
+}
+
+func loadTruth(t testing.TB, name string) truth {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(scansDir(t), "truth", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr truth
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// normalize collapses whitespace so layout differences do not count.
+func normalize(s string) []rune {
+	return []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+}
+
+// cer is the Levenshtein character error rate of got against want.
+func cer(got, want string) float64 {
+	a, b := normalize(got), normalize(want)
+	if len(b) == 0 {
+		return 0
+	}
+	prev := make([]int, len(a)+1)
+	cur := make([]int, len(a)+1)
+	for i := range prev {
+		prev[i] = i
+	}
+	for j := 1; j <= len(b); j++ {
+		cur[0] = j
+		for i := 1; i <= len(a); i++ {
+			c := prev[i-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[i] = min(c, prev[i]+1, cur[i-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return float64(prev[len(a)]) / float64(len(b))
+}
+
+// pdfimagesHashes extracts the page images with poppler's pdfimages -j
+// (DCT streams are written as they are stored) and hashes them.
+func pdfimagesHashes(t *testing.T, pdf string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("pdfimages", "-j", pdf, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+		t.Fatalf("pdfimages: %v %s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "img-*"))
+	var hs []string
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		h := sha256.Sum256(b)
+		hs = append(hs, hex.EncodeToString(h[:]))
+	}
+	return hs
+}
