@@ -152,6 +152,29 @@ BR-DE-31|error|If Direct debit (BG-19) is transmitted, Debited account identifie
 BR-DE-TMP-32|information|Delivery date (BT-72), Invoicing period (BG-14) or an Invoice line period (BG-26) on every line should be given.|Lieferdatum (BT-72), Abrechnungszeitraum (BG-14) oder je Position ein Leistungszeitraum (BG-26) sollte angegeben sein.
 BR-TMP-2|warning|External document location (BT-124) should be an absolute URL.|Der Verweis auf ein externes Dokument (BT-124) sollte eine absolute URL sein.
 BR-TMP-3|error|Gross price (BT-148) and net price (BT-146) must use the same base quantity (BT-149/BT-150).|Brutto- und Nettopreis müssen dieselbe Basismenge (BT-149/BT-150) verwenden.
+BR-DEX-01|fatal|Attached document (BT-125) uses a MIME code not allowed in the XRechnung Extension.|Der Anhang (BT-125) hat einen in der XRechnung-Extension nicht zulässigen MIME-Code.
+BR-DEX-02|warning|Invoice line net amount (BT-131) should equal the sum of the net amounts of the sub invoice lines directly below it.|Der Nettobetrag einer Position (BT-131) soll der Summe der direkt untergeordneten Unterpositionen entsprechen.
+BR-DEX-03|fatal|A sub invoice line must contain exactly one sub invoice line VAT information (BG-DEX-06).|Eine Unterposition muss genau eine Umsatzsteuerinformation (BG-DEX-06) enthalten.
+BR-DEX-04|fatal|Any scheme identifier must be coded using the ISO 6523 ICD list (Extension: including XR01-XR03).|Die Schema-Kennung muss aus der ISO-6523-ICD-Liste stammen (Extension: einschließlich XR01-XR03).
+BR-DEX-05|fatal|Any registration scheme identifier must be coded using the ISO 6523 ICD list (Extension: including XR01-XR03).|Die Schema-Kennung der Registernummer muss aus der ISO-6523-ICD-Liste stammen.
+BR-DEX-06|fatal|Item standard identifier scheme must be coded using the ISO 6523 ICD list (Extension: including XR01-XR03).|Die Schema-Kennung der Artikelkennung muss aus der ISO-6523-ICD-Liste stammen.
+BR-DEX-07|fatal|Endpoint identifier scheme must belong to the CEF EAS code list (Extension: including XR01-XR03).|Die Schema-Kennung der elektronischen Adresse muss aus der EAS-Liste stammen.
+BR-DEX-08|fatal|Delivery location identifier scheme must be coded using the ISO 6523 ICD list (Extension: including XR01-XR03).|Die Schema-Kennung des Lieferorts muss aus der ISO-6523-ICD-Liste stammen.
+BR-DEX-09|fatal|Amount due for payment (BT-115) = BT-112 - BT-113 + BT-114 - sum of third party payment amounts (BT-DEX-002).|Der Zahlbetrag (BT-115) muss Bruttobetrag minus Vorauszahlung plus Rundung minus Zahlungen Dritter entsprechen.
+BR-DEX-10|fatal|Third party payment type (BT-DEX-001) must be transmitted for each third party payment.|Die Art der Zahlung Dritter (BT-DEX-001) muss angegeben sein.
+BR-DEX-11|fatal|Third party payment amount (BT-DEX-002) must be transmitted for each third party payment.|Der Betrag der Zahlung Dritter (BT-DEX-002) muss angegeben sein.
+BR-DEX-12|fatal|Third party payment description (BT-DEX-003) must be transmitted for each third party payment.|Die Beschreibung der Zahlung Dritter (BT-DEX-003) muss angegeben sein.
+BR-DEX-13|fatal|Third party payment amount (BT-DEX-002) has at most two decimals.|Der Betrag der Zahlung Dritter (BT-DEX-002) darf höchstens zwei Nachkommastellen haben.
+BR-DEX-14|fatal|The currency of the third party payment amount (BT-DEX-002) must equal the invoice currency (BT-5).|Die Währung der Zahlung Dritter muss der Rechnungswährung (BT-5) entsprechen.
+BR-DEX-15|warning|The CII document might use sub invoice lines, which XRechnung does not support.|Das CII-Dokument verwendet möglicherweise Unterpositionen, die XRechnung nicht unterstützt.
+BR-DE-CVD-01|error|Contract reference (BT-12) must be transmitted in a CVD invoice.|Die Vertragsnummer (BT-12) muss in einer CVD-Rechnung angegeben sein.
+BR-DE-CVD-02|error|Tender or lot reference (BT-17) must be transmitted in a CVD invoice.|Die Vergabe- bzw. Losnummer (BT-17) muss in einer CVD-Rechnung angegeben sein.
+BR-DE-CVD-03|error|At least one invoice line must carry the clean vehicle information (classification with scheme CVD and item attribute cva).|Mindestens eine Position muss die Angaben zum sauberen Fahrzeug enthalten (Klassifizierung CVD und Eigenschaft cva).
+BR-DE-CVD-04|error|The vehicle category (BT-158 with scheme CVD) must be one of M1, M2, M3, N1, N2, N3.|Die Fahrzeugklasse (BT-158, Schema CVD) muss M1, M2, M3, N1, N2 oder N3 sein.
+BR-DE-CVD-05|error|The item attribute cva (BT-161) must be clean, zero-emission or other.|Die Eigenschaft cva (BT-161) muss clean, zero-emission oder other sein.
+BR-DE-CVD-06-a|error|A line with a CVD vehicle category must have exactly one item attribute cva.|Eine Position mit CVD-Fahrzeugklasse muss genau eine Eigenschaft cva haben.
+BR-DE-CVD-06-b|error|A line with the item attribute cva must have exactly one classification with scheme CVD.|Eine Position mit der Eigenschaft cva muss genau eine Klassifizierung mit Schema CVD haben.
+BR-TMP-CVD-01|error|Item classification scheme (BT-158-1) must be from UNTDID 7143 or CVD.|Das Klassifizierungsschema (BT-158-1) muss aus UNTDID 7143 stammen oder CVD sein.
 PEPPOL-EN16931-R001|fatal|Business process (BT-23) MUST be provided.|Die Prozesskennung (BT-23) muss angegeben sein.
 PEPPOL-EN16931-R002|fatal|No more than one note is allowed on document level, unless both the buyer and seller are German organizations.|Auf Dokumentebene ist höchstens eine Bemerkung erlaubt, außer Käufer und Verkäufer sind deutsch.
 PEPPOL-EN16931-R003|fatal|A buyer reference or purchase order reference MUST be provided.|Eine Käuferreferenz (BT-10) oder Bestellnummer (BT-13) muss angegeben sein.
@@ -186,6 +209,7 @@ PEPPOL-EN16931-P0101|fatal|Invalid credit note type code.|Ungültiger Gutschrift
 PEPPOL-EN16931-F001|fatal|A date MUST be formatted YYYY-MM-DD.|Ein Datum muss das Format JJJJ-MM-TT haben.
 UBL-SR-18|fatal|Buyer tax identifier (PartyTaxScheme) shall occur maximum once.|Die Steuerkennung des Erwerbers darf höchstens einmal vorkommen.
 UBL-SR-42|fatal|Party tax scheme shall occur maximum twice in accounting supplier party.|PartyTaxScheme darf beim Verkäufer höchstens zweimal vorkommen.
+UBL-SR-43|fatal|Project reference (BT-11) shall occur maximum once.|Die Projektreferenz (BT-11) darf höchstens einmal vorkommen.
 UBL-SR-44|fatal|Payment ID (BT-83) shall occur maximum once.|Der Verwendungszweck (BT-83) darf höchstens einmal vorkommen.
 UBL-SR-47|fatal|When there are more than one payment means code, they shall be equal.|Mehrere Zahlungsart-Codes (BT-81) müssen gleich sein.
 UBL-CR-646|warning|A UBL invoice should not include the InvoiceLine SubInvoiceLine (sub invoice lines are only allowed in the XRechnung Extension).|Unterpositionen (SubInvoiceLine) sind nur in der XRechnung-Extension erlaubt.

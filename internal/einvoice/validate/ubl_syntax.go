@@ -22,6 +22,17 @@ func (c *checker) ublSyntax() {
 	}
 	c.check("UBL-SR-18", r, buyerVAT <= 1)
 	c.check("UBL-SR-42", r, len(r.all("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme")) <= 2)
+	// A credit note carries the project reference (BT-11) as an additional
+	// document reference with type code 50; it may occur once.
+	if r.name == "cn:CreditNote" {
+		n50 := 0
+		for _, d := range r.all("cac:AdditionalDocumentReference") {
+			if d.norm("cbc:DocumentTypeCode") == "50" {
+				n50++
+			}
+		}
+		c.check("UBL-SR-43", r, n50 <= 1)
+	}
 	c.check("UBL-SR-44", r, distinctValues(c.desc("cbc:PaymentID")) <= 1)
 	c.check("UBL-SR-47", r, distinctValues(r.all("cac:PaymentMeans/cbc:PaymentMeansCode")) <= 1)
 	// UBL-CR-646: sub invoice lines are not part of EN 16931; the KoSIT
