@@ -5,7 +5,7 @@
 // sub-package validate, the human-readable PDF in visual.
 //
 // Security policy for XML from outside: UTF-8 only, no DOCTYPE or entity
-// declarations, bounded nesting, element count and size (see Limits).
+// declarations, bounded nesting, element count and size (see Config).
 package einvoice
 
 import (
@@ -47,7 +47,7 @@ func formatOfRoot(space, local string) Format {
 // damaged is Unknown (a PDF without invoice XML is PlainPDF).
 func Detect(data []byte) Format {
 	if isPDF(data) {
-		lim := DefaultLimits()
+		lim := DefaultConfig()
 		if int64(len(data)) > lim.MaxBytes {
 			return Unknown
 		}
@@ -67,13 +67,13 @@ func Detect(data []byte) Format {
 }
 
 // Parse reads any supported input (XML, SBDH-wrapped XML, hybrid PDF) with
-// DefaultLimits.
+// DefaultConfig.
 func Parse(ctx context.Context, data []byte) (*Document, error) {
-	return ParseWithLimits(ctx, data, DefaultLimits())
+	return ParseWithConfig(ctx, data, DefaultConfig())
 }
 
-// ParseWithLimits is Parse with explicit resource limits.
-func ParseWithLimits(ctx context.Context, data []byte, lim Limits) (*Document, error) {
+// ParseWithConfig is Parse with explicit resource limits.
+func ParseWithConfig(ctx context.Context, data []byte, lim Config) (*Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func ParseWithLimits(ctx context.Context, data []byte, lim Limits) (*Document, e
 }
 
 // parseXML parses an XML invoice, unwrapping an SBDH envelope.
-func parseXML(ctx context.Context, data []byte, lim Limits) (*Document, error) {
+func parseXML(ctx context.Context, data []byte, lim Config) (*Document, error) {
 	root, err := readTree(ctx, data, lim)
 	if err != nil {
 		return nil, err
@@ -170,15 +170,15 @@ func tagDeclaresNamespaces(b []byte) bool {
 	return bytes.Contains(b[:end], []byte("xmlns"))
 }
 
-// ParseFile reads and parses the file at path with DefaultLimits; a file
+// ParseFile reads and parses the file at path with DefaultConfig; a file
 // larger than the limit is refused before it is read.
 func ParseFile(ctx context.Context, path string) (*Document, error) {
-	lim := DefaultLimits()
+	lim := DefaultConfig()
 	data, err := readFileLimited(path, lim.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
-	return ParseWithLimits(ctx, data, lim)
+	return ParseWithConfig(ctx, data, lim)
 }
 
 // readFileLimited reads at most limit bytes and fails with ErrTooLarge

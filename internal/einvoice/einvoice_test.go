@@ -180,14 +180,14 @@ func TestTooLarge(t *testing.T) {
 	if _, err := einvoice.ParseFile(context.Background(), path); !errors.Is(err, einvoice.ErrTooLarge) {
 		t.Fatalf("ParseFile: err = %v, want ErrTooLarge", err)
 	}
-	lim := einvoice.DefaultLimits()
+	lim := einvoice.DefaultConfig()
 	lim.MaxBytes = 1000
-	if _, err := einvoice.ParseWithLimits(context.Background(), einvoicetest.UBL(einvoicetest.Options{Lines: 5}), lim); !errors.Is(err, einvoice.ErrTooLarge) {
-		t.Fatalf("ParseWithLimits: err = %v, want ErrTooLarge", err)
+	if _, err := einvoice.ParseWithConfig(context.Background(), einvoicetest.UBL(einvoicetest.Options{Lines: 5}), lim); !errors.Is(err, einvoice.ErrTooLarge) {
+		t.Fatalf("ParseWithConfig: err = %v, want ErrTooLarge", err)
 	}
-	lim = einvoice.DefaultLimits()
+	lim = einvoice.DefaultConfig()
 	lim.MaxElements = 100
-	if _, err := einvoice.ParseWithLimits(context.Background(), einvoicetest.UBL(einvoicetest.Options{Lines: 50}), lim); !errors.Is(err, einvoice.ErrTooLarge) {
+	if _, err := einvoice.ParseWithConfig(context.Background(), einvoicetest.UBL(einvoicetest.Options{Lines: 50}), lim); !errors.Is(err, einvoice.ErrTooLarge) {
 		t.Fatalf("element limit: err = %v, want ErrTooLarge", err)
 	}
 }
@@ -346,5 +346,26 @@ func TestZUGFeRD1(t *testing.T) {
 	}
 	if tr := doc.Invoice.Seller.TaxRegistrationID.Value; tr != "201/113/40209" {
 		t.Errorf("BT-32 = %q", tr)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := einvoice.DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	tests := []struct {
+		mod  func(*einvoice.Config)
+		want string
+	}{
+		{func(c *einvoice.Config) { c.MaxBytes = 0 }, "max_bytes"},
+		{func(c *einvoice.Config) { c.MaxDepth = 100000 }, "max_depth"},
+		{func(c *einvoice.Config) { c.MaxElements = 1 }, "max_elements"},
+	}
+	for _, tt := range tests {
+		c := einvoice.DefaultConfig()
+		tt.mod(&c)
+		if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.want+":") {
+			t.Errorf("Validate() = %v, want error naming %s", err, tt.want)
+		}
 	}
 }

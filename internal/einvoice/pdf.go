@@ -35,7 +35,7 @@ func isErr(err, target error) bool { return errors.Is(err, target) }
 // pdfConfig is a pdfcpu configuration for reading untrusted PDFs. It is
 // built here rather than with model.NewDefaultConfiguration, which reads and
 // writes a configuration directory on disk.
-func pdfConfig(lim Limits) *model.Configuration {
+func pdfConfig(lim Config) *model.Configuration {
 	rl := model.DefaultResourceLimits()
 	if lim.MaxBytes > 0 {
 		rl.MaxStreamBytes = lim.MaxBytes
@@ -68,7 +68,7 @@ type embedded struct {
 // enumerates the EmbeddedFiles name tree and the catalog /AF array, decodes
 // streams with a size limit, never picks an executable, and accepts any
 // AFRelationship (recording unusual ones as warnings).
-func extractPDFInvoice(ctx context.Context, data []byte, lim Limits) (res *pdfResult, err error) {
+func extractPDFInvoice(ctx context.Context, data []byte, lim Config) (res *pdfResult, err error) {
 	defer func() {
 		// pdfcpu is large and not hardened against every malformed input;
 		// a panic there must not take the worker down.

@@ -182,9 +182,9 @@ func checkAttachmentCount(t *testing.T, path string, max int) {
 func TestPDFDecompressionBomb(t *testing.T) {
 	bomb := bytes.Repeat([]byte("<a>"), 7<<20) // 21 MB, compresses to ~20 KB
 	pdf := buildPDF([]testAttachment{{name: "factur-x.xml", data: bomb, flate: true}}, false)
-	lim := einvoice.DefaultLimits()
+	lim := einvoice.DefaultConfig()
 	lim.MaxBytes = 4 << 20
-	_, err := einvoice.ParseWithLimits(context.Background(), pdf, lim)
+	_, err := einvoice.ParseWithConfig(context.Background(), pdf, lim)
 	if !errors.Is(err, einvoice.ErrNoInvoiceInPDF) {
 		t.Fatalf("err = %v, want ErrNoInvoiceInPDF", err)
 	}

@@ -49,28 +49,46 @@ var canonicalPrefix = map[string]string{
 	"":              "",
 }
 
-// Limits bound the resources spent on one input.
-type Limits struct {
-	// MaxBytes is the largest accepted input (XML or PDF).
-	MaxBytes int64
+// Config bounds the resources spent on one input. Zero values mean "no
+// limit" and are refused by Validate; start from DefaultConfig.
+type Config struct {
+	// MaxBytes is the largest accepted input (XML or PDF, and the largest
+	// decoded PDF attachment).
+	MaxBytes int64 `yaml:"max_bytes"`
 	// MaxDepth is the deepest accepted element nesting; real invoices stay
 	// below 20.
-	MaxDepth int
+	MaxDepth int `yaml:"max_depth"`
 	// MaxElements caps the number of elements in one XML document.
-	MaxElements int
+	MaxElements int `yaml:"max_elements"`
 }
 
-// DefaultLimits are used by Parse and ParseFile: 50 MB (large enough for
-// invoices with embedded attachments), depth 64, two million elements.
-func DefaultLimits() Limits {
-	return Limits{MaxBytes: 50 << 20, MaxDepth: 64, MaxElements: 2_000_000}
+// DefaultConfig is used by Parse and ParseFile: max_bytes 50 MB (large
+// enough for invoices with embedded attachments), max_depth 64,
+// max_elements 2,000,000.
+func DefaultConfig() Config {
+	return Config{MaxBytes: 50 << 20, MaxDepth: 64, MaxElements: 2_000_000}
+}
+
+// Validate checks the configuration; messages name the key.
+func (c Config) Validate() error {
+	switch {
+	case c.MaxBytes < 1024:
+		return fmt.Errorf("max_bytes: must be at least 1024, got %d", c.MaxBytes)
+	case c.MaxBytes > 1<<30:
+		return fmt.Errorf("max_bytes: must be at most 1 GiB, got %d", c.MaxBytes)
+	case c.MaxDepth < 16 || c.MaxDepth > 1000:
+		return fmt.Errorf("max_depth: must be between 16 and 1000, got %d", c.MaxDepth)
+	case c.MaxElements < 1000:
+		return fmt.Errorf("max_elements: must be at least 1000, got %d", c.MaxElements)
+	}
+	return nil
 }
 
 // readTree parses XML into a Node tree with the security policy of the
 // package: UTF-8 only (a UTF-8 BOM is allowed), no DOCTYPE or entity
 // declarations, bounded depth and element count. It checks ctx every few
 // thousand tokens.
-func readTree(ctx context.Context, data []byte, lim Limits) (*Node, error) {
+func readTree(ctx context.Context, data []byte, lim Config) (*Node, error) {
 	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), lim.MaxBytes)
 	}
