@@ -279,6 +279,9 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 		for j, c := range r.cells {
 			for _, l := range labels {
 				loc := l.re.FindStringIndex(c.text)
+				if loc == nil {
+					loc = squeezedMatch(l.re, c.text)
+				}
 				if loc == nil || (l.not != nil && l.not.MatchString(c.text)) {
 					continue
 				}
@@ -358,10 +361,59 @@ func below(rs []row, i int, lc cell, parse parser, column bool) []candidate {
 			}
 		}
 	}
+	if len(found) == 0 {
+		// The value may sit to the right and a little lower, in a row of
+		// its own (right-aligned columns): accept it when nothing else
+		// stands under the label.
+		if k := i + 1; k < len(rs) && rs[k].page == r.page && rs[k].cy-r.cy <= 1.6*r.h {
+			n := rs[k]
+			for _, c := range n.cells {
+				if c.x1 > lc.x0-r.h && c.x0 < lc.x1+r.h {
+					return nil
+				}
+			}
+			for _, c := range n.cells {
+				if c.x0 <= lc.x1 {
+					continue
+				}
+				if v, s, e, ok := parse(c.text); ok && gapRE.MatchString(c.text[:s]) {
+					return []candidate{{value: v, score: 0.9 * ocrFactor(c.confOf(s, e)), row: k}}
+				}
+				break
+			}
+		}
+		return nil
+	}
 	// Under a column caption of totals every amount is a candidate: the
 	// rows per tax rate and the total row; the sum check picks.
 	return found
 }
+
+// squeezedMatch matches a label against the text with single spaces
+// between lower-case letters removed: letter-spaced print and some PDF
+// text extraction split words ("Br uttosumme"). The match is mapped back
+// to byte offsets of the original text.
+func squeezedMatch(re *regexp.Regexp, text string) []int {
+	var sq []byte
+	var idx []int
+	for i := 0; i < len(text); i++ {
+		if text[i] == ' ' && i > 0 && i+1 < len(text) && isLowerByte(text[i-1]) && isLowerByte(text[i+1]) {
+			continue
+		}
+		sq = append(sq, text[i])
+		idx = append(idx, i)
+	}
+	if len(sq) == len(text) {
+		return nil
+	}
+	loc := re.FindIndex(sq)
+	if loc == nil {
+		return nil
+	}
+	return []int{idx[loc[0]], idx[loc[1]-1] + 1}
+}
+
+func isLowerByte(c byte) bool { return (c >= 'a' && c <= 'z') || c >= 0x80 }
 
 // ocrFactor turns Tesseract's word confidence into a penalty. Clean print
 // scores above 0.9; a value read with less is often misread.
