@@ -143,10 +143,7 @@ func Sign(ctx context.Context, inPath, outPath string, signer Signer, opts Optio
 
 // SignReaderAt is [Sign] for a PDF held by an io.ReaderAt of the given size.
 func SignReaderAt(ctx context.Context, in io.ReaderAt, size int64, outPath string, signer Signer, opts Options) error {
-	when := opts.Time
-	if when.IsZero() {
-		when = time.Now()
-	}
+	when := nowOr(opts.Time)
 	if err := CheckCertificate(signer.Certificate(), when); err != nil {
 		return err
 	}
@@ -446,6 +443,13 @@ func buildUpdate(f *pdfraw.File, signer Signer, opts Options, when time.Time, co
 	sig = append(sig, "> >>"...)
 	u.PutRaw(sigRef, sig)
 	return u.Bytes(), nil
+}
+
+func nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
 
 func pdfDate(t time.Time) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
@@ -111,6 +112,15 @@ func requestTimestamp(ctx context.Context, client *http.Client, url string, sign
 	return tsr.Token.FullBytes, nil
 }
 
+func hasTimeStampingEKU(c *x509.Certificate) bool {
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageTimeStamping {
+			return true
+		}
+	}
+	return false
+}
+
 // TimestampInfo describes a verified signature time-stamp.
 type TimestampInfo struct {
 	Time   time.Time
@@ -154,6 +164,9 @@ func verifyTimestampToken(token, signature []byte) (*verifiedToken, error) {
 	ch.Write(p.eContent)
 	if err := p.verifySignerInfo(ch.Sum(nil)); err != nil {
 		return nil, fmt.Errorf("time-stamp token: %w", err)
+	}
+	if !hasTimeStampingEKU(p.signer) {
+		return nil, fmt.Errorf("%w: time-stamp certificate lacks the timeStamping extended key usage", ErrInvalidSignature)
 	}
 	return &verifiedToken{
 		TimestampInfo: TimestampInfo{Time: info.GenTime, TSA: p.signer.Subject.String(), Serial: info.SerialNumber.String()},

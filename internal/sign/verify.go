@@ -302,6 +302,15 @@ func verifyOne(r io.ReaderAt, size int64, fd sigField) SignatureInfo {
 		}
 		info.Timestamp = &vt.TimestampInfo
 	}
+	// The certificate must have been valid when the signature was made: at
+	// the time-stamp if there is one, else at the claimed time.
+	at := info.SigningTime
+	if info.Timestamp != nil {
+		at = info.Timestamp.Time
+	}
+	if !at.IsZero() && (at.Before(p.signer.NotBefore) || at.After(p.signer.NotAfter)) {
+		info.Err = fmt.Errorf("%w: signer certificate was not valid at signing time %s", ErrInvalidSignature, at.UTC().Format(time.RFC3339))
+	}
 	return info
 }
 

@@ -333,7 +333,7 @@ func TestSchema(t *testing.T) {
 	r := sampleRecord()
 	r.PageCount = 1
 	r.Pages = []Page{{Number: 1, SHA256: strings.Repeat("a", 64)}}
-	good, _ := json.Marshal(r)
+	good, _ := os.ReadFile(filepath.Join("testdata", "record.golden.json"))
 	r.Creator = Person{}
 	r.Capture.ColourMode = "sepia"
 	bad, _ := json.Marshal(r)
