@@ -263,6 +263,17 @@ func (c *checker) ciiPeppol() {
 		c.check("PEPPOL-EN16931-R007", r, reProfile.MatchString(normSpace(p.value())))
 	}
 	c.check("PEPPOL-EN16931-R003", r, r.has(ciiHA+"/ram:BuyerReference") || r.has(ciiHA+"/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"))
+	sc := r.norm(ciiHA + "/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID")
+	bc := r.norm(ciiHA + "/ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID")
+	c.check("PEPPOL-EN16931-R002", r, len(r.all("rsm:ExchangedDocument/ram:IncludedNote")) <= 1 || (sc == "DE" && bc == "DE"))
+	n130 := 0
+	for _, d := range r.all(ciiHA + "/ram:AdditionalReferencedDocument") {
+		if d.norm("ram:TypeCode") == "130" {
+			n130++
+		}
+	}
+	c.check("PEPPOL-EN16931-R006", r, n130 <= 1)
+	c.check("PEPPOL-EN16931-R080", r, len(r.all(ciiHA+"/ram:SpecifiedProcuringProject")) <= 1)
 	hs := r.first(ciiHS)
 	doc := hs.str("ram:InvoiceCurrencyCode")
 	c.slack = slackFor(doc)
@@ -338,6 +349,7 @@ func (c *checker) ciiPeppol() {
 	ps := hs.first("ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString")
 	pe := hs.first("ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString")
 	for _, l := range r.all(ciiLI) {
+		c.check("PEPPOL-EN16931-R100", l, len(l.all("ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument")) <= 1)
 		for _, d := range l.all("ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument") {
 			c.check("PEPPOL-EN16931-R101", d, d.str("ram:TypeCode") == "130")
 		}
