@@ -187,7 +187,8 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 		g, n, t candidate
 		score   float64
 	}
-	var best *triple
+	var triples []triple
+	maxScore := 0.0
 	for _, gc := range g {
 		gv, _ := centsOf(gc.value)
 		for _, nc := range n {
@@ -198,13 +199,39 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 					continue
 				}
 				s := gc.score + nc.score + tc.score
-				// On a tie the larger gross wins: rows per tax rate add
-				// up as well, but the invoice total is their sum.
-				if best == nil || s > best.score+1e-9 || (s > best.score-1e-9 && abs64(gv) > abs64(mustCents(best.g.value))) {
-					best = &triple{gc, nc, tc, s}
-				}
+				triples = append(triples, triple{gc, nc, tc, s})
+				maxScore = maxf(maxScore, s)
 			}
 		}
+	}
+	// Rows per tax rate add up as well as the totals row; among the
+	// well-read sums the invoice total is the largest one.
+	var best *triple
+	grosses := map[int64]bool{}
+	for i := range triples {
+		tr := &triples[i]
+		if tr.score < 0.75*maxScore {
+			continue
+		}
+		gv := mustCents(tr.g.value)
+		grosses[gv] = true
+		if best == nil || abs64(gv) > abs64(mustCents(best.g.value)) ||
+			(abs64(gv) == abs64(mustCents(best.g.value)) && tr.score > best.score) {
+			best = tr
+		}
+	}
+	// Several different sums are only trusted when the chosen one is the
+	// sum of the others (a breakdown by rate with its total row).
+	ambiguous := false
+	if best != nil && len(grosses) > 1 {
+		bg := mustCents(best.g.value)
+		var rest int64
+		for gv := range grosses {
+			if gv != bg {
+				rest += gv
+			}
+		}
+		ambiguous = rest != bg
 	}
 	set := func(name string, c candidate, conf float64) {
 		res.Fields[name] = Field{Value: c.value, Confidence: round2(conf)}
@@ -213,7 +240,7 @@ func totals(rs []row, parties []int, res *Fields, credit bool) {
 		// Three independent readings agree arithmetically; a misread digit
 		// would break the sum, so the values are safe when each reading
 		// itself was clean.
-		ok := best.g.score >= 0.8 && best.n.score >= 0.75 && best.t.score >= 0.7
+		ok := best.g.score >= 0.8 && best.n.score >= 0.75 && best.t.score >= 0.7 && !ambiguous
 		c := 0.85
 		if ok {
 			c = 0.97
