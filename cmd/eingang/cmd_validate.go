@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -130,9 +130,11 @@ func validateFile(ctx context.Context, file string) *validateResult {
 			f.MessageDE = clerkMessage(err)
 		}
 		res.Findings = append(res.Findings, f)
+		res.report = &validate.Report{Findings: res.Findings, DocumentName: file}
 		return res
 	}
 	rep := validate.Validate(doc)
+	rep.DocumentName = file
 	res.report = rep
 	res.Accepted = rep.Accepted
 	res.Scenario = rep.Scenario
@@ -163,105 +165,48 @@ func clerkMessage(err error) string {
 }
 
 func writeValidateText(w io.Writer, r *validateResult) error {
-	verdict := "AKZEPTIERT (accept)"
-	if !r.Accepted {
-		verdict = "ABGELEHNT (reject)"
-	}
-	if r.unreadable {
-		verdict = "NICHT LESBAR (unreadable)"
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", r.File, verdict)
-	if r.Scenario != "" {
-		fmt.Fprintf(&b, "  Szenario: %s\n", r.Scenario)
+	if r.unreadable {
+		fmt.Fprintf(&b, "%s: NICHT LESBAR / unreadable\n", r.File)
 	}
-	if r.Profile != "" {
-		fmt.Fprintf(&b, "  Spezifikation (BT-24): %s\n", r.Profile)
+	if err := r.report.WriteText(&b); err != nil {
+		return err
 	}
 	if r.Embedded != "" {
-		fmt.Fprintf(&b, "  Eingebettete Datei: %s\n", r.Embedded)
-	}
-	for _, f := range r.Findings {
-		msg := f.MessageDE
-		if msg == "" {
-			msg = f.MessageEN
-		}
-		fmt.Fprintf(&b, "  [%s] %s: %s\n", f.Severity, f.Rule, oneLine(msg))
-		if f.Location != "" {
-			fmt.Fprintf(&b, "      bei %s\n", f.Location)
-		}
+		fmt.Fprintf(&b, "\nEingebettete Datei / embedded file: %s\n", r.Embedded)
 	}
 	for _, wn := range r.Warnings {
-		fmt.Fprintf(&b, "  Hinweis: %s\n", wn)
+		fmt.Fprintf(&b, "Hinweis / note: %s\n", wn)
 	}
 	if len(r.Invoice) > 0 {
+		b.WriteString("\nRechnungsdaten / invoice fields:\n")
 		keys := make([]string, 0, len(r.Invoice))
 		for k := range r.Invoice {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, "  %s: %s\n", k, oneLine(r.Invoice[k]))
+			fmt.Fprintf(&b, "  %-16s %s\n", k+":", strings.Join(strings.Fields(r.Invoice[k]), " "))
 		}
 	}
+	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// kositReport is a KoSIT-style (varl) report for --format xml.
-type kositReport struct {
-	XMLName  xml.Name       `xml:"rep:report"`
-	NS       string         `xml:"xmlns:rep,attr"`
-	Version  string         `xml:"varlVersion,attr"`
-	Valid    bool           `xml:"valid,attr"`
-	Document string         `xml:"rep:documentIdentification>rep:documentReference"`
-	Scenario string         `xml:"rep:scenarioMatched>rep:scenario,omitempty"`
-	NoMatch  *struct{}      `xml:"rep:noScenarioMatched,omitempty"`
-	Messages []kositMessage `xml:"rep:messages>rep:message"`
-	Accept   *struct{}      `xml:"rep:assessment>rep:accept,omitempty"`
-	Reject   *struct{}      `xml:"rep:assessment>rep:reject,omitempty"`
-}
-
-type kositMessage struct {
-	ID       string `xml:"id,attr"`
-	Level    string `xml:"level,attr"`
-	Code     string `xml:"code,attr"`
-	Location string `xml:"xpathLocation,attr,omitempty"`
-	Text     string `xml:",chardata"`
-}
-
+// writeValidateXML writes the KoSIT-style report of one file; several
+// reports share one XML declaration inside a <reports> element.
 func writeValidateXML(w io.Writer, r *validateResult) error {
-	rep := kositReport{
-		NS: "http://www.xoev.de/de/validator/varl/1", Version: "1.0.0",
-		Valid: r.Accepted && len(r.Findings) == 0, Document: r.File, Scenario: r.Scenario,
-	}
-	if r.Scenario == "" {
-		rep.NoMatch = &struct{}{}
-	}
-	for i, f := range r.Findings {
-		level := f.Severity.String()
-		if f.Severity == validate.SeverityFatal {
-			level = "error"
-		}
-		msg := f.MessageDE
-		if f.MessageEN != "" {
-			msg = "[" + f.Rule + "] " + f.MessageEN
-		}
-		rep.Messages = append(rep.Messages, kositMessage{ID: fmt.Sprintf("msg.%d", i+1), Level: level, Code: f.Rule, Location: f.Location, Text: msg})
-	}
-	if r.Accepted {
-		rep.Accept = &struct{}{}
-	} else {
-		rep.Reject = &struct{}{}
-	}
-	out, err := xml.MarshalIndent(rep, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	if err := r.report.WriteXML(&b); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", out)
+	out := b.Bytes()
+	if bytes.HasPrefix(out, []byte("<?xml")) {
+		if i := bytes.Index(out, []byte("?>")); i >= 0 {
+			out = bytes.TrimLeft(out[i+2:], "\r\n")
+		}
+	}
+	_, err := w.Write(out)
 	return err
 }
