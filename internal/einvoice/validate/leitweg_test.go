@@ -48,3 +48,30 @@ func TestIBAN(t *testing.T) {
 		}
 	}
 }
+
+// TestSkonto follows the BR-DE-18 format description of the XRechnung
+// specification (upper case, two decimals, optional BASISBETRAG, a line
+// break after the last entry, no extra whitespace inside an entry).
+func TestSkonto(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"#SKONTO#TAGE=14#PROZENT=2.00#\n", true},
+		{"#SKONTO#TAGE=1#PROZENT=2.00#\n#SKONTO#TAGE=2#PROZENT=1.00#BASISBETRAG=23.88#\n#SKONTO#TAGE=3#PROZENT=0.00#\n        ", true},
+		{"Zahlbar innerhalb 30 Tagen ohne Abzug.", true},
+		{"Zahlbar sofort.\n#SKONTO#TAGE=7#PROZENT=3.00#\n", true},
+		{"#SKONTO#TAGE=14#PROZENT=2.00#", false},
+		{"#skonto#TAGE=14#PROZENT=2.00#\n", false},
+		{"#SKONTO#TAGE=14#PROZENT=2.0#\n", false},
+		{"#SKONTO#TAGE=14#PROZENT=2,00#\n", false},
+		{"#SKONTO# TAGE=14#PROZENT=2.00#\n", false},
+		{"#SKONTO#TAGE=14#PROZENT=2.00#BASISBETRAG=100#\n", false},
+		{"#SKONTO#TAGE=14#PROZENT=2.00# Text\n", false},
+	}
+	for _, tt := range tests {
+		if got := skontoOK(tt.text); got != tt.want {
+			t.Errorf("skontoOK(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
