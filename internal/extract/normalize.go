@@ -125,11 +125,15 @@ var monthNames = map[string]int{
 }
 
 var (
-	dateNumRE  = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})(?:\s?[./-]\s?|\s)(\d{4}|\d{2})(?:$|[^\d])`)
-	dateISORE  = regexp.MustCompile(`(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:$|[^\d])`)
-	dateCompRE = regexp.MustCompile(`(?:^|[^\d])((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[^\d])`)
-	dateWordRE = regexp.MustCompile(`(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:de\s+)?([\p{L}]{3,10})\.?\s+(\d{4})`)
-	dateEngRE  = regexp.MustCompile(`(?i)([\p{L}]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})`)
+	dateNumRE = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})(?:\s?[./-]\s?|\s)(\d{4}|\d{2})(?:$|[^\d])`)
+	// OCR reads the first dot of a date as a comma now and then
+	// ("16,09.2018"); the dot and the four-digit year keep this from
+	// matching amounts.
+	dateCommaRE = regexp.MustCompile(`(?:^|[^\d,.])(\d{1,2}),(\d{1,2})\.(\d{4})(?:$|[^\d])`)
+	dateISORE   = regexp.MustCompile(`(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:$|[^\d])`)
+	dateCompRE  = regexp.MustCompile(`(?:^|[^\d])((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[^\d])`)
+	dateWordRE  = regexp.MustCompile(`(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:de\s+)?([\p{L}]{3,10})\.?\s+(\d{4})`)
+	dateEngRE   = regexp.MustCompile(`(?i)([\p{L}]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})`)
 )
 
 // ParseDate normalises the first date in s to YYYY-MM-DD. It reads
@@ -165,6 +169,11 @@ func findDate(s string, compact bool) (value string, start, end int, ok bool) {
 		}
 		if v, ok := mkDate(y, s[m[6]:m[7]], s[m[2]:m[3]]); ok {
 			consider(v, m[2], m[9])
+		}
+	}
+	for _, m := range dateCommaRE.FindAllStringSubmatchIndex(s, 4) {
+		if v, ok := mkDate(s[m[6]:m[7]], s[m[4]:m[5]], s[m[2]:m[3]]); ok {
+			consider(v, m[2], m[7])
 		}
 	}
 	for _, m := range dateWordRE.FindAllStringSubmatchIndex(s, 4) {

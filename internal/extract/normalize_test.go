@@ -64,6 +64,8 @@ func TestParseDate(t *testing.T) {
 		{"20181230", true, "2018-12-30", true},
 		{"20181230", false, "", false},
 		{"31.02.2018", false, "", false},
+		{"vom 16,09.2018", false, "2018-09-16", true},
+		{"Betrag 16,09", false, "", false},
 		{"13.13.2018", false, "", false},
 		{"235,62", false, "", false},
 		{"Lieferung 01.03.2018 und 05.03.2018", false, "2018-03-01", true},
