@@ -58,6 +58,12 @@ func effectiveSeverity(rule string, base Severity, scen, syntax string) Severity
 	if syntax == "cii" && strings.HasPrefix(rule, "PEPPOL-") {
 		return SeverityWarning
 	}
+	if strings.HasPrefix(scen, "xrechnung") {
+		switch rule {
+		case "CII-SR-452", "CII-SR-453", "CII-SR-454", "CII-SR-465", "CII-SR-466":
+			return SeverityError
+		}
+	}
 	switch scen {
 	case ScenarioXRechnungCIUS, ScenarioXRechnungCVD:
 		switch rule {

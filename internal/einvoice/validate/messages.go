@@ -207,6 +207,11 @@ PEPPOL-EN16931-R130|fatal|Unit code of price base quantity MUST be same as invoi
 PEPPOL-EN16931-P0100|fatal|Invalid invoice type code.|Ungültiger Rechnungstyp-Code.
 PEPPOL-EN16931-P0101|fatal|Invalid credit note type code.|Ungültiger Gutschriftstyp-Code.
 PEPPOL-EN16931-F001|fatal|A date MUST be formatted YYYY-MM-DD.|Ein Datum muss das Format JJJJ-MM-TT haben.
+CII-SR-452|warning|Only one SpecifiedTradePaymentTerms should be present.|Es sollte nur ein Block Zahlungsbedingungen (SpecifiedTradePaymentTerms) vorhanden sein.
+CII-SR-453|warning|Only one payment terms description (BT-20) should be present.|Es sollte nur eine Beschreibung der Zahlungsbedingungen (BT-20) vorhanden sein.
+CII-SR-454|warning|Only one payment due date (BT-9) should be present.|Es sollte nur ein Fälligkeitsdatum (BT-9) vorhanden sein.
+CII-SR-465|warning|Seller contact: PersonName and DepartmentName should not both be present.|Beim Ansprechpartner des Verkäufers sollten nicht Person und Abteilung zugleich angegeben sein.
+CII-SR-466|warning|Buyer contact: PersonName and DepartmentName should not both be present.|Beim Ansprechpartner des Erwerbers sollten nicht Person und Abteilung zugleich angegeben sein.
 UBL-SR-18|fatal|Buyer tax identifier (PartyTaxScheme) shall occur maximum once.|Die Steuerkennung des Erwerbers darf höchstens einmal vorkommen.
 UBL-SR-42|fatal|Party tax scheme shall occur maximum twice in accounting supplier party.|PartyTaxScheme darf beim Verkäufer höchstens zweimal vorkommen.
 UBL-SR-43|fatal|Project reference (BT-11) shall occur maximum once.|Die Projektreferenz (BT-11) darf höchstens einmal vorkommen.

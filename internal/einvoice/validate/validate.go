@@ -240,6 +240,7 @@ func run(root *node, index map[string][]*node, all bool) *Report {
 	case "cii":
 		c.ciiCore()
 		c.ciiCodes()
+		c.ciiSyntax()
 		if xr {
 			c.ciiXRechnung()
 			c.ciiPeppol()
