@@ -13,8 +13,8 @@ type Sealer struct {
 	opts   Options
 }
 
-// NewSealer loads the key configured in cfg (PKCS#12 with the password from
-// password_file or password_env) and checks the certificate now, so that a
+// NewSealer loads the key configured in cfg (PKCS#12 or a PKCS#11 token,
+// with the password or PIN from password_file or password_env) and checks the certificate now, so that a
 // wrong or expired key stops the service at start-up instead of per
 // document.
 func NewSealer(cfg Config) (*Sealer, error) {
@@ -29,7 +29,12 @@ func NewSealer(cfg Config) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := LoadPKCS12(cfg.PKCS12, pw)
+	var s Signer
+	if cfg.PKCS11.Module != "" {
+		s, err = OpenPKCS11(cfg.PKCS11, pw)
+	} else {
+		s, err = LoadPKCS12(cfg.PKCS12, pw)
+	}
 	clear(pw)
 	if err != nil {
 		return nil, err

@@ -66,7 +66,10 @@ type Stamp struct {
 type Config struct {
 	// PKCS12 is the key file (.p12/.pfx) with key and certificate chain.
 	PKCS12 string `yaml:"pkcs12"`
-	// PasswordFile holds the PKCS#12 password; empty means PasswordEnv.
+	// PKCS11 selects a key on a token instead of PKCS12 (needs a build with
+	// the "pkcs11" tag); the password is then the token PIN.
+	PKCS11 PKCS11Config `yaml:"pkcs11"`
+	// PasswordFile holds the PKCS#12 password or token PIN; empty means PasswordEnv.
 	PasswordFile string `yaml:"password_file"`
 	// PasswordEnv names the environment variable with the password
 	// (default EINGANG_SIGN_PASSWORD).
@@ -99,8 +102,15 @@ func Defaults() Config {
 
 // Validate reports the first invalid key.
 func (c Config) Validate() error {
-	if c.PKCS12 == "" {
-		return errors.New("pkcs12: required")
+	switch {
+	case c.PKCS12 == "" && c.PKCS11.Module == "":
+		return errors.New("pkcs12: required (or pkcs11.module)")
+	case c.PKCS12 != "" && c.PKCS11.Module != "":
+		return errors.New("pkcs12: set either pkcs12 or pkcs11, not both")
+	case c.PKCS11.Module != "":
+		if err := c.PKCS11.Validate(); err != nil {
+			return fmt.Errorf("pkcs11.%w", err)
+		}
 	}
 	if c.PasswordFile == "" && c.PasswordEnv == "" {
 		return errors.New("password_file: required when password_env is empty")

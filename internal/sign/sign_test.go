@@ -347,6 +347,13 @@ func TestConfigValidate(t *testing.T) {
 		{func() Config { c := Defaults(); c.PKCS12 = "k.p12"; return c }(), ""},
 		{func() Config { c := Defaults(); c.PKCS12 = "k.p12"; c.TSAURL = "ftp://x"; return c }(), "tsa_url:"},
 		{func() Config { c := Defaults(); c.PKCS12 = "k.p12"; c.PasswordEnv = ""; return c }(), "password_file:"},
+		{func() Config { c := Defaults(); c.PKCS11.Module = "/lib/x.so"; return c }(), "pkcs11.token_label:"},
+		{func() Config {
+			c := Defaults()
+			c.PKCS11 = PKCS11Config{Module: "/lib/x.so", TokenLabel: "t", KeyLabel: "k"}
+			return c
+		}(), ""},
+		{func() Config { c := Defaults(); c.PKCS12 = "k.p12"; c.PKCS11.Module = "/lib/x.so"; return c }(), "pkcs12: set either"},
 	}
 	for i, tc := range cases {
 		err := tc.c.Validate()
