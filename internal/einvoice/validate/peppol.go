@@ -287,7 +287,8 @@ func (c *checker) ciiPeppol() {
 	acs := append(c.desc("ram:SpecifiedTradeAllowanceCharge"), c.desc("ram:AppliedTradeAllowanceCharge")...)
 	for _, ac := range acs {
 		pct, ba := ac.first("ram:CalculationPercent"), ac.first("ram:BasisAmount")
-		if pct != nil && ba != nil {
+		// As in UBL, the price-level allowance (BT-147) is not checked.
+		if pct != nil && ba != nil && ac.name == "ram:SpecifiedTradeAllowanceCharge" {
 			amt := intNum(0)
 			if ac.has("ram:ActualAmount") {
 				amt = ac.num("ram:ActualAmount")
