@@ -59,6 +59,9 @@ func Detect(data []byte) Format {
 		}
 		return FacturXPDF
 	}
+	if int64(len(data)) > DefaultConfig().MaxBytes {
+		return Unknown
+	}
 	space, local, _, err := sniffRoot(data)
 	if err != nil {
 		return Unknown

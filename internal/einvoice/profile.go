@@ -46,3 +46,10 @@ func ClassifyProfile(customizationID string) Profile {
 	}
 	return ProfileOther
 }
+
+// BookingAidOnly reports whether the profile is a Factur-X/ZUGFeRD MINIMUM or
+// BASIC WL profile: their XML is a booking aid, not an invoice under § 14
+// UStG; the legal invoice is the PDF (docs/einvoice.md §1.3).
+func (p Profile) BookingAidOnly() bool {
+	return p == ProfileFacturXMinimum || p == ProfileFacturXBasicWL
+}
