@@ -132,7 +132,7 @@ var specs = []fieldSpec{
 		lbl(`date\s*de\s*(?:la\s*)?facture`, 0.96),
 		lblNot(`(?:rechnung|rechnungskorrektur|korrekturrechnung|gutschrift|handelsrechnung|versicherers|buchungshilfe).*\bvom\b`, `liefer|bestell`, 0.95),
 		lblNot(`(?:^|\s)datum\b|^date\b`, `liefer|leistung|bestell|fällig|zahl|début|fin|livraison|échéance|due|order|delivery|commande|associ|geburt`, 0.84),
-	}, dateParser(false), 14},
+	}, repairedDate, 14},
 	{DueDate, []label{
 		lbl(`fällig(?:keits?datum|keit|\s*am|\s*bis)?|zahlbar\s*bis|zahlungsziel|due\s*date|payable\s*by|date\s*d'?\s*[ée]ch[ée]ance`, 0.93),
 	}, dateParser(false), 14},
@@ -275,6 +275,16 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 		gap = amountGapRE
 	}
 	var out []candidate
+	defer func() {
+		// Values read only after repairing OCR digit confusions are
+		// never safe.
+		for i := range out {
+			if strings.HasPrefix(out[i].value, "~") {
+				out[i].value = out[i].value[1:]
+				out[i].score = minf(out[i].score, 0.7)
+			}
+		}
+	}()
 	for i, r := range rs {
 		for j, c := range r.cells {
 			for _, l := range labels {
@@ -407,7 +417,7 @@ func squeezedMatch(re *regexp.Regexp, text string) []int {
 		return nil
 	}
 	loc := re.FindIndex(sq)
-	if loc == nil {
+	if loc == nil || loc[1] <= loc[0] {
 		return nil
 	}
 	return []int{idx[loc[0]], idx[loc[1]-1] + 1}
@@ -607,14 +617,22 @@ func titleDate(rs []row) []candidate {
 			continue
 		}
 		rest := t[m[1]:]
-		if v, s, _, ok := findDate(rest, false); ok && strings.Trim(rest[:s], " :|") == "" {
-			out = append(out, candidate{v, 0.95 * ocrFactor(rowConfAt(r, m[1]+s)), i, partyUnknown})
+		if v, s, _, ok := repairedDate(rest); ok && strings.Trim(rest[:s], " :|") == "" {
+			sc := 0.95 * ocrFactor(rowConfAt(r, m[1]+s))
+			if strings.HasPrefix(v, "~") {
+				v, sc = v[1:], minf(sc, 0.7)
+			}
+			out = append(out, candidate{v, sc, i, partyUnknown})
 			continue
 		}
 		if strings.TrimSpace(rest) == "" && i+1 < len(rs) && rs[i+1].page == r.page {
 			n := rs[i+1]
-			if v, s, _, ok := findDate(n.text(), false); ok && s == 0 {
-				out = append(out, candidate{v, 0.92 * ocrFactor(rowConfAt(n, 0)), i + 1, partyUnknown})
+			if v, s, _, ok := repairedDate(n.text()); ok && s == 0 {
+				sc := 0.92 * ocrFactor(rowConfAt(n, 0))
+				if strings.HasPrefix(v, "~") {
+					v, sc = v[1:], minf(sc, 0.7)
+				}
+				out = append(out, candidate{v, sc, i + 1, partyUnknown})
 			}
 		}
 	}

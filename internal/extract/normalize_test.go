@@ -231,3 +231,19 @@ func FuzzParseIBAN(f *testing.F) {
 		}
 	})
 }
+
+func TestRepairedDate(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"11,03.20T8", "~2018-03-11"},
+		{"05.03.2018", "2018-03-05"},
+		{"05.O3.20l8", "~2018-03-05"},
+		{"O5.O3.2Ol8", ""}, // mostly letters: left alone
+		{"Tel. 0800", ""},
+	}
+	for _, tt := range tests {
+		got, _, _, _ := repairedDate(tt.in)
+		if got != tt.want {
+			t.Errorf("repairedDate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

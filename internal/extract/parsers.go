@@ -41,6 +41,49 @@ func dateParser(compact bool) parser {
 	return func(text string) (string, int, int, bool) { return findDate(text, compact) }
 }
 
+var ocrDigitMap = map[rune]rune{'O': '0', 'o': '0', 'D': '0', 'l': '1', 'I': '1', 'T': '1', 'i': '1', 'S': '5', 'B': '8', 'Z': '2'}
+
+// repairDigits replaces letters that OCR confuses with digits inside
+// tokens that are mostly digits ("20T8" → "2018"). It keeps byte offsets
+// because every replaced letter is ASCII like its digit.
+func repairDigits(text string) (string, bool) {
+	b := []byte(text)
+	changed := false
+	for _, f := range strings.Fields(text) {
+		digits := 0
+		for _, r := range f {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if digits < 4 || digits*10 < len(f)*6 {
+			continue
+		}
+		off := strings.Index(text, f)
+		for i := 0; i < len(f); i++ {
+			if d, ok := ocrDigitMap[rune(f[i])]; ok {
+				b[off+i] = byte(d)
+				changed = true
+			}
+		}
+	}
+	return string(b), changed
+}
+
+// repairedDate is the issue-date parser with digit repair as a last
+// resort; repaired readings are marked by a lower score in labelled().
+func repairedDate(text string) (string, int, int, bool) {
+	if v, s, e, ok := findDate(text, false); ok {
+		return v, s, e, ok
+	}
+	if r, ok := repairDigits(text); ok {
+		if v, s, e, ok := findDate(r, false); ok {
+			return "~" + v, s, e, true
+		}
+	}
+	return "", 0, 0, false
+}
+
 func parseAmountText(text string) (string, int, int, bool) { return findAmount(text) }
 
 var currencyRE = regexp.MustCompile(`\b(EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK|PLN|CZK|HUF)\b|€|£|\$`)
