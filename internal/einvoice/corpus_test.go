@@ -184,7 +184,7 @@ func TestCorpusDetect(t *testing.T) {
 // hybrid PDF is the one the manifest names.
 func TestCorpusPDFAttachment(t *testing.T) {
 	dir, cases := loadCases(t)
-	n := 0
+	n, xmp := 0, 0
 	for _, c := range cases {
 		if c.Kind != "facturx-pdf" || c.InvoiceAtt == "" {
 			continue
@@ -204,11 +204,17 @@ func TestCorpusPDFAttachment(t *testing.T) {
 		if doc.EmbeddedName != c.InvoiceAtt {
 			t.Errorf("%s: embedded %q, want %q", c.File, doc.EmbeddedName, c.InvoiceAtt)
 		}
+		if doc.PDFConformanceLevel != "" {
+			xmp++
+		}
 		if !doc.FromPDF || doc.Format != einvoice.FacturXPDF {
 			t.Errorf("%s: FromPDF=%v Format=%v", c.File, doc.FromPDF, doc.Format)
 		}
 	}
 	if n < 50 {
 		t.Errorf("only %d PDFs checked", n)
+	}
+	if xmp < 40 {
+		t.Errorf("XMP conformance level read from only %d PDFs", xmp)
 	}
 }

@@ -100,7 +100,12 @@ func ParseWithConfig(ctx context.Context, data []byte, lim Config) (*Document, e
 		doc.EmbeddedName = res.name
 		doc.AFRelationship = res.relationship
 		doc.PDFAttachments = res.attachments
+		doc.PDFConformanceLevel = res.conformance
 		doc.Warnings = append(res.warnings, doc.Warnings...)
+		if res.conformance != "" && !conformanceMatches(res.conformance, doc.Invoice.Profile) {
+			doc.Warnings = append(doc.Warnings, fmt.Sprintf("XMP conformance level %q does not match the specification identifier %q",
+				res.conformance, doc.Invoice.CustomizationID.Value))
+		}
 		return doc, nil
 	}
 	if t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))); len(t) > 0 && t[0] != '<' &&

@@ -646,6 +646,9 @@ type Document struct {
 	EmbeddedName string `json:"embedded_name,omitempty"`
 	// AFRelationship is the /AFRelationship of that attachment ("" if none).
 	AFRelationship string `json:"af_relationship,omitempty"`
+	// PDFConformanceLevel is fx:ConformanceLevel from the PDF's XMP metadata
+	// ("EN 16931", "XRECHNUNG", "BASIC WL", …); "" when absent.
+	PDFConformanceLevel string `json:"pdf_conformance_level,omitempty"`
 	// PDFAttachments lists every embedded file of the PDF.
 	PDFAttachments []PDFAttachment `json:"pdf_attachments,omitempty"`
 	// Warnings are container-level observations that do not stop parsing

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ var invoiceAttachmentNames = []string{"factur-x.xml", "xrechnung.xml", "zugferd-
 const maxPDFAttachments = 200
 
 type pdfResult struct {
+	conformance  string
 	xml          []byte
 	name         string
 	relationship string
@@ -89,7 +91,7 @@ func extractPDFInvoice(ctx context.Context, data []byte, lim Config) (res *pdfRe
 		return nil, fmt.Errorf("%w: PDF cannot be read: %v", ErrMalformed, err)
 	}
 	files, warnings := collectEmbeddedFiles(pctx.XRefTable)
-	res = &pdfResult{warnings: warnings}
+	res = &pdfResult{warnings: warnings, conformance: xmpConformanceLevel(pctx.XRefTable)}
 	decodeLimit := lim.MaxBytes
 	if decodeLimit <= 0 {
 		decodeLimit = 50 << 20
@@ -290,6 +292,53 @@ func walkNameTree(xt *model.XRefTable, node types.Dict, depth int, visited map[i
 			walkNameTree(xt, d, depth+1, visited, add)
 		}
 	}
+}
+
+var xmpConformance = regexp.MustCompile(`ConformanceLevel(?:\s*=\s*["']|>)\s*([^<"']{1,40}?)\s*(?:["']|<)`)
+
+// xmpConformanceLevel reads fx:ConformanceLevel (Factur-X, ZUGFeRD 1 and 2
+// namespaces alike) from the catalog's XMP metadata stream.
+func xmpConformanceLevel(xt *model.XRefTable) string {
+	cat, err := xt.Catalog()
+	if err != nil || cat == nil {
+		return ""
+	}
+	o, ok := cat.Find("Metadata")
+	if !ok {
+		return ""
+	}
+	sd, _, err := xt.DereferenceStreamDict(o)
+	if err != nil || sd == nil {
+		return ""
+	}
+	c := *sd
+	if err := c.DecodeWithLimit(4 << 20); err != nil {
+		return ""
+	}
+	if m := xmpConformance.FindSubmatch(c.Content); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}
+
+// conformanceMatches reports whether the XMP conformance level fits the
+// profile derived from BT-24.
+func conformanceMatches(level string, p Profile) bool {
+	switch strings.ToUpper(strings.Join(strings.Fields(level), " ")) {
+	case "MINIMUM":
+		return p == ProfileFacturXMinimum
+	case "BASIC WL":
+		return p == ProfileFacturXBasicWL
+	case "BASIC":
+		return p == ProfileFacturXBasic || p == ProfileZUGFeRD1
+	case "EN 16931", "COMFORT":
+		return p == ProfileEN16931 || p == ProfileZUGFeRD1
+	case "EXTENDED":
+		return p == ProfileFacturXExtended || p == ProfileZUGFeRD1
+	case "XRECHNUNG":
+		return p == ProfileXRechnung || p == ProfileXRechnungExtension || p == ProfileXRechnungCVD || p == ProfileXRechnungOld
+	}
+	return true // unknown levels are not judged
 }
 
 // executableExt lists file name extensions of programs and scripts.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
@@ -203,5 +204,43 @@ func TestPDFDamaged(t *testing.T) {
 		if !errors.Is(err, einvoice.ErrMalformed) && !errors.Is(err, einvoice.ErrNoInvoiceInPDF) {
 			t.Errorf("%s: err = %v, want ErrMalformed or ErrNoInvoiceInPDF", name, err)
 		}
+	}
+}
+
+// TestPDFNameTreeCycle: a name tree whose Kids point back at themselves
+// terminates.
+func TestPDFNameTreeCycle(t *testing.T) {
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 4 0 R >> >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+		"<< /Kids [4 0 R 5 0 R] >>",
+		"<< /Kids [4 0 R] /Names [(a.xml) 4 0 R] >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	done := make(chan error, 1)
+	go func() {
+		_, err := einvoice.Parse(context.Background(), b.Bytes())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, einvoice.ErrNoInvoiceInPDF) && !errors.Is(err, einvoice.ErrMalformed) {
+			t.Fatalf("err = %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("name tree cycle does not terminate")
 	}
 }
