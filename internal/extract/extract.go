@@ -508,7 +508,8 @@ func adjust(name, v string, conf float64) float64 {
 		}
 		// Mod-97 catches every single misread character and swapped
 		// neighbours, so a labelled IBAN that passes is read right.
-		if conf >= 0.7 {
+		// Repaired readings (capped at 0.7 in labelled) stay below.
+		if conf >= 0.75 {
 			return maxf(conf, 0.95)
 		}
 	case SellerVATID:
@@ -518,7 +519,7 @@ func adjust(name, v string, conf float64) float64 {
 		case VATFormatOK:
 			return minf(conf, 0.9)
 		case VATChecksumOK:
-			if conf >= 0.7 {
+			if conf >= 0.75 {
 				return maxf(conf, 0.95)
 			}
 		}
