@@ -25,7 +25,7 @@ func (doc *Document) Rasterize(ctx context.Context, page int, dpi int, lim Limit
 		return nil, err
 	}
 	n := strconv.Itoa(page)
-	cmd := exec.CommandContext(ctx, "pdftoppm", "-gray", "-r", strconv.Itoa(dpi), "-f", n, "-l", n, "-singlefile", doc.Path, "-")
+	cmd := exec.CommandContext(ctx, "pdftoppm", "-gray", "-r", strconv.Itoa(dpi), "-f", n, "-l", n, "-singlefile", doc.Path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
