@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/internal/einvoice"
 )
 
 type corpusCase struct {
@@ -140,12 +143,13 @@ func TestRuleCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		root, index, err := parseTree(data)
+		// The public path the evaluation command uses: parser, then every rule.
+		doc, err := einvoice.Parse(context.Background(), data)
 		if err != nil {
 			t.Errorf("%s: %v", c.File, err)
 			continue
 		}
-		rep := run(root, index, true)
+		rep := ValidateAll(doc)
 		var problems []string
 		for _, r := range c.Rules {
 			if !rep.Has(r) {

@@ -89,3 +89,30 @@ func TestScenarioSelection(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAllOnFragment checks that ValidateAll reports the scoped rules
+// of a fragment without a scenario, while Validate reports only the missing
+// scenario.
+func TestValidateAllOnFragment(t *testing.T) {
+	frag := []byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>X</cbc:Name></cac:PartyName></cac:TaxRepresentativeParty>
+</Invoice>`)
+	doc, err := einvoice.Parse(context.Background(), frag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := Validate(doc); len(rep.Findings) != 1 || !rep.Has(RuleNoScenario) {
+		t.Errorf("Validate findings = %v", rep.Findings)
+	}
+	rep := ValidateAll(doc)
+	for _, r := range []string{RuleNoScenario, "BR-19", "BR-56", "BR-01"} {
+		if !rep.Has(r) {
+			t.Errorf("ValidateAll misses %s", r)
+		}
+	}
+	if rep.Has("BR-18") || rep.Accepted {
+		t.Errorf("BR-18 fired or accepted: %v", rep.Findings)
+	}
+}

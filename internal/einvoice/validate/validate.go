@@ -57,6 +57,36 @@ func Validate(doc *einvoice.Document) *Report {
 	return rep
 }
 
+// ValidateAll is Validate with every rule family evaluated whatever the
+// scenario: EN 16931 core and code lists, the XRechnung rules and the merged
+// Peppol rules. The KoSIT validator runs no rule at all on a document
+// without a scenario, but rule-level unit cases (fragments without BT-24)
+// and diagnostics need the findings. Scenario and the accept/reject
+// recommendation are the same as from Validate; XRechnung and Peppol
+// findings on a non-XRechnung document keep their Schematron level and so
+// may reject it in this mode.
+func ValidateAll(doc *einvoice.Document) *Report {
+	if doc == nil {
+		return notReadable("no document")
+	}
+	var root *node
+	var index map[string][]*node
+	switch {
+	case doc.Root != nil:
+		root, index = fromModel(doc.Root)
+	case len(doc.XML) > 0:
+		var err error
+		root, index, err = parseTree(doc.XML)
+		if err != nil {
+			return notReadable(err.Error())
+		}
+		root, index = unwrapSBDH(root, index)
+	default:
+		return notReadable("no invoice XML")
+	}
+	return run(root, index, true)
+}
+
 // ValidateXML parses and checks invoice XML (UBL, CII, or UBL inside an SBDH
 // envelope). Unreadable XML yields a rejecting report.
 func ValidateXML(data []byte) *Report {
@@ -221,11 +251,13 @@ func run(root *node, index map[string][]*node, all bool) *Report {
 		rep.Scenario = selectScenario(root.name, profile)
 	}
 	c.scen = rep.Scenario
-	if rep.Scenario == "" && !all {
+	if rep.Scenario == "" {
 		c.fail(RuleNoScenario, root)
-		rep.Findings = c.out
-		rep.finish()
-		return rep
+		if !all {
+			rep.Findings = c.out
+			rep.finish()
+			return rep
+		}
 	}
 	xr := all || strings.HasPrefix(rep.Scenario, "xrechnung")
 	switch c.syntax {
