@@ -369,3 +369,20 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedContentLinear: text interleaved with a million children is
+// collected in linear time.
+func TestMixedContentLinear(t *testing.T) {
+	data := `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">` + strings.Repeat("xy<a/>", 300_000) + `</Invoice>`
+	start := time.Now()
+	doc, err := einvoice.Parse(context.Background(), []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(doc.Root.Text); n != 600_000 {
+		t.Errorf("root text has %d bytes", n)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
+	}
+}

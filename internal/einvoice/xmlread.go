@@ -114,7 +114,10 @@ func readTree(ctx context.Context, data []byte, lim Config) (*Node, error) {
 		cur      *Node
 		depth    int
 		elements int
-		text     []byte
+		// texts[d] collects the character data directly inside the open
+		// element at depth d+1; appending per level keeps mixed content
+		// linear instead of re-concatenating strings.
+		texts [][]byte
 		tokens   int
 	)
 	for {
@@ -166,30 +169,30 @@ func readTree(ctx context.Context, data []byte, lim Config) (*Node, error) {
 				n.Attrs = append(n.Attrs, Attr{Space: a.Name.Space, Local: a.Name.Local, Value: a.Value})
 			}
 			if cur != nil {
-				if len(bytes.TrimSpace(text)) > 0 {
-					cur.Text += string(text)
-				}
 				cur.Children = append(cur.Children, n)
 			} else {
 				root = n
 			}
-			text = text[:0]
+			if len(texts) < depth {
+				texts = append(texts, nil)
+			}
+			texts[depth-1] = texts[depth-1][:0]
 			cur = n
 		case xml.EndElement:
 			if cur == nil {
 				return nil, fmt.Errorf("%w: unexpected end tag", ErrMalformed)
 			}
-			if len(cur.Children) == 0 || len(bytes.TrimSpace(text)) > 0 {
-				cur.Text += string(text)
+			// Whitespace between child elements is formatting, not content.
+			if t := texts[depth-1]; len(cur.Children) == 0 || len(bytes.TrimSpace(t)) > 0 {
+				cur.Text = string(t)
 			}
-			text = text[:0]
 			numberChildren(cur)
 			cur.end = dec.InputOffset()
 			cur = cur.Parent
 			depth--
 		case xml.CharData:
 			if cur != nil {
-				text = append(text, t...)
+				texts[depth-1] = append(texts[depth-1], t...)
 			} else if len(bytes.TrimSpace(t)) > 0 {
 				return nil, fmt.Errorf("%w: text outside the document element", ErrMalformed)
 			}
