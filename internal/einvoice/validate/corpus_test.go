@@ -149,7 +149,7 @@ func TestRuleCases(t *testing.T) {
 			t.Errorf("%s: %v", c.File, err)
 			continue
 		}
-		rep := ValidateAll(doc)
+		rep := ValidateRules(doc)
 		var problems []string
 		for _, r := range c.Rules {
 			if !rep.Has(r) {

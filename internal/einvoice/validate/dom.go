@@ -288,8 +288,14 @@ func (n *node) path() string {
 	var parts []string
 	for m := n; m != nil; m = m.parent {
 		name := m.name
-		if i := strings.IndexByte(name, ':'); i >= 0 && m.parent == nil {
-			name = name[i+1:]
+		switch {
+		case strings.HasPrefix(name, "{"):
+			// unknown namespace: the local name is all a reader needs
+			name = name[strings.IndexByte(name, '}')+1:]
+		case m.parent == nil:
+			if i := strings.IndexByte(name, ':'); i >= 0 {
+				name = name[i+1:]
+			}
 		}
 		if m.count > 1 {
 			parts = append(parts, name+"["+strconv.Itoa(m.pos)+"]")

@@ -90,10 +90,10 @@ func TestScenarioSelection(t *testing.T) {
 	}
 }
 
-// TestValidateAllOnFragment checks that ValidateAll reports the scoped rules
+// TestValidateRulesOnFragment checks that ValidateRules reports the scoped rules
 // of a fragment without a scenario, while Validate reports only the missing
 // scenario.
-func TestValidateAllOnFragment(t *testing.T) {
+func TestValidateRulesOnFragment(t *testing.T) {
 	frag := []byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
   xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
   xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
@@ -106,13 +106,20 @@ func TestValidateAllOnFragment(t *testing.T) {
 	if rep := Validate(doc); len(rep.Findings) != 1 || !rep.Has(RuleNoScenario) {
 		t.Errorf("Validate findings = %v", rep.Findings)
 	}
-	rep := ValidateAll(doc)
+	rep := ValidateRules(doc)
 	for _, r := range []string{RuleNoScenario, "BR-19", "BR-56", "BR-01"} {
 		if !rep.Has(r) {
-			t.Errorf("ValidateAll misses %s", r)
+			t.Errorf("ValidateRules misses %s", r)
 		}
 	}
 	if rep.Has("BR-18") || rep.Accepted {
 		t.Errorf("BR-18 fired or accepted: %v", rep.Findings)
+	}
+}
+
+func TestLocationOfUnknownNamespace(t *testing.T) {
+	rep := ValidateXML([]byte(`<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"><rsm:X/></rsm:CrossIndustryDocument>`))
+	if len(rep.Findings) != 1 || rep.Findings[0].Location != "/CrossIndustryDocument" {
+		t.Errorf("findings = %+v", rep.Findings)
 	}
 }

@@ -57,7 +57,7 @@ func Validate(doc *einvoice.Document) *Report {
 	return rep
 }
 
-// ValidateAll is Validate with every rule family evaluated whatever the
+// ValidateRules is Validate with every rule family evaluated whatever the
 // scenario: EN 16931 core and code lists, the XRechnung rules and the merged
 // Peppol rules. The KoSIT validator runs no rule at all on a document
 // without a scenario, but rule-level unit cases (fragments without BT-24)
@@ -65,7 +65,7 @@ func Validate(doc *einvoice.Document) *Report {
 // recommendation are the same as from Validate; XRechnung and Peppol
 // findings on a non-XRechnung document keep their Schematron level and so
 // may reject it in this mode.
-func ValidateAll(doc *einvoice.Document) *Report {
+func ValidateRules(doc *einvoice.Document) *Report {
 	if doc == nil {
 		return notReadable("no document")
 	}
