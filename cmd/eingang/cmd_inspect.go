@@ -42,8 +42,8 @@ func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	model := fs.String("model", "", "classifier model file from `eingang train` (optional)")
-	rules := fs.String("rules", "", "YAML file with the classification section (routes, rules, …) (optional)")
+	model := fs.String("model", "", "classifier `model` file written by eingang train (optional)")
+	rules := fs.String("rules", "", "YAML `file` with the classification section: routes, rules, … (optional)")
 	profile := fs.String("profile", "", "intake profile name, for profile rules and defaults")
 	useCLI := fs.Bool("tesseract-cli", false, "OCR with the tesseract command-line tool instead of the built-in engine")
 	fs.Usage = func() {

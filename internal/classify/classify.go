@@ -35,7 +35,9 @@ const (
 
 // Kinds lists the built-in kinds; configuration may add more through rules
 // and training data.
-var Kinds = []string{KindRechnung, KindGutschrift, KindMahnung, KindBescheid, KindAntrag, KindWiderspruch, KindSonstiges}
+func Kinds() []string {
+	return []string{KindRechnung, KindGutschrift, KindMahnung, KindBescheid, KindAntrag, KindWiderspruch, KindSonstiges}
+}
 
 // IsInvoice reports whether a kind goes to the Rechnungsworkflow.
 func IsInvoice(kind string) bool { return kind == KindRechnung || kind == KindGutschrift }
