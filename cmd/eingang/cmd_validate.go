@@ -123,11 +123,11 @@ func validateFile(ctx context.Context, file string) *validateResult {
 		switch {
 		case errors.Is(err, einvoice.ErrNotEInvoice), errors.Is(err, einvoice.ErrNoInvoiceInPDF):
 			f.Rule = validate.RuleNoScenario
-			f.MessageDE = "Keine strukturierte E-Rechnung (XRechnung/ZUGFeRD) gefunden; kein Prüfszenario anwendbar."
+			f.MessageDE = einvoice.MessageDE(err) + " Kein Prüfszenario anwendbar."
 		default:
 			res.unreadable = true
 			f.Rule = validate.RuleNotWellFormed
-			f.MessageDE = clerkMessage(err)
+			f.MessageDE = einvoice.MessageDE(err)
 		}
 		res.Findings = append(res.Findings, f)
 		res.report = &validate.Report{Findings: res.Findings, DocumentName: file}
@@ -147,21 +147,6 @@ func validateFile(ctx context.Context, file string) *validateResult {
 	}
 	res.Invoice = doc.Invoice.Fields()
 	return res
-}
-
-// clerkMessage explains a parse failure in German for the scan station.
-func clerkMessage(err error) string {
-	switch {
-	case errors.Is(err, einvoice.ErrHostileXML):
-		return "Die Datei enthält unzulässige XML-Konstrukte (DOCTYPE/Entitäten oder extreme Verschachtelung) und wurde nicht verarbeitet."
-	case errors.Is(err, einvoice.ErrTooLarge):
-		return "Die Datei ist zu groß für eine E-Rechnung und wurde nicht verarbeitet."
-	case errors.Is(err, einvoice.ErrInvalidEncoding):
-		return "Die Datei ist nicht UTF-8-kodiert und kann nicht als E-Rechnung gelesen werden."
-	case errors.Is(err, einvoice.ErrMalformed):
-		return "Die Datei ist beschädigt oder kein wohlgeformtes XML/PDF."
-	}
-	return "Die Datei konnte nicht gelesen werden."
 }
 
 func writeValidateText(w io.Writer, r *validateResult) error {

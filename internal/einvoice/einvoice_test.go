@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -384,5 +385,15 @@ func TestMixedContentLinear(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+func TestMessageDE(t *testing.T) {
+	for _, err := range []error{einvoice.ErrNotEInvoice, einvoice.ErrHostileXML, einvoice.ErrTooLarge,
+		einvoice.ErrInvalidEncoding, einvoice.ErrNoInvoiceInPDF, einvoice.ErrMalformed} {
+		msg := einvoice.MessageDE(fmt.Errorf("wrapped: %w", err))
+		if msg == "" || msg == einvoice.MessageDE(errors.New("other")) {
+			t.Errorf("%v: no specific German message", err)
+		}
 	}
 }

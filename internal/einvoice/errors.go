@@ -18,3 +18,25 @@ var (
 	// ErrMalformed: not well-formed XML or a damaged PDF.
 	ErrMalformed = errors.New("einvoice: malformed document")
 )
+
+// MessageDE explains a parse failure in German for the clerks at the scan
+// station; it never includes document content.
+func MessageDE(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrHostileXML):
+		return "Die Datei enthält unzulässige XML-Konstrukte (DOCTYPE/Entitäten oder extreme Verschachtelung) und wurde nicht verarbeitet."
+	case errors.Is(err, ErrTooLarge):
+		return "Die Datei ist zu groß für eine E-Rechnung und wurde nicht verarbeitet."
+	case errors.Is(err, ErrInvalidEncoding):
+		return "Die Datei ist nicht UTF-8-kodiert und kann nicht als E-Rechnung gelesen werden."
+	case errors.Is(err, ErrMalformed):
+		return "Die Datei ist beschädigt oder kein wohlgeformtes XML/PDF."
+	case errors.Is(err, ErrNoInvoiceInPDF):
+		return "Das PDF enthält keine eingebettete E-Rechnung (XML); es ist keine ZUGFeRD-/Factur-X-Rechnung."
+	case errors.Is(err, ErrNotEInvoice):
+		return "Die Datei ist keine E-Rechnung im Format XRechnung (UBL/CII) oder ZUGFeRD."
+	}
+	return "Die Datei konnte nicht gelesen werden."
+}

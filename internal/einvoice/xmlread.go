@@ -117,8 +117,8 @@ func readTree(ctx context.Context, data []byte, lim Config) (*Node, error) {
 		// texts[d] collects the character data directly inside the open
 		// element at depth d+1; appending per level keeps mixed content
 		// linear instead of re-concatenating strings.
-		texts [][]byte
-		tokens   int
+		texts  [][]byte
+		tokens int
 	)
 	for {
 		tokens++
