@@ -61,9 +61,10 @@ type Route struct {
 type Rule struct {
 	// Name identifies the rule in results and logs.
 	Name string `yaml:"name"`
-	// Field is what the pattern is matched against: "text" (default), or
-	// a field from the input: "sender", "aktenzeichen", "leitweg_id",
-	// "source_name", or any extracted field name.
+	// Field is what the pattern is matched against: "text" (default),
+	// "source_name", "profile", "sender" (falls back to the extracted
+	// seller_name), or any other input field such as "aktenzeichen",
+	// "leitweg_id", "kassenzeichen" or an extracted invoice field.
 	Field string `yaml:"field"`
 	// Match is the pattern; Algorithm says how to read it.
 	Match     string `yaml:"match"`
@@ -293,6 +294,12 @@ func (c *Classifier) subject(field, norm string, in Input) string {
 		return in.SourceName
 	case "profile":
 		return in.Profile
+	case "sender":
+		// Extraction names the sender of an invoice seller_name.
+		if v := in.Fields["sender"]; v != "" {
+			return v
+		}
+		return in.Fields["seller_name"]
 	}
 	return in.Fields[field]
 }

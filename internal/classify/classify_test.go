@@ -90,6 +90,7 @@ func TestClassify(t *testing.T) {
 		{"aktenzeichen in text", Input{Text: "Ihr Schreiben, Az. 63-4711. Anbei die Unterlagen."}, KindSonstiges, "bauamt", false},
 		{"widerspruch rule", Input{Text: "Gegen den Bußgeldbescheid vom 1.3.2024 lege ich Widerspruch ein."}, KindWiderspruch, "ordnungsamt", false},
 		{"sender fuzzy rule", Input{Text: "Abschlag März", Fields: map[string]string{"sender": "Stadtwcrke Musterstadt"}}, KindRechnung, "kaemmerei", false},
+		{"sender from seller_name", Input{Text: "Abschlag März", Fields: map[string]string{"seller_name": "Stadtwerke Musterstadt GmbH"}}, KindRechnung, "kaemmerei", false},
 		{"rule limited to profile", Input{Text: "Bauantrag für Garage", Profile: "other"}, KindAntrag, "review", true},
 		{"profile rule", Input{Text: "Bauantrag für Garage", Profile: "bauamt-scanner"}, KindAntrag, "bauamt", false},
 		{"leitweg table", Input{Text: "Leitweg-ID 04011000-1234512345-06 " + strings.Repeat("Bestellung ", 3)}, KindSonstiges, "kaemmerei", false},

@@ -224,6 +224,10 @@ func Invoice(doc layout.Document) Fields {
 		}
 	}
 	checkPlausible(&res)
+	for k, f := range res.Fields {
+		f.Confidence = round2(f.Confidence)
+		res.Fields[k] = f
+	}
 	return res
 }
 
