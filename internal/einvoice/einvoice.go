@@ -62,11 +62,19 @@ func Detect(data []byte) Format {
 	if int64(len(data)) > DefaultConfig().MaxBytes {
 		return Unknown
 	}
-	space, local, _, err := sniffRoot(data)
+	space, local, sbdh, err := sniffRoot(data)
 	if err != nil {
 		return Unknown
 	}
-	return formatOfRoot(space, local)
+	f := formatOfRoot(space, local)
+	if f == Unknown && sbdh {
+		// The payload may use namespace prefixes declared on the envelope,
+		// which the sniffer does not track; parse properly.
+		if doc, err := parseXML(context.Background(), data, DefaultConfig()); err == nil {
+			return doc.Format
+		}
+	}
+	return f
 }
 
 // Parse reads any supported input (XML, SBDH-wrapped XML, hybrid PDF) with

@@ -62,6 +62,7 @@ func TestDetect(t *testing.T) {
 		{"ubl with BOM", append([]byte("\xef\xbb\xbf"), ubl...), einvoice.UBLInvoice},
 		{"ubl in sbdh", wrapSBDH(ubl), einvoice.UBLInvoice},
 		{"cii in sbdh", wrapSBDH(cii), einvoice.CII},
+		{"sbdh with envelope namespaces", []byte(`<sh:StandardBusinessDocument xmlns:sh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader" xmlns:cn="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"><sh:StandardBusinessDocumentHeader/><cn:CreditNote/></sh:StandardBusinessDocument>`), einvoice.UBLCreditNote},
 		{"default namespace", []byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>`), einvoice.UBLInvoice},
 		{"wrong namespace", []byte(`<Invoice xmlns="urn:example"/>`), einvoice.Unknown},
 		{"fatturapa", []byte(`<p:FatturaElettronica xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"/>`), einvoice.Unknown},
