@@ -202,6 +202,9 @@ func Invoice(doc layout.Document) Fields {
 		switch sp.name {
 		case IssueDate:
 			cands = append(cands, titleDate(rs)...)
+			if len(cands) == 0 {
+				cands = append(cands, firstDate(rs, doc)...)
+			}
 		case InvoiceNumber:
 			cands = append(cands, titleNumber(rs)...)
 		}
@@ -642,6 +645,27 @@ func titleDate(rs []row) []candidate {
 		}
 	}
 	return out
+}
+
+// firstDate is the fallback when no caption names the invoice date: the
+// first date in the upper part of the first page, where letterheads print
+// it. It is a guess and scored as one.
+func firstDate(rs []row, doc layout.Document) []candidate {
+	if len(doc.Pages) == 0 || doc.Pages[0].Height == 0 {
+		return nil
+	}
+	limit := 0.4 * float64(doc.Pages[0].Height)
+	for i, r := range rs {
+		if r.page != 1 || r.cy > limit {
+			break
+		}
+		for _, c := range r.cells {
+			if v, _, _, ok := findDate(c.text, false); ok {
+				return []candidate{{v, 0.45, i, partyUnknown}}
+			}
+		}
+	}
+	return nil
 }
 
 var titleNumRE = regexp.MustCompile(`(?i)(?:^|\s)(?:\w*rechnung\w*|gutschrift|invoice|facture|avoir|versicherers)\s*(?:\(\d{3}\)\s*)?(?:nr\.?|no\.?|n[°’'º]|#|nummer)\s*[:.]?\s*`)
