@@ -395,23 +395,72 @@ func xmpDescription(rec *Record, sum []byte) string {
 	return b.String()
 }
 
-var ourDescription = regexp.MustCompile(`(?s)\s*<rdf:Description rdf:about="" xmlns:tv="` + regexp.QuoteMeta(XMPNamespace) + `">.*?</rdf:Description>`)
+var ourDescription = regexp.MustCompile(`(?s)\s*<rdf:Description rdf:about="" xmlns:tv="` + regexp.QuoteMeta(XMPNamespace) + `">.*?</rdf:Description>\n?`)
+
+// xmpExtensionSchema declares the tv namespace as PDF/A requires for
+// custom XMP properties (ISO 19005-2/-3 §6.6.2.3). The namespaces are
+// declared on the element itself so it can be dropped into an existing
+// pdfaExtension:schemas bag whatever prefixes that packet uses.
+var xmpExtensionSchema = func() string {
+	var b strings.Builder
+	b.WriteString(`<rdf:li rdf:parseType="Resource" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">`)
+	b.WriteString(`<pdfaSchema:schema>eingang Transfervermerk (BSI TR-03138 A.NB.4)</pdfaSchema:schema>`)
+	b.WriteString(`<pdfaSchema:namespaceURI>` + XMPNamespace + `</pdfaSchema:namespaceURI><pdfaSchema:prefix>tv</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq>`)
+	for _, p := range []struct{ name, typ, desc string }{
+		{"SchemaVersion", "Text", "Version of the Transfervermerk JSON schema"},
+		{"DocumentID", "Text", "Identifier of the scanned document"},
+		{"Creator", "Text", "Person (name or pseudonym) who created the scan"},
+		{"CaptureTime", "Date", "Digitisation time of the last sheet"},
+		{"PageCount", "Integer", "Number of pages"},
+		{"QualityResult", "Text", "Result of the quality check"},
+		{"Statement", "Text", "Confirmation that the scan matches the original"},
+		{"Attachment", "Text", "File name of the embedded JSON record"},
+		{"AttachmentSHA256", "Text", "SHA-256 of the embedded JSON record"},
+	} {
+		fmt.Fprintf(&b, `<rdf:li rdf:parseType="Resource"><pdfaProperty:name>%s</pdfaProperty:name><pdfaProperty:valueType>%s</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>%s</pdfaProperty:description></rdf:li>`, p.name, p.typ, p.desc)
+	}
+	b.WriteString(`</rdf:Seq></pdfaSchema:property></rdf:li>`)
+	return b.String()
+}()
+
+var (
+	extensionBag = regexp.MustCompile(`(?s)<pdfaExtension:schemas>\s*<rdf:Bag>`)
+	pdfaPart2    = regexp.MustCompile(`pdfaid:part=(["'])2(["'])|<pdfaid:part>2</pdfaid:part>`)
+)
 
 // mergeXMP replaces our description in an existing packet or creates a new
-// packet. Other descriptions (PDF/A identification etc.) are kept verbatim.
+// packet. Other descriptions (PDF/A identification etc.) are kept. Because
+// the record is an embedded file with /AFRelationship, a PDF/A-2 claim is
+// raised to PDF/A-3, the part that permits such attachments; the custom
+// namespace is declared as a PDF/A extension schema.
 func mergeXMP(old []byte, desc string) []byte {
 	old = ourDescription.ReplaceAll(old, nil)
-	if i := bytes.LastIndex(old, []byte("</rdf:RDF>")); i >= 0 {
-		out := append([]byte{}, old[:i]...)
-		out = append(out, "  "+desc...)
-		return append(out, old[i:]...)
-	}
-	return []byte(`<?xpacket begin="` + "\ufeff" + `" id="W5M0MpCehiHzreSzNTczkc9d"?>
+	i := bytes.LastIndex(old, []byte("</rdf:RDF>"))
+	if i < 0 {
+		old = []byte(`<?xpacket begin="` + "\ufeff" + `" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  ` + desc + ` </rdf:RDF>
+ </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>`)
+		i = bytes.LastIndex(old, []byte("</rdf:RDF>"))
+	}
+	out := append([]byte{}, old[:i]...)
+	declared := bytes.Contains(old, []byte("<pdfaSchema:namespaceURI>"+XMPNamespace+"</pdfaSchema:namespaceURI>"))
+	if !declared && !extensionBag.Match(old) {
+		out = append(out, `  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"><pdfaExtension:schemas><rdf:Bag>`+xmpExtensionSchema+"</rdf:Bag></pdfaExtension:schemas></rdf:Description>"...)
+	}
+	out = append(out, "\n  "+desc...)
+	out = append(out, old[i:]...)
+	if loc := extensionBag.FindIndex(out); !declared && loc != nil && !bytes.Contains(out, []byte(xmpExtensionSchema)) {
+		out = append(out[:loc[1]:loc[1]], append([]byte(xmpExtensionSchema), out[loc[1]:]...)...)
+	}
+	return pdfaPart2.ReplaceAllFunc(out, func(m []byte) []byte {
+		if bytes.HasPrefix(m, []byte("<")) {
+			return []byte("<pdfaid:part>3</pdfaid:part>")
+		}
+		return append(append([]byte("pdfaid:part="), m[len(m)-3]), '3', m[len(m)-1])
+	})
 }
 
 var xmpAttachmentHash = regexp.MustCompile(`<tv:AttachmentSHA256>([0-9a-f]{64})</tv:AttachmentSHA256>`)

@@ -252,7 +252,7 @@ func TestEmbedAndRead(t *testing.T) {
 		t.Fatalf("second embed: %v %+v", err, got2)
 	}
 	o, _ := exec.Command("pdfinfo", "-meta", out2).CombinedOutput()
-	if strings.Count(string(o), XMPNamespace) != 1 {
+	if strings.Count(string(o), `xmlns:tv="`+XMPNamespace) != 1 || strings.Count(string(o), "<pdfaSchema:namespaceURI>"+XMPNamespace) != 1 {
 		t.Fatalf("XMP description duplicated:\n%s", o)
 	}
 }
