@@ -169,13 +169,17 @@ var specs = []fieldSpec{
 
 var (
 	grossLabels = []label{
+		// A bare "Total" (English) names the gross amount unless qualified.
+		lblNot(`^total\b`, `ht|net|tax|vat|tva|sub|excl|before|qty|quantit|items|weight|pages?\b|ttc`, 0.85),
 		lblNot(`brutto\s?-?\s?(?:summe|betrag)|rechnungs\s?-?\s?(?:summe|betrag)|gesamt\s?-?\s?(?:summe|betrag)|endbetrag|summe\s*brutto|total\s*ttc|montant\s*ttc|grand\s*total|invoice\s*total|total\s*amount|total\s*\(?incl|total\s*due|gesamt\s*brutto`,
 			`ohne|netto|exkl|zuschl|abschl|\bder\b|position|vorauszahl|anzahl`, 0.93),
 	}
 	netLabels = []label{
+		lblNot(`sub\s?-?total|zwischensumme`, `brutto|incl|inkl`, 0.85),
 		lblNot(`netto\s?-?\s?(?:summe|betrag|gesamt)|summe\s*netto|gesamt\s*netto|(?:rechnungs|gesamt)\s?-?\s?(?:summe|betrag)\s*(?:ohne|exkl|netto)|total\s*ht|montant\s*ht|net\s*(?:total|amount)|total\s*net|total\s*(?:excl|before)|steuerbasis|warenwert`, `brutto|incl|inkl`, 0.9),
 	}
 	taxLabels = []label{
+		lblNot(`^(?:vat|tva|tax|sales\s*tax|mwst\.?|u\s?st\.?)\b`, `\bid\b|\bno\b|number|reg|nr|befreit|exempt|basis|base|ident`, 0.8),
 		lblNot(`steuer\s?-?\s?betrag|umsatzsteuer|mehrwertsteuer|mwst|\bust\.?\b|total\s*tva|montant\s*tva|total\s*tax(?:es)?|tax\s*(?:total|amount)|vat\s*(?:total|amount)|total\s*vat`, `befreit|id|nr\.?\s|ohne|inkl|incl|excl|exkl|basis|base`, 0.85),
 	}
 	dueLabels = []label{
@@ -580,9 +584,7 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 		}
 		if len(seen) == 1 {
 			for v, n := range seen {
-				if n >= 2 {
-					out = append(out, candidate{v, 0.85, 0, partyUnknown})
-				}
+				out = append(out, candidate{v, 0.8 + 0.05*float64(min(n-1, 1)), 0, partyUnknown})
 			}
 		}
 	case SellerVATID:

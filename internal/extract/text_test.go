@@ -114,3 +114,35 @@ func sameValue(k, got, want string) bool {
 	}
 	return strings.Join(strings.Fields(got), " ") == strings.Join(strings.Fields(want), " ")
 }
+
+func TestEnglishInvoiceText(t *testing.T) {
+	text := `ACME Ltd, 1 High Street, London                VAT No: GB 123 4567 89
+
+INVOICE
+Invoice No:   INV-2024-001                     Invoice Date: March 5, 2024
+Due Date:     April 4, 2024
+Order reference: PO-7781
+
+Description                         Qty      Price       Amount
+Consulting                            2     500.00     1,000.00
+
+                                          Subtotal     1,000.00
+                                          VAT 20%        200.00
+                                          Total        1,200.00 GBP
+
+Bank: IBAN GB82 WEST 1234 5698 7654 32   BIC WESTGB2L`
+	res := Invoice(LayoutFromText(text))
+	want := map[string]string{
+		InvoiceNumber: "INV-2024-001", IssueDate: "2024-03-05", DueDate: "2024-04-04",
+		NetTotal: "1000.00", TaxTotal: "200.00", GrandTotal: "1200.00",
+		PayeeIBAN: "GB82WEST12345698765432", SellerVATID: "GB123456789", Currency: "GBP", OrderReference: "PO-7781",
+	}
+	for k, v := range want {
+		if got := res.Fields[k]; got.Value != v {
+			t.Errorf("%s = %+v, want %q", k, got, v)
+		}
+	}
+	if g := res.Fields[GrandTotal]; g.Confidence < SafeConfidence {
+		t.Errorf("consistent totals not safe: %+v", g)
+	}
+}
