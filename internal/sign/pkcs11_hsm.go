@@ -59,14 +59,18 @@ func OpenPKCS11(cfg PKCS11Config, pin []byte) (Signer, error) {
 	return &pkcs11Signer{ctx: ctx, key: key, cert: cert, chain: chain}, nil
 }
 
+// Public implements crypto.Signer.
 func (s *pkcs11Signer) Public() crypto.PublicKey { return s.key.Public() }
 
+// Sign implements crypto.Signer; the token computes the signature.
 func (s *pkcs11Signer) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	return s.key.Sign(rand, digest, opts)
 }
 
+// Certificate implements Signer.
 func (s *pkcs11Signer) Certificate() *x509.Certificate { return s.cert }
 
+// Chain implements Signer.
 func (s *pkcs11Signer) Chain() []*x509.Certificate { return s.chain }
 
 // Close ends the token session.

@@ -30,7 +30,13 @@
 // the catalog's /AF and /Names /EmbeddedFiles) and a summary in the XMP
 // metadata under the namespace [XMPNamespace] that also carries the SHA-256
 // of the attachment, so the two cannot silently diverge. The JSON Schema of
-// the record is [Schema].
+// the record is [Schema]. For PDF/A the namespace is also declared as a
+// PDF/A extension schema, and a PDF/A-2 claim is raised to PDF/A-3, the
+// part that allows non-PDF/A attachments; the update declares PDF 1.7 when
+// the file is older, since /AF comes from PDF 2.0 via PDF/A-3.
+//
+// Page hashes must be taken from the final PDF: OCR with PDF/A conversion
+// (ocrmypdf/Ghostscript) re-encodes the page images and changes them.
 package transfervermerk
 
 import (
