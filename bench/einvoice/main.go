@@ -6,7 +6,8 @@
 //   - whole documents without a scenario: reported as "no matching scenario",
 //     fields still extracted;
 //   - rule-level unit cases: every rule in `rules` fires, none in
-//     `rules_pass`, by rule family;
+//     `rules_pass`, by rule family (validate.ValidateRules: all rule
+//     families whatever the scenario, as the Schematron unit tests run);
 //   - field extraction: exact match per field on valid documents;
 //   - throughput of parse + validate on one core (small and large invoice).
 //
@@ -161,13 +162,17 @@ func (e *evaluation) add(ctx context.Context, c corpusCase) {
 	path := filepath.Join(e.dir, c.File)
 	doc, perr := einvoice.ParseFile(ctx, path)
 	var rep *validate.Report
-	if perr == nil {
-		rep = validate.Validate(doc)
-	}
-
 	if len(c.Scope) > 0 {
+		// Rule-level unit cases are checked like the CEN and XRechnung
+		// Schematron tests: every rule family runs, whatever the scenario.
+		if perr == nil {
+			rep = validate.ValidateRules(doc)
+		}
 		e.ruleCase(c, rep, perr)
 		return
+	}
+	if perr == nil {
+		rep = validate.Validate(doc)
 	}
 	accepted := rep != nil && rep.Accepted
 	if c.KositScenario != nil {
