@@ -22,10 +22,7 @@ type Decimal struct {
 	scale int32    // digits after the decimal point, >= 0
 }
 
-var (
-	bigOne = big.NewInt(1)
-	bigTen = big.NewInt(10)
-)
+var bigTen = big.NewInt(10)
 
 // NewDecimal returns coef × 10^-scale; a negative scale multiplies.
 func NewDecimal(coef int64, scale int32) Decimal {
@@ -196,8 +193,7 @@ func (d Decimal) Round(places int32) Decimal {
 	// floor((c + div/2) / div)
 	half := new(big.Int).Rsh(div, 1)
 	c := new(big.Int).Add(d.bigCoef(), half)
-	q, m := new(big.Int).DivMod(c, div, new(big.Int)) // Euclidean: floor for positive div
-	_ = m
+	q, _ := new(big.Int).DivMod(c, div, new(big.Int)) // Euclidean: floor for positive div
 	return Decimal{coef: q, scale: places}
 }
 
@@ -216,8 +212,7 @@ func (d Decimal) Quo(e Decimal, places int32) (Decimal, bool) {
 	if e.IsZero() {
 		return Decimal{}, false
 	}
-	// Compute with 2 extra guard digits beyond places+1 and truncate toward
-	// −∞ exactly via big.Rat, then round.
+	// Exact rational quotient, rounded once: no intermediate rounding error.
 	r := new(big.Rat).SetFrac(d.rescale(max(d.scale, e.scale)), e.rescale(max(d.scale, e.scale)))
 	return RatDecimal(r, places), true
 }
@@ -282,5 +277,3 @@ func (d Decimal) Int64() (int64, bool) {
 	q := new(big.Int).Quo(d.bigCoef(), pow10(d.scale))
 	return q.Int64(), q.IsInt64()
 }
-
-var _ = bigOne

@@ -265,7 +265,7 @@ func invalidUTF8Offset(b []byte) int {
 // sniffRoot returns the namespace and local name of the document element
 // without building a tree; for an SBDH envelope it returns the first child
 // of the envelope that is not the header. It reads at most the first
-// 64 elements and rejects DOCTYPEs like readTree.
+// 4,096 tokens and rejects DOCTYPEs like readTree.
 func sniffRoot(data []byte) (space, local string, sbdh bool, err error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	dec := xml.NewDecoder(bytes.NewReader(data))
