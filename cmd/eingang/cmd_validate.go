@@ -8,11 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/validate"
+	"github.com/eingang/eingang/internal/einvoice/visual"
 )
 
 // Exit codes of eingang validate.
@@ -38,12 +41,24 @@ type validateResult struct {
 	// unreadable marks damaged, hostile or inaccessible input (exit 2).
 	unreadable bool
 	report     *validate.Report
+	doc        *einvoice.Document
+}
+
+// writeVisual renders doc into dir as <file base name>.pdf.
+func writeVisual(ctx context.Context, dir, file string, doc *einvoice.Document) error {
+	pdf, err := visual.Render(ctx, doc, visual.Options{})
+	if err != nil {
+		return fmt.Errorf("visualise %s: %w", file, err)
+	}
+	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)) + ".pdf"
+	return os.WriteFile(filepath.Join(dir, name), pdf, 0o644)
 }
 
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json (one object per file and line) or xml (KoSIT-style reports)")
+	visualDir := fs.String("visual", "", "also write a readable PDF (German, original XML attached) of every XML-only invoice into this directory")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: eingang validate [--format text|json|xml] FILE...")
 		fmt.Fprintln(fs.Output(), "\nValidates XRechnung (UBL, CII), ZUGFeRD/Factur-X PDFs and Peppol SBDH")
@@ -84,6 +99,12 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return validateUnreadable
 		}
 		res := validateFile(ctx, file)
+		if *visualDir != "" && res.doc != nil && visual.NeedsVisual(res.doc) {
+			if err := writeVisual(ctx, *visualDir, file, res.doc); err != nil {
+				fmt.Fprintln(stderr, "eingang validate:", err)
+				code = validateUnreadable
+			}
+		}
 		switch {
 		case res.unreadable:
 			code = validateUnreadable
@@ -133,6 +154,7 @@ func validateFile(ctx context.Context, file string) *validateResult {
 		res.report = &validate.Report{Findings: res.Findings, DocumentName: file}
 		return res
 	}
+	res.doc = doc
 	rep := validate.Validate(doc)
 	rep.DocumentName = file
 	res.report = rep

@@ -45,6 +45,7 @@ func TestCmdValidate(t *testing.T) {
 		{"bad format", []string{"--format", "yaml", good}, 2},
 		{"no files", nil, 2},
 		{"help", []string{"--help"}, 0},
+		{"visual", []string{"--visual", dir, good}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +90,12 @@ func TestCmdValidate(t *testing.T) {
 				}
 				if n != len(tt.args)-2 {
 					t.Errorf("%d objects for %d files", n, len(tt.args)-2)
+				}
+			}
+			if tt.name == "visual" {
+				pdf, err := os.ReadFile(filepath.Join(dir, "good.pdf"))
+				if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+					t.Errorf("no visual written: %v", err)
 				}
 			}
 			if tt.name == "xml" && (!strings.Contains(out.String(), "<rep:accept") || !strings.Contains(out.String(), "<rep:reject")) {
