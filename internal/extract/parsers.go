@@ -486,13 +486,16 @@ func vatRates(rs []row, res *Fields) {
 }
 
 var (
-	sellerCaptionRE = regexp.MustCompile(`(?i)^(?:verkäufer|lieferant|rechnungssteller|seller|vendeur|fournisseur|supplier)\s*:?$`)
+	sellerCaptionRE = regexp.MustCompile(`(?i)^\W*(?:verkäufer|lieferant|rechnungssteller|rechnungsersteller|seller|vendeur|fournisseur|supplier)\s*:?$`)
 	nameLabelRE     = regexp.MustCompile(`(?i)^name\s*:?\s*`)
+	notNameRE       = regexp.MustCompile(`(?i):|^\W*(?:nummer|globale|gln|lief-?nr|kunden-?nr|kundennummer|tel|fax|e-?mail|www|http|ust|steuer|iban|bic)\b|^\d`)
+	legalFormRE     = regexp.MustCompile(`(?i)\b(?:gmbh|ag|kg|ohg|e\.\s?v\.|ug|se|mbh|sarl|sas|s\.a\.|ltd|inc|llc|plc|b\.v\.|gbr|a\.g\.)(?:\s|$|[,.)])`)
 )
 
-// sellerName reads the name under a "Verkäufer"/"Seller" caption or after a
-// "Name:" label in the seller section. Names have no check, so the
-// confidence stays below review level.
+// sellerName reads the name under a "Verkäufer"/"Seller" caption, after a
+// "Name:" label in the seller section, or else the first company name in
+// the letterhead. Names have no check, so the confidence stays below
+// review level.
 func sellerName(rs []row, parties []int) (Field, bool) {
 	for i, r := range rs {
 		for j, c := range r.cells {
@@ -516,15 +519,67 @@ func sellerName(rs []row, parties []int) (Field, bool) {
 					if n.x1 < c.x0-20 || n.x0 > c.x1+400 {
 						continue
 					}
-					if strings.Contains(n.text, ":") || strings.Trim(n.text, "0123456789 ()") == "" {
-						continue
+					if notNameRE.MatchString(n.text) || (len(rs[k].cells) > 1 && strings.Contains(rs[k].text(), ":")) {
+						break
 					}
-					return Field{Value: n.text, Confidence: 0.6}, true
+					return Field{Value: n.text + nameContinuation(rs, k, n), Confidence: 0.6}, true
+				}
+			}
+		}
+	}
+	// Letterhead: the first company name on the first page outside the
+	// buyer's address block.
+	for i, r := range rs {
+		if r.page != 1 || i > 30 {
+			break
+		}
+		if parties[i] == partyBuyer {
+			continue
+		}
+		for _, c := range r.cells {
+			if loc := legalFormRE.FindStringIndex(c.text); loc != nil && !notNameRE.MatchString(c.text) {
+				name := strings.TrimSpace(c.text[:loc[1]])
+				if len(name) >= 4 {
+					return Field{Value: strings.TrimRight(name, ",. "), Confidence: 0.5}, true
 				}
 			}
 		}
 	}
 	return Field{}, false
+}
+
+var streetRE = regexp.MustCompile(`(?i)str\.|straße|strasse|weg\b|platz\b|allee\b|gasse\b|ring\b|rue\b|street|road|\s\d+\s?[a-z]?$|^\d`)
+
+// nameContinuation returns the second line of a company name printed on
+// two lines ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."),
+// with a leading newline, or "" when the next line is an address or label.
+func nameContinuation(rs []row, k int, c cell) string {
+	if legalFormRE.MatchString(c.text + " ") {
+		// "… GmbH" is complete; the next line is a person or address.
+		return ""
+	}
+	if k+1 >= len(rs) || rs[k+1].page != rs[k].page || rs[k+1].cy-rs[k].cy > 2.2*rs[k].h {
+		return ""
+	}
+	for j, n := range rs[k+1].cells {
+		if n.x1 < c.x0-20 || n.x0 > c.x1+400 {
+			continue
+		}
+		t := n.text
+		if nameLabelRE.MatchString(t) {
+			t = strings.TrimSpace(nameLabelRE.ReplaceAllString(t, ""))
+			if t == "" && j+1 < len(rs[k+1].cells) {
+				t = rs[k+1].cells[j+1].text
+			}
+		} else if strings.Contains(t, ":") {
+			return ""
+		}
+		if t == "" || notNameRE.MatchString(t) || streetRE.MatchString(t) {
+			return ""
+		}
+		return "\n" + t
+	}
+	return ""
 }
 
 // checkPlausible marks the invoice for review when key fields are missing
