@@ -46,8 +46,9 @@ type Text struct {
 	Value string `json:"value"`
 	// Present is false when the element does not exist; an empty element
 	// is Present with Value "".
-	Present bool   `json:"present"`
-	Source  Source `json:"source"`
+	Present bool `json:"present"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // ID is an identifier with an optional scheme (e.g. BT-29 with BT-29-1, BT-34
@@ -61,7 +62,8 @@ type ID struct {
 	SchemePresent bool `json:"scheme_present,omitempty"`
 	// SchemeVersion is @schemeVersionID or @listVersionID (BT-158-2).
 	SchemeVersion string `json:"scheme_version,omitempty"`
-	Source        Source `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Date is a date business term.
@@ -73,8 +75,9 @@ type Date struct {
 	Format string `json:"format,omitempty"`
 	// Value is the date normalised to YYYY-MM-DD; empty when Raw is not a
 	// valid date in its format (Valid is then false).
-	Value  string `json:"value,omitempty"`
-	Valid  bool   `json:"valid"`
+	Value string `json:"value,omitempty"`
+	Valid bool   `json:"valid"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -96,7 +99,8 @@ type Number struct {
 	Raw     string `json:"raw"`
 	Present bool   `json:"present"`
 	// Valid is false when Raw is present but not an xs:decimal.
-	Valid  bool   `json:"valid"`
+	Valid bool `json:"valid"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -228,9 +232,11 @@ type Invoice struct {
 // Issue is a syntax-level problem found while mapping the XML to the model.
 type Issue struct {
 	// Code is a stable identifier, e.g. "invalid-decimal", "invalid-date".
-	Code    string `json:"code"`
+	Code string `json:"code"`
+	// Message describes the problem in English.
 	Message string `json:"message"`
-	Source  Source `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Note is one BG-1 invoice note.
@@ -239,7 +245,8 @@ type Note struct {
 	// writes it as "#CODE#" prefix of the note text, CII as ram:SubjectCode).
 	SubjectCode Text `json:"subject_code"`
 	// Text is BT-22 invoice note (without the UBL "#CODE#" prefix).
-	Text   Text   `json:"text"`
+	Text Text `json:"text"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -248,8 +255,9 @@ type PrecedingInvoice struct {
 	// ID is BT-25 preceding invoice reference.
 	ID Text `json:"id"`
 	// IssueDate is BT-26 preceding invoice issue date.
-	IssueDate Date   `json:"issue_date"`
-	Source    Source `json:"source"`
+	IssueDate Date `json:"issue_date"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Party is a trade party: BG-4 seller, BG-7 buyer, BG-10 payee or BG-11 tax
@@ -293,7 +301,8 @@ type Party struct {
 	Address *Address `json:"address,omitempty"`
 	// Contact is BG-6 / BG-9 contact; nil when absent.
 	Contact *Contact `json:"contact,omitempty"`
-	Source  Source   `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Address is a postal address: BG-5 seller, BG-8 buyer, BG-12 tax
@@ -312,8 +321,9 @@ type Address struct {
 	// Subdivision is BT-39 / BT-54 / BT-68 / BT-79 country subdivision.
 	Subdivision Text `json:"subdivision"`
 	// CountryCode is BT-40 / BT-55 / BT-69 / BT-80 (ISO 3166-1 alpha-2).
-	CountryCode Text   `json:"country_code"`
-	Source      Source `json:"source"`
+	CountryCode Text `json:"country_code"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Contact is BG-6 seller contact or BG-9 buyer contact.
@@ -323,7 +333,8 @@ type Contact struct {
 	// Phone is BT-42 / BT-57 contact telephone number.
 	Phone Text `json:"phone"`
 	// Email is BT-43 / BT-58 contact e-mail address.
-	Email  Text   `json:"email"`
+	Email Text `json:"email"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -338,7 +349,8 @@ type Delivery struct {
 	ActualDate Date `json:"actual_date"`
 	// Address is BG-15 deliver to address; nil when absent.
 	Address *Address `json:"address,omitempty"`
-	Source  Source   `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Period is BG-14 invoicing period or BG-26 invoice line period.
@@ -346,7 +358,8 @@ type Period struct {
 	// Start is BT-73 / BT-134 start date.
 	Start Date `json:"start"`
 	// End is BT-74 / BT-135 end date.
-	End    Date   `json:"end"`
+	End Date `json:"end"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -367,7 +380,8 @@ type PaymentMeans struct {
 	Card *Card `json:"card,omitempty"`
 	// DirectDebit is BG-19 direct debit; nil when absent.
 	DirectDebit *DirectDebit `json:"direct_debit,omitempty"`
-	Source      Source       `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // CreditTransfer is BG-17 credit transfer.
@@ -380,8 +394,9 @@ type CreditTransfer struct {
 	// AccountName is BT-85 payment account name.
 	AccountName Text `json:"account_name"`
 	// ServiceProviderID is BT-86 payment service provider identifier (BIC).
-	ServiceProviderID Text   `json:"service_provider_id"`
-	Source            Source `json:"source"`
+	ServiceProviderID Text `json:"service_provider_id"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Card is BG-18 payment card information.
@@ -389,8 +404,9 @@ type Card struct {
 	// PAN is BT-87 payment card primary account number (last digits only).
 	PAN Text `json:"pan"`
 	// HolderName is BT-88 payment card holder name.
-	HolderName Text   `json:"holder_name"`
-	Source     Source `json:"source"`
+	HolderName Text `json:"holder_name"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // DirectDebit is BG-19 direct debit.
@@ -402,8 +418,9 @@ type DirectDebit struct {
 	// ram:CreditorReferenceID).
 	CreditorID Text `json:"creditor_id"`
 	// DebitedAccount is BT-91 debited account identifier (IBAN).
-	DebitedAccount Text   `json:"debited_account"`
-	Source         Source `json:"source"`
+	DebitedAccount Text `json:"debited_account"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // AllowanceCharge is BG-20 document level allowance, BG-21 document level
@@ -429,8 +446,9 @@ type AllowanceCharge struct {
 	Reason Text `json:"reason"`
 	// ReasonCode is BT-98 / BT-105 / BT-140 / BT-145 (UNTDID 5189 for
 	// allowances, 7161 for charges).
-	ReasonCode Text   `json:"reason_code"`
-	Source     Source `json:"source"`
+	ReasonCode Text `json:"reason_code"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Totals is BG-22 document totals.
@@ -461,7 +479,8 @@ type Totals struct {
 	Rounding Amount `json:"rounding"`
 	// Payable is BT-115 amount due for payment.
 	Payable Amount `json:"payable"`
-	Source  Source `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // VATBreakdown is one BG-23 VAT breakdown.
@@ -480,8 +499,9 @@ type VATBreakdown struct {
 	// ExemptionReasonCode is BT-121 VAT exemption reason code (VATEX).
 	ExemptionReasonCode Text `json:"exemption_reason_code"`
 	// TaxSchemeID is UBL cac:TaxScheme/cbc:ID or CII ram:TypeCode ("VAT").
-	TaxSchemeID Text   `json:"tax_scheme_id"`
-	Source      Source `json:"source"`
+	TaxSchemeID Text `json:"tax_scheme_id"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // AdditionalDocument is one BG-24 additional supporting document (and, in
@@ -498,7 +518,8 @@ type AdditionalDocument struct {
 	URI Text `json:"uri"`
 	// Attachment is BT-125 attached document; nil when absent.
 	Attachment *Attachment `json:"attachment,omitempty"`
-	Source     Source      `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Attachment is BT-125 attached document (base64 binary object).
@@ -507,11 +528,12 @@ type Attachment struct {
 	MimeCode string `json:"mime_code"`
 	// Filename is BT-125-2 @filename.
 	Filename string `json:"filename"`
-	// Data is the decoded content; nil when the base64 was invalid
-	// (DecodeError is then set).
-	Data        []byte `json:"-"`
+	// Data is the decoded content; nil when the base64 was invalid.
+	Data []byte `json:"-"`
+	// DecodeError says why the base64 content could not be decoded.
 	DecodeError string `json:"decode_error,omitempty"`
-	Source      Source `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Line is one BG-25 invoice line (UBL cac:InvoiceLine / cac:CreditNoteLine,
@@ -548,8 +570,9 @@ type Line struct {
 	SubLines []Line `json:"sub_lines,omitempty"`
 	// ParentLineID is CII ram:ParentLineID of a sub line (XRechnung
 	// Extension); empty for ordinary lines.
-	ParentLineID Text   `json:"parent_line_id"`
-	Source       Source `json:"source"`
+	ParentLineID Text `json:"parent_line_id"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Price is BG-29 price details.
@@ -568,7 +591,8 @@ type Price struct {
 	// GrossBaseQuantity is the CII base quantity of the gross price (BT-149
 	// again; BR-TMP-3 compares it with BaseQuantity). Absent in UBL.
 	GrossBaseQuantity Quantity `json:"gross_base_quantity"`
-	Source            Source   `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // Item is BG-31 item information.
@@ -590,7 +614,8 @@ type Item struct {
 	OriginCountry Text `json:"origin_country"`
 	// Attributes is BG-32 item attributes.
 	Attributes []ItemAttribute `json:"attributes,omitempty"`
-	Source     Source          `json:"source"`
+	// Source locates the element in the XML.
+	Source Source `json:"source"`
 }
 
 // ItemAttribute is one BG-32 item attribute.
@@ -598,7 +623,8 @@ type ItemAttribute struct {
 	// Name is BT-160 item attribute name.
 	Name Text `json:"name"`
 	// Value is BT-161 item attribute value.
-	Value  Text   `json:"value"`
+	Value Text `json:"value"`
+	// Source locates the element in the XML.
 	Source Source `json:"source"`
 }
 
@@ -658,10 +684,14 @@ type Document struct {
 
 // PDFAttachment describes one file embedded in a PDF.
 type PDFAttachment struct {
-	Name           string `json:"name"`
+	// Name is the file specification's /UF (else /F), escapes decoded.
+	Name string `json:"name"`
+	// AFRelationship is the /AFRelationship name ("" if none).
 	AFRelationship string `json:"af_relationship,omitempty"`
-	MimeType       string `json:"mime_type,omitempty"`
-	Size           int    `json:"size"`
+	// MimeType is the embedded stream's /Subtype, e.g. "text/xml".
+	MimeType string `json:"mime_type,omitempty"`
+	// Size is the decoded size in bytes (0 if it could not be decoded).
+	Size int `json:"size"`
 	// Executable is true when the content looks like a program (PE, ELF,
 	// Mach-O, script); such attachments are never read as invoices.
 	Executable bool `json:"executable,omitempty"`

@@ -34,7 +34,7 @@ type Node struct {
 	path string
 }
 
-// Attr is one XML attribute.
+// Attr is one XML attribute: namespace URI, local name and value.
 type Attr struct {
 	Space, Local, Value string
 }
