@@ -469,7 +469,8 @@ func decide(name string, cands []candidate) (Field, bool) {
 	}
 	type agg struct {
 		best    float64
-		support int
+		support int // distinct rows: several captions on one row are one reading
+		rows    map[int]bool
 		first   int
 	}
 	byVal := map[string]*agg{}
@@ -477,11 +478,14 @@ func decide(name string, cands []candidate) (Field, bool) {
 	for _, c := range cands {
 		a, ok := byVal[c.value]
 		if !ok {
-			a = &agg{first: c.row}
+			a = &agg{first: c.row, rows: map[int]bool{}}
 			byVal[c.value] = a
 			order = append(order, c.value)
 		}
-		a.support++
+		if !a.rows[c.row] {
+			a.rows[c.row] = true
+			a.support++
+		}
 		if c.score > a.best {
 			a.best = c.score
 		}
@@ -528,7 +532,9 @@ func adjust(name, v string, conf float64) float64 {
 		case VATChecksumBad, VATInvalid:
 			return minf(conf, 0.6)
 		case VATFormatOK:
-			return minf(conf, 0.9)
+			// No check digit defined (or checked) for this country: a
+			// misread digit would go unnoticed.
+			return minf(conf, 0.89)
 		case VATChecksumOK:
 			if conf >= 0.75 {
 				return maxf(conf, 0.95)
@@ -538,10 +544,14 @@ func adjust(name, v string, conf float64) float64 {
 		if !ValidBIC(v) {
 			return minf(conf, 0.5)
 		}
+		// A BIC has no check digit.
+		return minf(conf, 0.89)
 	case SellerTaxNumber:
 		if !ValidTaxNumber(v) {
 			return minf(conf, 0.5)
 		}
+		// The Länder check digits are not implemented.
+		return minf(conf, 0.89)
 	case BuyerReference:
 		if strings.Count(v, "-") >= 1 && !ValidLeitwegID(v) && leitwegRE.MatchString(v) {
 			return minf(conf, 0.6)
