@@ -35,7 +35,19 @@ func toSource(w, h, rotate int, skewDeg float64) (m pdf.Matrix, uw, uh int) {
 // source through m (bilinear, white outside). The visible page keeps the
 // untouched source; this copy only feeds Tesseract.
 func warp(src *image.Gray, m pdf.Matrix, uw, uh int) *image.Gray {
-	dst := image.NewGray(image.Rect(0, 0, uw, uh))
+	return warpInto(nil, src, m, uw, uh)
+}
+
+// warpInto is warp writing into buf when it is large enough, so that a
+// worker reuses one buffer for every page instead of leaving 8 MB of
+// garbage per page.
+func warpInto(buf []byte, src *image.Gray, m pdf.Matrix, uw, uh int) *image.Gray {
+	var dst *image.Gray
+	if len(buf) >= uw*uh {
+		dst = &image.Gray{Pix: buf[:uw*uh], Stride: uw, Rect: image.Rect(0, 0, uw, uh)}
+	} else {
+		dst = image.NewGray(image.Rect(0, 0, uw, uh))
+	}
 	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
 	if m == pdf.Identity {
 		for y := 0; y < sh; y++ {

@@ -40,6 +40,7 @@ func (e *Engine) worker(id int) {
 	defer runtime.UnlockOSThread()
 	singleThreadOpenMP()
 	var cl *gosseract.Client
+	var sc scratch
 	served := 0
 	recycle := func(reason string) {
 		if cl == nil {
@@ -62,7 +63,10 @@ func (e *Engine) worker(id int) {
 		if cl == nil {
 			cl, _ = e.newClient()
 		}
-		r := e.runPage(j, cl)
+		r := e.runPage(j, cl, &sc)
+		// Give Tesseract's freed page memory back to the OS now, not only
+		// at recycling: glibc keeps per-thread arenas otherwise.
+		trimHeap()
 		served++
 		e.pages.Add(1)
 		j.done <- r
@@ -75,7 +79,20 @@ func (e *Engine) worker(id int) {
 	}
 }
 
-func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
+// scratch is a worker's reusable page buffer: PGM header room followed by
+// the pixels of the recogniser's image.
+type scratch struct{ buf []byte }
+
+const pgmHeaderRoom = 64
+
+func (s *scratch) grow(n int) []byte {
+	if cap(s.buf) < n+pgmHeaderRoom {
+		s.buf = make([]byte, n+pgmHeaderRoom)
+	}
+	return s.buf[:n+pgmHeaderRoom]
+}
+
+func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = pageResult{err: fmt.Errorf("ocr: page %d: internal error: %v", j.page.Number, p)}
@@ -106,7 +123,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
 	if math.Abs(o.Skew) < 0.1 {
 		o.Skew = 0 // not worth resampling
 	}
-	words, conf, m, uw, uh, err := e.recognizeOriented(cl, src, o.Rotate, o.Skew, dpi)
+	words, conf, m, uw, uh, err := e.recognizeOriented(cl, sc, src, o.Rotate, o.Skew, dpi)
 	if err != nil {
 		return pageResult{err: err}
 	}
@@ -115,7 +132,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client) (r pageResult) {
 		// Weak evidence: let recognition confidence decide between the
 		// estimate and the page turned by 180°.
 		rot2 := (o.Rotate + 180) % 360
-		w2, c2, m2, uw2, uh2, err := e.recognizeOriented(cl, src, rot2, o.Skew, dpi)
+		w2, c2, m2, uw2, uh2, err := e.recognizeOriented(cl, sc, src, rot2, o.Skew, dpi)
 		if err != nil {
 			return pageResult{err: err}
 		}
@@ -154,22 +171,35 @@ func imageDPI(p pdf.Page) int {
 	return int(math.Round(dpi))
 }
 
-func (e *Engine) recognizeOriented(cl *gosseract.Client, src *image.Gray, rot int, skew float64, dpi int) ([]layout.Word, float64, pdf.Matrix, int, int, error) {
+func (e *Engine) recognizeOriented(cl *gosseract.Client, sc *scratch, src *image.Gray, rot int, skew float64, dpi int) ([]layout.Word, float64, pdf.Matrix, int, int, error) {
 	m, uw, uh := toSource(src.Bounds().Dx(), src.Bounds().Dy(), rot, skew)
-	img := warp(src, m, uw, uh)
-	words, conf, err := recognize(cl, img, dpi)
+	buf := sc.grow(uw * uh)
+	img := warpInto(buf[pgmHeaderRoom:], src, m, uw, uh)
+	words, conf, err := recognize(cl, buf, img, dpi)
 	return words, conf, m, uw, uh, err
 }
 
 // recognize runs Tesseract once (verbose boxes carry block, paragraph and
 // line numbers, so no second pass for hOCR is needed).
-func recognize(cl *gosseract.Client, img *image.Gray, dpi int) ([]layout.Word, float64, error) {
+//
+// buf holds img's pixels at offset pgmHeaderRoom (or is nil); the PGM
+// header is written right in front of them, avoiding a copy.
+func recognize(cl *gosseract.Client, buf []byte, img *image.Gray, dpi int) ([]layout.Word, float64, error) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	// PGM: leptonica reads it from memory without decoding work.
+	// PGM: leptonica reads it from memory without decoding work. The
+	// header is padded with whitespace to the fixed room.
 	hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
-	buf := make([]byte, 0, len(hdr)+len(img.Pix))
-	buf = append(append(buf, hdr...), img.Pix...)
-	if err := cl.SetImageFromBytes(buf); err != nil {
+	var pgm []byte
+	if len(buf) >= pgmHeaderRoom+w*h && len(hdr) <= pgmHeaderRoom && &buf[pgmHeaderRoom] == &img.Pix[0] {
+		// Comments are not allowed after maxval, so pad before it.
+		pad := pgmHeaderRoom - len(hdr)
+		hdr = "P5\n" + strings.Repeat(" ", pad) + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
+		copy(buf, hdr)
+		pgm = buf[:pgmHeaderRoom+w*h]
+	} else {
+		pgm = append(append(make([]byte, 0, len(hdr)+len(img.Pix)), hdr...), img.Pix...)
+	}
+	if err := cl.SetImageFromBytes(pgm); err != nil {
 		return nil, 0, fmt.Errorf("tesseract: %w", err)
 	}
 	cl.SetVariable("user_defined_dpi", strconv.Itoa(dpi))
