@@ -212,8 +212,8 @@ func parseCII(root *Node, zf1 bool) *Invoice {
 	}
 	pickTaxTotals(inv)
 
-	// Lines; XRechnung Extension sub-lines refer to their parent by
-	// ParentLineID and are kept flat here as well as under their parent.
+	// Lines. XRechnung Extension sub-lines stay in this flat list, as in
+	// the XML; they name their parent in ParentLineID.
 	for _, ln := range tx.ChildrenNamed("ram", "IncludedSupplyChainTradeLineItem") {
 		inv.Lines = append(inv.Lines, m.ciiLine(ln, nm))
 	}

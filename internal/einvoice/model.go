@@ -565,8 +565,9 @@ type Line struct {
 	VATRate Number `json:"vat_rate"`
 	// Item is BG-31 item information.
 	Item Item `json:"item"`
-	// SubLines are sub invoice lines (XRechnung Extension, UBL
-	// cac:SubInvoiceLine / CII with ParentLineID); not part of EN 16931.
+	// SubLines are UBL cac:SubInvoiceLine sub invoice lines (XRechnung
+	// Extension; not part of EN 16931). CII sub-lines stay in Invoice.Lines
+	// with ParentLineID set, as the XML has them.
 	SubLines []Line `json:"sub_lines,omitempty"`
 	// ParentLineID is CII ram:ParentLineID of a sub line (XRechnung
 	// Extension); empty for ordinary lines.
