@@ -40,12 +40,19 @@ func classification(ctx context.Context, docs []docResult, folds int) {
 	report("built-in keywords only (no training)", docs, kw, nil)
 
 	for _, k := range []int{folds, len(ex)} {
-		pred, _, err := classify.CrossValidate(ex, k, classify.TrainOptions{})
+		pred, prob, err := classify.CrossValidate(ex, k, classify.TrainOptions{})
 		if err != nil {
 			fmt.Println("cross-validation:", err)
 			return
 		}
+		hi, hiOK := 0, 0
 		for i := range pred {
+			if prob[i] >= 0.9 {
+				hi++
+				if pred[i] == ex[i].Kind {
+					hiOK++
+				}
+			}
 			pred[i] = label(pred[i])
 		}
 		name := fmt.Sprintf("learned model alone, %d-fold cross-validation", k)
@@ -53,6 +60,7 @@ func classification(ctx context.Context, docs []docResult, folds int) {
 			name = "learned model alone, leave-one-out"
 		}
 		report(name, docs, pred, nil)
+		fmt.Printf("calibration: %d predictions with probability >= 0.9, %d of them right\n", hi, hiOK)
 	}
 
 	// Full classifier: model trained without the fold + keywords + review.
