@@ -290,3 +290,15 @@ func FuzzMatch(f *testing.F) {
 		m.match(text)
 	})
 }
+
+func TestFitTemperature(t *testing.T) {
+	// Confident and always right: sharpen (T < 1). Confident but right
+	// only half the time: soften (T > 1).
+	right := [][]float64{{-0.1, -2.4}, {-2.4, -0.1}, {-0.1, -2.4}, {-2.4, -0.1}}
+	if tt := fitTemperature(right, []int{0, 1, 0, 1}); tt >= 1 {
+		t.Errorf("always right: T = %v, want < 1", tt)
+	}
+	if tt := fitTemperature(right, []int{0, 0, 1, 1}); tt <= 1 {
+		t.Errorf("half wrong: T = %v, want > 1", tt)
+	}
+}
