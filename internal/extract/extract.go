@@ -659,6 +659,9 @@ func titleDate(rs []row) []candidate {
 	return out
 }
 
+// otherDateRE marks rows whose date is not the invoice date.
+var otherDateRE = regexp.MustCompile(`(?i)liefer|leistung|bestell|fällig|zahlbar|skonto|début|fin\b|livraison|échéance|due|order|delivery|commande|period|zeitraum|vom\s+\d|version|stand`)
+
 // firstDate is the fallback when no caption names the invoice date: the
 // first date in the upper part of the first page, where letterheads print
 // it. It is a guess and scored as one.
@@ -670,6 +673,9 @@ func firstDate(rs []row, doc layout.Document) []candidate {
 	for i, r := range rs {
 		if r.page != 1 || r.cy > limit {
 			break
+		}
+		if otherDateRE.MatchString(r.text()) {
+			continue
 		}
 		for _, c := range r.cells {
 			if v, _, _, ok := findDate(c.text, false); ok {
