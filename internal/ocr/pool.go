@@ -137,7 +137,9 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 			return pageResult{err: err}
 		}
 		second = true
-		if c2*float64(len(w2)) > conf*float64(len(words))*1.1 {
+		// Switch only on clear evidence: a blank or picture page gives
+		// noise either way and stays as scanned.
+		if g2, g1 := goodMass(w2), goodMass(words); g2 > 1.2*g1 && g2 >= 300 {
 			words, conf, m, uw, uh = w2, c2, m2, uw2, uh2
 			o.Rotate = rot2
 		}
@@ -156,6 +158,19 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 		layer.Words = append(layer.Words, pdf.Word{Text: wd.Text, X0: float64(wd.X0), Y0: float64(wd.Y0), X1: float64(wd.X1), Y1: float64(wd.Y1), Line: line})
 	}
 	return pageResult{info: info, page: lp, layer: layer}
+}
+
+// goodMass sums the confidence of plausible words (two or more
+// characters, confidence at least 50): noise recognised on an upside-down
+// or empty page scores low even when it yields many "words".
+func goodMass(words []layout.Word) float64 {
+	var m float64
+	for _, w := range words {
+		if w.Confidence >= 50 && len([]rune(w.Text)) >= 2 {
+			m += w.Confidence
+		}
+	}
+	return m
 }
 
 // imageDPI derives the resolution from the image size and its placement.
