@@ -93,6 +93,13 @@ type instance struct {
 
 func newInstance(t *testing.T, redisURL string) *instance {
 	t.Helper()
+	return newInstanceWith(t, redisURL, "")
+}
+
+// newInstanceWith adds extra profiles (YAML list items, with %[1]s for the
+// instance's root folder).
+func newInstanceWith(t *testing.T, redisURL, extraProfiles string) *instance {
+	t.Helper()
 	root := t.TempDir()
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	cfg := filepath.Join(root, "eingang.yaml")
@@ -106,7 +113,7 @@ workers: {concurrency: 2, shutdown_timeout: 5s}
 targets: {archive: {type: archive, dir: %[1]s/archive}}
 profiles:
   - {name: rechnung, folder: %[1]s/inbox/rechnung, kind: rechnung, target: archive}
-`, root, addr, redisURL)), 0o644)
+`+extraProfiles, root, addr, redisURL)), 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,3 +430,111 @@ func sha256File(t *testing.T, path string) string {
 	return strings.Fields(string(out))[0]
 }
 
+type manifestEntry struct {
+	File     string            `json:"file"`
+	Kind     string            `json:"kind"`
+	Expect   string            `json:"expect"`
+	Scenario *string           `json:"kosit_scenario"`
+	Scope    json.RawMessage   `json:"scope"`
+	Fields   map[string]string `json:"fields"`
+}
+
+// einvoices picks whole documents from the e-invoice corpus manifest.
+func einvoices(t *testing.T, match func(manifestEntry) bool, n int) []manifestEntry {
+	t.Helper()
+	dir := testenv.Corpus(t, "einvoice")
+	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []manifestEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() && len(out) < n {
+		var e manifestEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Scenario != nil && (len(e.Scope) == 0 || string(e.Scope) == "null") && match(e) {
+			e.File = filepath.Join(dir, e.File)
+			out = append(out, e)
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("manifest has only %d matching entries", len(out))
+	}
+	return out
+}
+
+// TestEInvoiceLane: e-invoices skip OCR, their fields reach journal, API and
+// archive exactly, an invalid one is delivered flagged or, where the profile
+// says so, sent to error/ with the findings.
+func TestEInvoiceLane(t *testing.T) {
+	redis := testenv.StartRedis(t)
+	in := newInstanceWith(t, redis.URL(), `  - {name: streng, folder: %[1]s/inbox/streng, kind: rechnung, target: archive, invalid_einvoice: error}
+`)
+	in.start()
+	xmlOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && strings.HasPrefix(e.Kind, "ubl") }, 1)[0]
+	ciiOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && e.Kind == "cii" }, 1)[0]
+	pdfOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && e.Kind == "facturx-pdf" }, 1)[0]
+	bad := einvoices(t, func(e manifestEntry) bool { return e.Expect == "invalid" && strings.HasSuffix(e.File, ".xml") }, 2)
+	os.MkdirAll(in.inbox(), 0o755)
+	strict := filepath.Join(in.root, "inbox", "streng")
+	os.MkdirAll(strict, 0o755)
+	copyFile(t, xmlOK.File, filepath.Join(in.inbox(), "ubl.xml"))
+	copyFile(t, ciiOK.File, filepath.Join(in.inbox(), "cii.xml"))
+	copyFile(t, pdfOK.File, filepath.Join(in.inbox(), "zugferd.pdf"))
+	copyFile(t, bad[0].File, filepath.Join(in.inbox(), "ungueltig.xml"))
+	copyFile(t, bad[1].File, filepath.Join(strict, "abgelehnt.xml"))
+
+	final := in.waitFinal(5, 2*time.Minute)
+	for name, e := range map[string]manifestEntry{"ubl.xml": xmlOK, "cii.xml": ciiOK, "zugferd.pdf": pdfOK} {
+		d := final[name]
+		if d.State != journal.StateDelivered {
+			t.Errorf("%s: %+v", name, d)
+			continue
+		}
+		for _, k := range []string{"invoice_number", "grand_total", "issue_date", "currency", "seller_name"} {
+			if normalize(d.Fields[k]) != normalize(e.Fields[k]) {
+				t.Errorf("%s: %s = %q, manifest says %q", name, k, d.Fields[k], e.Fields[k])
+			}
+		}
+		if d.Fields["einvoice_valid"] != "true" {
+			t.Errorf("%s: not marked valid: %v", name, d.Fields)
+		}
+		var meta struct {
+			Fields      map[string]string `json:"fields"`
+			Attachments []string          `json:"attachments"`
+		}
+		b, err := os.ReadFile(archived(t, in.root, d.ID, ".json"))
+		if err != nil || json.Unmarshal(b, &meta) != nil || meta.Fields["invoice_number"] != d.Fields["invoice_number"] {
+			t.Errorf("%s: archive metadata %s (%v)", name, b, err)
+		}
+		pdf, _ := os.ReadFile(archived(t, in.root, d.ID, ".pdf"))
+		if !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Errorf("%s: archived document is not a PDF", name)
+		}
+	}
+	flagged := final["ungueltig.xml"]
+	if flagged.State != journal.StateDelivered || flagged.Fields["einvoice_valid"] != "false" {
+		t.Errorf("invalid e-invoice in a deliver profile: %+v", flagged)
+	}
+	rejected := final["abgelehnt.xml"]
+	if rejected.State != journal.StateFailed {
+		t.Errorf("invalid e-invoice in a strict profile: %+v", rejected)
+	}
+	reason, err := os.ReadFile(filepath.Join(in.root, "error", "abgelehnt.xml.error.txt"))
+	if err != nil || !strings.Contains(string(reason), "E-Rechnung ist laut Prüfung") {
+		t.Errorf("reason file: %s (%v)", reason, err)
+	}
+	resp, err := http.Get("http://" + in.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "eingang_pages_recognized_total 0") {
+		t.Error("e-invoices went through OCR")
+	}
+}

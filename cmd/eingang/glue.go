@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/hibiken/asynq"
@@ -9,7 +10,12 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/dms/d3"
+	"github.com/eingang/eingang/internal/dms/fabasoft"
+	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/ocr"
+	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -18,11 +24,60 @@ func queueCollector(r *workers.Redis) prometheus.Collector {
 	return metrics.NewQueueMetricsCollector(asynq.NewInspector(r.Opt))
 }
 
-// buildRemoteTarget builds the d3 and fabasoft targets.
+// buildRemoteTarget builds the d3 and fabasoft targets from their options.
 func buildRemoteTarget(name string, t config.Target) (dms.Target, error) {
-	return nil, fmt.Errorf("targets.%s.type: %s is not available in this build", name, t.Type)
+	key := "targets." + name + ".options"
+	switch t.Type {
+	case "d3":
+		cfg, err := d3.DecodeConfig(&t.Options)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		c, err := d3.New(name, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return c, nil
+	case "fabasoft":
+		cfg := fabasoft.Defaults()
+		if err := t.Options.Decode(&cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		if cfg.Name == "" {
+			cfg.Name = name
+		}
+		c, err := fabasoft.New(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("targets.%s.type: unknown type %q", name, t.Type)
 }
 
 // registerFaults adds the sentinel errors of the domain packages to the
-// classification table.
-func registerFaults(r *fault.Rules) {}
+// classification table. Transient errors get a clerk sentence too: it is
+// what the reason file says when the retry window runs out.
+func registerFaults(r *fault.Rules) {
+	r.RegisterFunc(func(err error) (fault.Verdict, bool) {
+		if ocr.IsPermanent(err) {
+			return fault.Verdict{Permanent: true, Clerk: ocr.ClerkMessage(err)}, true
+		}
+		return fault.Verdict{}, false
+	})
+	r.RegisterFunc(func(err error) (fault.Verdict, bool) {
+		var rej *pipeline.RejectedInvoiceError
+		if errors.As(err, &rej) {
+			return fault.Verdict{Permanent: true, Clerk: "Die E-Rechnung ist laut Prüfung nach XRechnung/EN 16931 ungültig: " + rej.Summary}, true
+		}
+		return fault.Verdict{}, false
+	})
+	r.Register(einvoice.ErrHostileXML, true, "Die XML-Datei enthält unzulässige Konstrukte (DOCTYPE/Entitäten oder zu tiefe Verschachtelung) und wird aus Sicherheitsgründen nicht gelesen.")
+	r.Register(einvoice.ErrTooLarge, true, "Die E-Rechnung ist zu groß für die automatische Verarbeitung.")
+	r.Register(einvoice.ErrInvalidEncoding, true, "Die XML-Datei hat eine ungültige Zeichenkodierung (erwartet wird UTF-8).")
+	r.Register(einvoice.ErrMalformed, true, "Die E-Rechnung ist beschädigt oder kein wohlgeformtes XML.")
+	r.Register(einvoice.ErrNotEInvoice, true, "Die XML-Datei ist keine E-Rechnung (weder XRechnung/UBL noch CII/ZUGFeRD).")
+	r.Register(d3.ErrUnauthorized, false, "Die Anmeldung am d.3 ist fehlgeschlagen – bitte die IT informieren.")
+	r.Register(fabasoft.ErrAuth, false, "Die Anmeldung bei Fabasoft ist fehlgeschlagen – bitte die IT informieren.")
+	r.Register(fabasoft.ErrUnavailable, false, "Fabasoft war über längere Zeit nicht erreichbar.")
+}

@@ -35,10 +35,17 @@ type rule struct {
 }
 
 // Rules are checked in order; the first match wins. Packages that add
-// sentinel errors register them through Register at wiring time, so this
-// package need not import every domain package.
+// sentinel errors register them through Register (or RegisterFunc) at
+// wiring time, so this package need not import every domain package.
 type Rules struct {
 	rules []rule
+	funcs []func(error) (Verdict, bool)
+}
+
+// RegisterFunc adds a classifier for a package that decides itself which of
+// its errors are permanent; it returns ok=false for errors it does not know.
+func (r *Rules) RegisterFunc(f func(error) (Verdict, bool)) {
+	r.funcs = append(r.funcs, f)
 }
 
 // Default returns the rules for the sentinels of intake, dms and the
@@ -75,6 +82,11 @@ func (r *Rules) Classify(err error) Verdict {
 	for _, ru := range r.rules {
 		if errors.Is(err, ru.err) {
 			return ru.verdict
+		}
+	}
+	for _, f := range r.funcs {
+		if v, ok := f(err); ok {
+			return v
 		}
 	}
 	var ne net.Error

@@ -139,6 +139,8 @@ func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err e
 		return p.ingest(ctx, doc)
 	case StepOCR:
 		return p.recognize(ctx, doc)
+	case StepEInvoice:
+		return p.readEInvoice(ctx, doc)
 	case StepClassify:
 		return p.classify(ctx, doc)
 	case StepDeliver:

@@ -34,7 +34,10 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 		return "", err
 	}
 	next := StepOCR
-	if format == intake.FormatXML {
+	switch {
+	case format == intake.FormatXML:
+		next = StepEInvoice
+	case format == intake.FormatPDF && hasEmbeddedInvoice(ctx, doc.WorkPath):
 		next = StepEInvoice
 	}
 	return next, p.advance(ctx, doc.ID, StepIngest, next, "detected "+string(format), func(d *journal.Document) {
@@ -81,11 +84,15 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 	if !ok {
 		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
 	}
-	kind := prof.Kind
-	if kind == "auto" {
-		kind = "sonstiges"
+	kind, why := doc.Kind, "kind "+doc.Kind+" (from the e-invoice)"
+	if kind == "" {
+		kind = prof.Kind
+		if kind == "auto" {
+			kind = "sonstiges"
+		}
+		why = "kind " + kind + " (profile default)"
 	}
-	return StepDeliver, p.advance(ctx, doc.ID, StepClassify, StepDeliver, "kind "+kind+" (profile default)", func(d *journal.Document) {
+	return StepDeliver, p.advance(ctx, doc.ID, StepClassify, StepDeliver, why, func(d *journal.Document) {
 		d.Kind = kind
 	})
 }
@@ -151,8 +158,16 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 		Received:   doc.Created,
 		Metadata:   meta,
 	}
-	if _, err := os.Stat(filepath.Join(dir, outPages)); err == nil {
-		d.Attachments = append(d.Attachments, dms.Attachment{Name: "pages.json", MediaType: "application/json", Path: filepath.Join(dir, outPages)})
+	for _, a := range []dms.Attachment{
+		{Name: outPages, MediaType: "application/json"},
+		{Name: outInvoiceXML, MediaType: "application/xml"},
+		{Name: outReportJSON, MediaType: "application/json"},
+		{Name: outReportXML, MediaType: "application/xml"},
+	} {
+		a.Path = filepath.Join(dir, a.Name)
+		if _, err := os.Stat(a.Path); err == nil {
+			d.Attachments = append(d.Attachments, a)
+		}
 	}
 	return d, nil
 }

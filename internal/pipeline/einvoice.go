@@ -1,0 +1,185 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
+	"github.com/eingang/eingang/internal/einvoice"
+	"github.com/eingang/eingang/internal/einvoice/validate"
+	"github.com/eingang/eingang/internal/einvoice/visual"
+	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/journal"
+)
+
+// Work products of the e-invoice step.
+const (
+	outInvoiceXML  = "invoice.xml"
+	outReportJSON  = "validation.json"
+	outReportXML   = "validation-report.xml"
+	outReportText  = "validation.txt"
+	maxFindingsDE  = 5
+	fieldValid     = "einvoice_valid"
+	fieldSyntax    = "einvoice_syntax"
+	fieldScenario  = "einvoice_scenario"
+	fieldFindings  = "einvoice_findings"
+	fieldEmbedded  = "einvoice_embedded"
+	kindRechnung   = "rechnung"
+	kindGutschrift = "gutschrift"
+)
+
+// RejectedInvoiceError is an e-invoice that failed validation in a profile
+// that sends such invoices to the error folder (invalid_einvoice: error).
+type RejectedInvoiceError struct {
+	// Summary lists the most important findings in German.
+	Summary string
+}
+
+func (e *RejectedInvoiceError) Error() string {
+	return "e-invoice rejected by validation: " + e.Summary
+}
+
+// hasEmbeddedInvoice reports whether a PDF carries an e-invoice (ZUGFeRD /
+// Factur-X); such PDFs take the e-invoice lane instead of OCR.
+func hasEmbeddedInvoice(ctx context.Context, path string) bool {
+	_, err := einvoice.ParseFile(ctx, path)
+	return err == nil
+}
+
+func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (string, error) {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	}
+	inv, err := einvoice.ParseFile(ctx, doc.WorkPath)
+	if err != nil {
+		return "", err
+	}
+	rep := validate.Validate(inv)
+	rep.DocumentName = doc.SourceName
+	dir := p.docDir(doc.ID)
+	if err := os.MkdirAll(dir, 0o770); err != nil {
+		return "", err
+	}
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		outReportJSON: func(b *bytes.Buffer) error { return rep.WriteJSON(b) },
+		outReportXML:  func(b *bytes.Buffer) error { return rep.WriteXML(b) },
+		outReportText: func(b *bytes.Buffer) error { return rep.WriteText(b) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return "", fmt.Errorf("validation report: %w", err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, name), b.Bytes()); err != nil {
+			return "", err
+		}
+	}
+	if !rep.Accepted && prof.InvalidEInvoice == "error" {
+		return "", &RejectedInvoiceError{Summary: summarizeFindings(rep)}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, outInvoiceXML), inv.XML); err != nil {
+		return "", err
+	}
+	// The PDF to deliver: a hybrid invoice keeps its own visual; an XML-only
+	// one gets a readable rendering with the XML embedded.
+	pdfPath := filepath.Join(dir, outPDF)
+	if inv.FromPDF {
+		b, err := os.ReadFile(doc.WorkPath)
+		if err != nil {
+			return "", err
+		}
+		if err := writeFileAtomic(pdfPath, b); err != nil {
+			return "", err
+		}
+	} else {
+		b, err := visual.Render(ctx, inv, visual.Options{})
+		if err != nil {
+			return "", fmt.Errorf("render e-invoice: %w", err)
+		}
+		if err := writeFileAtomic(pdfPath, b); err != nil {
+			return "", err
+		}
+	}
+	pages, err := api.PageCountFile(pdfPath)
+	if err != nil {
+		pages = 1
+	}
+	fields := inv.Invoice.Fields()
+	fields[fieldValid] = strconv.FormatBool(rep.Accepted)
+	fields[fieldSyntax] = string(inv.Syntax)
+	fields[fieldScenario] = rep.Scenario
+	fields[fieldFindings] = strconv.Itoa(len(rep.Findings))
+	fields[fieldEmbedded] = strconv.FormatBool(inv.FromPDF)
+	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(fieldsText(fields, rep))); err != nil {
+		return "", err
+	}
+	kind := kindRechnung
+	if inv.Invoice.IsCreditNote || inv.Invoice.TypeCode.Value == "381" {
+		kind = kindGutschrift
+	}
+	detail := "valid e-invoice"
+	if !rep.Accepted {
+		detail = "INVALID e-invoice, delivered with its validation report: " + summarizeFindings(rep)
+	}
+	return StepClassify, p.advance(ctx, doc.ID, StepEInvoice, StepClassify, detail, func(d *journal.Document) {
+		d.Pages = pages
+		d.Kind = kind
+		if d.Fields == nil {
+			d.Fields = map[string]string{}
+		}
+		for k, v := range fields {
+			if v != "" {
+				d.Fields[k] = v
+			}
+		}
+	})
+}
+
+// summarizeFindings names the first rejecting findings in German.
+func summarizeFindings(rep *validate.Report) string {
+	var parts []string
+	for _, f := range rep.Findings {
+		if !f.Severity.Rejects() {
+			continue
+		}
+		if len(parts) == maxFindingsDE {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, f.Rule+": "+f.MessageDE)
+	}
+	if len(parts) == 0 {
+		if rep.Scenario == "" {
+			return "kein passendes Prüfszenario (kein unterstütztes E-Rechnungsformat)"
+		}
+		return "abgelehnt"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// fieldsText is the full-text of an e-invoice for indexing: its fields and
+// the validation outcome.
+func fieldsText(fields map[string]string, rep *validate.Report) string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		if fields[k] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", k, fields[k])
+		}
+	}
+	if !rep.Accepted {
+		fmt.Fprintf(&b, "validation: %s\n", summarizeFindings(rep))
+	}
+	return b.String()
+}
