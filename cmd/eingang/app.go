@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/eingang/eingang/internal/classify"
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/archive"
@@ -108,9 +109,20 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		rec = r
 	}
 	registerFaults(a.faults)
+	var model *classify.Model
+	if cfg.Classification.ModelPath != "" {
+		if model, err = classify.LoadModel(cfg.Classification.ModelPath); err != nil {
+			return nil, fmt.Errorf("classification.model_path: %w", err)
+		}
+	}
+	classifier, err := classify.New(cfg.Classification, model)
+	if err != nil {
+		return nil, fmt.Errorf("classification: %w", err)
+	}
 	a.pipe = pipeline.New(pipeline.Options{
 		Config: cfg, Journal: a.journal, Recognizer: rec, Targets: a.targets,
 		Observer: a.metrics, Faults: a.faults, Logger: a.log,
+		Classifier: classifier, Invoices: a.journal,
 	})
 	return a, nil
 }

@@ -285,6 +285,9 @@ func TestEndToEnd(t *testing.T) {
 		if d.Pages != s.Pages {
 			t.Errorf("%s: %d pages, want %d", name, d.Pages, s.Pages)
 		}
+		if d.Kind != "rechnung" {
+			t.Errorf("%s: classified as %q, want rechnung", name, d.Kind)
+		}
 		text, err := os.ReadFile(archived(t, in.root, d.ID, ".txt"))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -476,7 +479,11 @@ func TestEInvoiceLane(t *testing.T) {
 `)
 	in.start()
 	xmlOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && strings.HasPrefix(e.Kind, "ubl") }, 1)[0]
-	ciiOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && e.Kind == "cii" }, 1)[0]
+	// Another invoice than the UBL one: the corpus holds the same business
+	// invoice in both syntaxes, which the duplicate check would flag.
+	ciiOK := einvoices(t, func(e manifestEntry) bool {
+		return e.Expect == "valid" && e.Kind == "cii" && e.Fields["invoice_number"] != xmlOK.Fields["invoice_number"]
+	}, 1)[0]
 	pdfOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && e.Kind == "facturx-pdf" }, 1)[0]
 	bad := einvoices(t, func(e manifestEntry) bool { return e.Expect == "invalid" && strings.HasSuffix(e.File, ".xml") }, 2)
 	os.MkdirAll(in.inbox(), 0o755)
@@ -528,6 +535,20 @@ func TestEInvoiceLane(t *testing.T) {
 	if err != nil || !strings.Contains(string(reason), "E-Rechnung ist laut Prüfung") {
 		t.Errorf("reason file: %s (%v)", reason, err)
 	}
+	// The same invoice again in another file (other bytes, same seller,
+	// number and amount): delivered, but flagged before any workflow.
+	orig, _ := os.ReadFile(xmlOK.File)
+	os.WriteFile(filepath.Join(in.inbox(), "ubl-nochmal.xml.tmp"), append(orig, []byte("\n<!-- erneut gesendet -->\n")...), 0o644)
+	os.Rename(filepath.Join(in.inbox(), "ubl-nochmal.xml.tmp"), filepath.Join(in.inbox(), "ubl-nochmal.xml"))
+	final = in.waitFinal(6, time.Minute)
+	again := final["ubl-nochmal.xml"]
+	if again.Fields["duplicate_invoice_of"] != final["ubl.xml"].ID || again.Fields["needs_review"] != "true" {
+		t.Errorf("second copy of an invoice not flagged: %+v", again.Fields)
+	}
+	if final["ubl.xml"].Fields["duplicate_invoice_of"] != "" {
+		t.Errorf("first invoice flagged as duplicate: %+v", final["ubl.xml"].Fields)
+	}
+
 	resp, err := http.Get("http://" + in.addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eingang/eingang/internal/classify"
 )
 
 // EnvPrefix starts every environment override: EINGANG_HTTP_ADDR overrides
@@ -35,6 +37,9 @@ type Config struct {
 	Workers  Workers `yaml:"workers"`
 	OCR      OCR     `yaml:"ocr"`
 	Log      Log     `yaml:"log"`
+	// Classification configures kinds, routes (Postverteilung) and the
+	// learned model.
+	Classification classify.Config `yaml:"classification"`
 	// Targets are the places documents are delivered to, by name.
 	Targets map[string]Target `yaml:"targets"`
 	// Profiles are the hot folders and how their documents are handled.
@@ -201,7 +206,8 @@ func Default() Config {
 			RecycleRSSMB:      1024,
 			MaxPixels:         200_000_000,
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:            Log{Level: "info", Format: "text"},
+		Classification: classify.Defaults(),
 	}
 }
 
@@ -347,6 +353,21 @@ func (c *Config) Validate() error {
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		add("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	if err := c.Classification.Validate(); err != nil {
+		add("classification", "%v", err)
+	}
+	routeNames := make([]string, 0, len(c.Classification.Routes))
+	for n := range c.Classification.Routes {
+		routeNames = append(routeNames, n)
+	}
+	sort.Strings(routeNames)
+	for _, n := range routeNames {
+		if t := c.Classification.Routes[n].Target; t != "" {
+			if _, ok := c.Targets[t]; !ok {
+				add("classification.routes."+n+".target", "unknown target %q", t)
+			}
+		}
 	}
 	if len(c.Targets) == 0 {
 		add("targets", "must define at least one target")

@@ -16,9 +16,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/eingang/eingang/internal/classify"
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/invoicedup"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
 )
@@ -74,8 +76,11 @@ type Pipeline struct {
 	targets map[string]dms.Target
 	obs     Observer
 	faults  *fault.Rules
-	log     *slog.Logger
-	now     func() time.Time
+	// classifier may be nil: kinds then come from the profile.
+	classifier *classify.Classifier
+	invoices   invoicedup.Lookup
+	log        *slog.Logger
+	now        func() time.Time
 }
 
 // Options are the dependencies of a Pipeline.
@@ -87,7 +92,12 @@ type Options struct {
 	Observer   Observer
 	// Faults classifies errors; nil means fault.Default().
 	Faults *fault.Rules
-	Logger *slog.Logger
+	// Classifier decides kind and route; nil keeps the profile's kind.
+	Classifier *classify.Classifier
+	// Invoices finds earlier invoices for the duplicate check (the journal);
+	// nil disables the check.
+	Invoices InvoiceIndex
+	Logger   *slog.Logger
 }
 
 // New returns a pipeline.
@@ -104,7 +114,12 @@ func New(o Options) *Pipeline {
 	if faults == nil {
 		faults = fault.Default()
 	}
-	return &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults, log: log, now: time.Now}
+	p := &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults,
+		classifier: o.Classifier, log: log, now: time.Now}
+	if o.Invoices != nil {
+		p.invoices = invoiceLookup{o.Invoices}
+	}
+	return p
 }
 
 type nopObserver struct{}

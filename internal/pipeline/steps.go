@@ -79,32 +79,20 @@ func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string
 	})
 }
 
-func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string, error) {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
-	}
-	kind, why := doc.Kind, "kind "+doc.Kind+" (from the e-invoice)"
-	if kind == "" {
-		kind = prof.Kind
-		if kind == "auto" {
-			kind = "sonstiges"
-		}
-		why = "kind " + kind + " (profile default)"
-	}
-	return StepDeliver, p.advance(ctx, doc.ID, StepClassify, StepDeliver, why, func(d *journal.Document) {
-		d.Kind = kind
-	})
-}
-
 func (p *Pipeline) deliver(ctx context.Context, doc *journal.Document) (string, error) {
 	prof, ok := p.cfg.Profile(doc.Profile)
 	if !ok {
 		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
 	}
-	target, ok := p.targets[prof.Target]
+	// A route from classification may name another target than the
+	// profile's.
+	name := prof.Target
+	if rt := doc.Fields[fieldRouteTarget]; rt != "" {
+		name = rt
+	}
+	target, ok := p.targets[name]
 	if !ok {
-		return "", fmt.Errorf("%w: target %q not available", fault.ErrPermanent, prof.Target)
+		return "", fmt.Errorf("%w: target %q not available", fault.ErrPermanent, name)
 	}
 	d, err := p.dmsDocument(doc, prof.Metadata)
 	if err != nil {
