@@ -19,6 +19,7 @@ import (
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/metrics"
 	"github.com/eingang/eingang/internal/pipeline"
+	"github.com/eingang/eingang/internal/sign"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -119,7 +120,18 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	if err != nil {
 		return nil, fmt.Errorf("classification: %w", err)
 	}
+	var sealer pipeline.Sealer
+	if cfg.Sign.PKCS12 != "" || cfg.Sign.PKCS11.Module != "" {
+		// Loaded once; a wrong password or an expired certificate stops the
+		// start instead of failing every document.
+		s, err := sign.NewSealer(cfg.Sign)
+		if err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+		sealer = s
+	}
 	a.pipe = pipeline.New(pipeline.Options{
+		Sealer: sealer,
 		Config: cfg, Journal: a.journal, Recognizer: rec, Targets: a.targets,
 		Observer: a.metrics, Faults: a.faults, Logger: a.log,
 		Classifier: classifier, Invoices: a.journal,

@@ -559,3 +559,51 @@ func TestEInvoiceLane(t *testing.T) {
 		t.Error("e-invoices went through OCR")
 	}
 }
+
+// TestSealedScanWithTransfervermerk: a profile with sign and scan_protocol
+// delivers a scan whose PDF carries the Transfervermerk and a PAdES seal
+// that eingang verify and poppler's pdfsig accept.
+func TestSealedScanWithTransfervermerk(t *testing.T) {
+	keyDir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyDir+"/key.pem", "-out", keyDir+"/cert.pem",
+		"-days", "30", "-subj", "/CN=Scanstelle Kreis Test/O=Kreis Test", "-addext", "keyUsage=critical,digitalSignature,nonRepudiation")
+	run("pkcs12", "-export", "-inkey", keyDir+"/key.pem", "-in", keyDir+"/cert.pem", "-out", keyDir+"/siegel.p12", "-passout", "pass:geheim")
+	t.Setenv("EINGANG_SIGN_PASSWORD", "geheim")
+
+	redis := testenv.StartRedis(t)
+	in := newInstanceWith(t, redis.URL(), `  - name: siegel
+    folder: %[1]s/inbox/siegel
+    kind: post
+    target: archive
+    sign: true
+    scan_protocol: {operator: "Erika Musterfrau", org_unit: "Scanstelle", scanner: "Fujitsu fi-7160", workstation: "SCAN-01", procedure: "Posteingang", procedure_version: "1.0", dpi: 300, colour_mode: gray}
+sign: {pkcs12: `+keyDir+`/siegel.p12, reason: "Ersetzendes Scannen"}
+`)
+	in.start()
+	s := corpusScans(t, 1, false, 1)[0]
+	folder := filepath.Join(in.root, "inbox", "siegel")
+	os.MkdirAll(folder, 0o755)
+	copyFile(t, s.File, filepath.Join(folder, "brief.pdf"))
+	d := in.waitFinal(1, 2*time.Minute)["brief.pdf"]
+	if d.State != journal.StateDelivered {
+		t.Fatalf("state %s: %s", d.State, d.Error)
+	}
+	pdf := archived(t, in.root, d.ID, ".pdf")
+	out, err := exec.Command(binPath, "verify", "--require-transfervermerk", pdf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("eingang verify: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Erika Musterfrau") {
+		t.Errorf("verify output lacks the operator:\n%s", out)
+	}
+	sig, _ := exec.Command("pdfsig", pdf).CombinedOutput()
+	if !strings.Contains(string(sig), "Signature is Valid") {
+		t.Errorf("pdfsig:\n%s", sig)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/pipeline"
+	"github.com/eingang/eingang/internal/sign"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -77,6 +78,10 @@ func registerFaults(r *fault.Rules) {
 	r.Register(einvoice.ErrInvalidEncoding, true, "Die XML-Datei hat eine ungültige Zeichenkodierung (erwartet wird UTF-8).")
 	r.Register(einvoice.ErrMalformed, true, "Die E-Rechnung ist beschädigt oder kein wohlgeformtes XML.")
 	r.Register(einvoice.ErrNotEInvoice, true, "Die XML-Datei ist keine E-Rechnung (weder XRechnung/UBL noch CII/ZUGFeRD).")
+	r.Register(pipeline.ErrNoSealer, true, "Das Profil verlangt ein Siegel, es ist aber kein Siegelschlüssel eingerichtet – bitte die IT informieren.")
+	r.Register(sign.ErrTimestamp, false, "Der Zeitstempeldienst war über längere Zeit nicht erreichbar; das Dokument wurde nicht ungesiegelt weitergegeben.")
+	r.Register(sign.ErrEncrypted, true, "Das PDF ist verschlüsselt und kann nicht gesiegelt werden.")
+	r.Register(sign.ErrInvalidPDF, true, "Das PDF ist nicht lesbar und kann nicht gesiegelt werden.")
 	r.Register(d3.ErrUnauthorized, false, "Die Anmeldung am d.3 ist fehlgeschlagen – bitte die IT informieren.")
 	r.Register(fabasoft.ErrAuth, false, "Die Anmeldung bei Fabasoft ist fehlgeschlagen – bitte die IT informieren.")
 	r.Register(fabasoft.ErrUnavailable, false, "Fabasoft war über längere Zeit nicht erreichbar.")

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eingang/eingang/internal/classify"
+	"github.com/eingang/eingang/internal/sign"
 )
 
 // EnvPrefix starts every environment override: EINGANG_HTTP_ADDR overrides
@@ -37,6 +38,9 @@ type Config struct {
 	Workers  Workers `yaml:"workers"`
 	OCR      OCR     `yaml:"ocr"`
 	Log      Log     `yaml:"log"`
+	// Sign is the key that seals scans of profiles with sign: true
+	// (PAdES, loaded once at start).
+	Sign sign.Config `yaml:"sign"`
 	// Classification configures kinds, routes (Postverteilung) and the
 	// learned model.
 	Classification classify.Config `yaml:"classification"`
@@ -176,6 +180,31 @@ type Profile struct {
 	// InvalidEInvoice is "deliver" (flagged with its report, the default:
 	// the Kämmerei must reject it formally) or "error".
 	InvalidEInvoice string `yaml:"invalid_einvoice"`
+	// Sign seals every scan of this profile (PAdES) before delivery; a
+	// failure to sign is an error, never an unsigned delivery.
+	Sign bool `yaml:"sign"`
+	// ScanProtocol, when set, embeds a Transfervermerk (BSI TR-RESISCAN)
+	// into every scan of this profile.
+	ScanProtocol *ScanProtocol `yaml:"scan_protocol"`
+}
+
+// ScanProtocol describes the scan station for the Transfervermerk.
+type ScanProtocol struct {
+	// Operator is the person responsible (name or pseudonym), never only
+	// the organisation.
+	Operator         string `yaml:"operator"`
+	OrgUnit          string `yaml:"org_unit"`
+	OrgAddress       string `yaml:"org_address"`
+	Scanner          string `yaml:"scanner"`
+	ScannerInventory string `yaml:"scanner_inventory"`
+	Workstation      string `yaml:"workstation"`
+	// Procedure and ProcedureVersion name the Verfahrensdokumentation.
+	Procedure        string `yaml:"procedure"`
+	ProcedureVersion string `yaml:"procedure_version"`
+	DPI              int    `yaml:"dpi"`
+	// ColourMode is bw, gray or color.
+	ColourMode string `yaml:"colour_mode"`
+	Duplex     bool   `yaml:"duplex"`
 }
 
 // Default returns the configuration used for keys the file leaves out.
@@ -208,6 +237,7 @@ func Default() Config {
 		},
 		Log:            Log{Level: "info", Format: "text"},
 		Classification: classify.Defaults(),
+		Sign:           sign.Defaults(),
 	}
 }
 
@@ -354,6 +384,11 @@ func (c *Config) Validate() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		add("log.format", "must be text or json, got %q", c.Log.Format)
 	}
+	if c.Sign.PKCS12 != "" || c.Sign.PKCS11.Module != "" {
+		if err := c.Sign.Validate(); err != nil {
+			add("sign", "%v", err)
+		}
+	}
 	if err := c.Classification.Validate(); err != nil {
 		add("classification", "%v", err)
 	}
@@ -437,6 +472,22 @@ func (c *Config) Validate() error {
 			add(key+".target", "must name a target")
 		} else if _, ok := c.Targets[pr.Target]; !ok {
 			add(key+".target", "unknown target %q (defined: %s)", pr.Target, strings.Join(names, ", "))
+		}
+		if pr.Sign && c.Sign.PKCS12 == "" && c.Sign.PKCS11.Module == "" {
+			add(key+".sign", "needs a key: set sign.pkcs12 (or sign.pkcs11)")
+		}
+		if sp := pr.ScanProtocol; sp != nil {
+			for _, f := range []struct{ k, v string }{{"operator", sp.Operator}, {"org_unit", sp.OrgUnit}, {"scanner", sp.Scanner},
+				{"workstation", sp.Workstation}, {"procedure", sp.Procedure}, {"procedure_version", sp.ProcedureVersion}} {
+				if f.v == "" {
+					add(key+".scan_protocol."+f.k, "must be set (TR-RESISCAN Transfervermerk)")
+				}
+			}
+			switch sp.ColourMode {
+			case "", "bw", "gray", "color":
+			default:
+				add(key+".scan_protocol.colour_mode", "must be bw, gray or color, got %q", sp.ColourMode)
+			}
 		}
 		switch pr.InvalidEInvoice {
 		case "", "deliver", "error":

@@ -147,7 +147,11 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 	if fields[fieldDupInvoice] != "" {
 		detail += "; DUPLICATE INVOICE of " + fields[fieldDupInvoice]
 	}
-	return StepDeliver, p.advance(ctx, doc.ID, StepClassify, StepDeliver, detail, func(d *journal.Document) {
+	next := StepDeliver
+	if needsSign(prof) {
+		next = StepSign
+	}
+	return next, p.advance(ctx, doc.ID, StepClassify, next, detail, func(d *journal.Document) {
 		d.Kind = kind
 		d.Fields = fields
 		d.InvoiceKey = key

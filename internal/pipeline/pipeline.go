@@ -79,6 +79,7 @@ type Pipeline struct {
 	// classifier may be nil: kinds then come from the profile.
 	classifier *classify.Classifier
 	invoices   invoicedup.Lookup
+	sealer     Sealer
 	log        *slog.Logger
 	now        func() time.Time
 }
@@ -97,7 +98,10 @@ type Options struct {
 	// Invoices finds earlier invoices for the duplicate check (the journal);
 	// nil disables the check.
 	Invoices InvoiceIndex
-	Logger   *slog.Logger
+	// Sealer signs scans of profiles with sign: true; nil when no key is
+	// configured (such profiles then fail instead of delivering unsigned).
+	Sealer Sealer
+	Logger *slog.Logger
 }
 
 // New returns a pipeline.
@@ -115,7 +119,7 @@ func New(o Options) *Pipeline {
 		faults = fault.Default()
 	}
 	p := &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults,
-		classifier: o.Classifier, log: log, now: time.Now}
+		classifier: o.Classifier, sealer: o.Sealer, log: log, now: time.Now}
 	if o.Invoices != nil {
 		p.invoices = invoiceLookup{o.Invoices}
 	}
@@ -158,6 +162,8 @@ func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err e
 		return p.readEInvoice(ctx, doc)
 	case StepClassify:
 		return p.classify(ctx, doc)
+	case StepSign:
+		return p.seal(ctx, doc)
 	case StepDeliver:
 		return p.deliver(ctx, doc)
 	case StepFinish:

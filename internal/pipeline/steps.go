@@ -119,7 +119,10 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	pdf := filepath.Join(dir, outPDF)
+	pdf := filepath.Join(dir, outFinal)
+	if _, err := os.Stat(pdf); err != nil {
+		pdf = filepath.Join(dir, outPDF)
+	}
 	if _, err := os.Stat(pdf); err != nil {
 		return nil, fmt.Errorf("%w: no PDF to deliver: %v", fault.ErrPermanent, err)
 	}
@@ -151,6 +154,7 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 		{Name: outInvoiceXML, MediaType: "application/xml"},
 		{Name: outReportJSON, MediaType: "application/json"},
 		{Name: outReportXML, MediaType: "application/xml"},
+		{Name: outTVJSON, MediaType: "application/json"},
 	} {
 		a.Path = filepath.Join(dir, a.Name)
 		if _, err := os.Stat(a.Path); err == nil {

@@ -1,0 +1,175 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/transfervermerk"
+)
+
+// StepSign embeds the Transfervermerk and seals the PDF, between
+// classification and delivery, for profiles that ask for it.
+const StepSign = "sign"
+
+// outFinal is the PDF after the sign step; delivery prefers it.
+const (
+	outFinal  = "final.pdf"
+	outTVJSON = "transfervermerk.json"
+)
+
+// Sealer signs a PDF (package sign).
+type Sealer interface {
+	Seal(ctx context.Context, inPath, outPath string) error
+}
+
+// ErrNoSealer means a profile requires signing but no key is loaded.
+var ErrNoSealer = errors.New("signing required but no signing key is configured")
+
+// lowConfidence is the mean word confidence below which a page is reported
+// to quality assurance.
+const lowConfidence = 60
+
+func needsSign(prof config.Profile) bool { return prof.Sign || prof.ScanProtocol != nil }
+
+// pageRecord mirrors the fields of ocr.PageInfo the Transfervermerk needs
+// (pages.json is written from it).
+type pageRecord struct {
+	Number         int
+	Source         string
+	RotationDeg    int
+	SkewDeg        float64
+	MeanConfidence float64
+	DPI            int
+}
+
+func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, error) {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return "", fmt.Errorf("profile %q no longer configured", doc.Profile)
+	}
+	dir := p.docDir(doc.ID)
+	final := filepath.Join(dir, outFinal)
+	if _, err := os.Stat(final); err == nil {
+		// Done before a crash; signing again would add a second signature.
+		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "already sealed", nil)
+	}
+	cur := filepath.Join(dir, outPDF)
+	var did []string
+	pages, err := readPages(filepath.Join(dir, outPages))
+	if err != nil {
+		return "", err
+	}
+	if sp := prof.ScanProtocol; sp != nil && len(pages) > 0 {
+		rec := p.transfervermerk(doc, sp, pages)
+		out := filepath.Join(dir, "tv.pdf.part")
+		if err := transfervermerk.Embed(cur, out, rec); err != nil {
+			os.Remove(out)
+			return "", fmt.Errorf("transfervermerk: %w", err)
+		}
+		if err := writeJSON(filepath.Join(dir, outTVJSON), rec); err != nil {
+			return "", err
+		}
+		cur = out
+		did = append(did, "Transfervermerk embedded")
+	}
+	if prof.Sign {
+		if p.sealer == nil {
+			return "", ErrNoSealer
+		}
+		out := filepath.Join(dir, "sealed.pdf.part")
+		if err := p.sealer.Seal(ctx, cur, out); err != nil {
+			os.Remove(out)
+			return "", fmt.Errorf("seal: %w", err)
+		}
+		cur = out
+		did = append(did, "sealed (PAdES)")
+	}
+	if len(did) == 0 {
+		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "nothing to seal (not a scan)", nil)
+	}
+	if err := os.Rename(cur, final); err != nil {
+		return "", err
+	}
+	detail := did[0]
+	for _, d := range did[1:] {
+		detail += ", " + d
+	}
+	return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, detail, nil)
+}
+
+func readPages(path string) ([]pageRecord, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pages []pageRecord
+	if err := json.Unmarshal(b, &pages); err != nil {
+		return nil, fmt.Errorf("pages.json: %w", err)
+	}
+	return pages, nil
+}
+
+// transfervermerk builds the scan protocol from the profile's scan station
+// description and what OCR did to each page. Page hashes are filled in by
+// Embed from the PDF itself.
+func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []pageRecord) *transfervermerk.Record {
+	now := p.now().UTC()
+	rec := transfervermerk.New()
+	rec.DocumentID = doc.ID
+	rec.Creator = transfervermerk.Person{Name: sp.Operator}
+	rec.Environment = transfervermerk.Environment{
+		OrgUnit:     transfervermerk.OrgUnit{Name: sp.OrgUnit, Address: sp.OrgAddress},
+		Scanner:     transfervermerk.Scanner{Product: sp.Scanner, InventoryNumber: sp.ScannerInventory},
+		Workstation: sp.Workstation,
+		Procedure:   transfervermerk.Procedure{Name: sp.Procedure, Version: sp.ProcedureVersion},
+	}
+	// The scanner's own capture time is not known here; intake's claim is
+	// the closest evidence (scanners write the file right after the last
+	// sheet).
+	rec.CaptureTime = doc.Created.UTC()
+	dpi := sp.DPI
+	if dpi == 0 && len(pages) > 0 {
+		dpi = pages[0].DPI
+	}
+	colour := sp.ColourMode
+	if colour == "" {
+		colour = "gray"
+	}
+	rec.Capture = transfervermerk.Capture{DPI: dpi, ColourMode: colour, Duplex: sp.Duplex}
+	rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "ocr", CompletedAt: now, ActorKind: "service", Actor: "eingang",
+		System: p.cfg.Instance, Attributes: map[string]string{"engine": "tesseract", "languages": p.cfg.OCR.Languages, "visible_image": "unchanged"}})
+	qc := transfervermerk.QualityCheck{CheckedAt: now, Method: "automatic", Result: "passed", PageCountChecked: true,
+		BlankPages: []int{}, TooDarkPages: []int{}, TooLightPages: []int{}, LowOCRConfidencePages: []int{}}
+	rec.Anomalies = []transfervermerk.Anomaly{}
+	for _, pg := range pages {
+		if pg.RotationDeg != 0 {
+			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "rotation", CompletedAt: now, ActorKind: "service", Actor: "eingang",
+				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.Itoa(pg.RotationDeg), "method": "page /Rotate entry, image unchanged"}})
+		}
+		if pg.SkewDeg != 0 {
+			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "deskew", CompletedAt: now, ActorKind: "service", Actor: "eingang",
+				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.FormatFloat(pg.SkewDeg, 'f', 2, 64), "applied_to": "recognition_only"}})
+		}
+		if pg.Source == "ocr" && pg.MeanConfidence < lowConfidence {
+			qc.LowOCRConfidencePages = append(qc.LowOCRConfidencePages, pg.Number)
+			rec.Anomalies = append(rec.Anomalies, transfervermerk.Anomaly{Page: pg.Number, Kind: "low_ocr_confidence",
+				Description: fmt.Sprintf("mittlere Erkennungssicherheit %.0f %%", pg.MeanConfidence)})
+		}
+	}
+	if len(rec.Anomalies) > 0 {
+		qc.Result = "passed_with_anomalies"
+	}
+	rec.QualityCheck = qc
+	rec.Statement.Matches = true
+	return rec
+}
