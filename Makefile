@@ -12,7 +12,7 @@ export OMP_THREAD_LIMIT := 1
 
 ## run: build and start eingang on the embedded demo configuration
 run: deps-run build
-	$(BIN) serve --config config/demo.yaml
+	scripts/run-demo.sh $(BIN)
 
 ## build: compile bin/eingang
 build:

@@ -17,6 +17,10 @@ import (
 	"github.com/eingang/eingang/internal/layout"
 )
 
+// DuplicateKindSuffix is appended to the kind handed to a target when the
+// invoice was seen before ("rechnung-duplikat").
+const DuplicateKindSuffix = "-duplikat"
+
 // Names of a document's intermediate results in its work folder.
 const (
 	outPDF    = "document.pdf"
@@ -137,11 +141,18 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 	meta["sha256"] = doc.ID
 	meta["format"] = doc.Format
 	meta["pages"] = strconv.Itoa(doc.Pages)
+	kind := doc.Kind
+	if doc.Fields[fieldDupInvoice] != "" {
+		// A suspected second copy of an invoice must not start the
+		// Rechnungsworkflow: targets map this kind to filing without a
+		// workflow unless an installation configures otherwise.
+		kind += DuplicateKindSuffix
+	}
 	d := &dms.Document{
 		ID:         doc.ID,
 		SourceName: doc.SourceName,
 		Profile:    doc.Profile,
-		Kind:       doc.Kind,
+		Kind:       kind,
 		Route:      doc.Fields["route"],
 		Pages:      doc.Pages,
 		PDFPath:    pdf,
