@@ -607,3 +607,54 @@ sign: {pkcs12: `+keyDir+`/siegel.p12, reason: "Ersetzendes Scannen"}
 		t.Errorf("pdfsig:\n%s", sig)
 	}
 }
+
+// TestGracefulShutdown: SIGTERM during OCR ends the process cleanly within
+// the shutdown timeout; after a restart the document is delivered once.
+func TestGracefulShutdown(t *testing.T) {
+	redis := testenv.StartRedis(t)
+	in := newInstance(t, redis.URL())
+	in.start()
+	s := corpusScans(t, 3, false, 2)[1]
+	os.MkdirAll(in.inbox(), 0o755)
+	copyFile(t, s.File, filepath.Join(in.inbox(), "drei.pdf"))
+	id := sha256File(t, s.File)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var d journal.Document
+		if resp, err := http.Get("http://" + in.addr + "/api/v1/documents/" + id); err == nil {
+			json.NewDecoder(resp.Body).Decode(&d)
+			resp.Body.Close()
+		}
+		if d.Step == "ocr" {
+			break
+		}
+		if d.Terminal() || time.Now().After(deadline) {
+			t.Fatalf("never saw the document in OCR: %+v", d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	start := time.Now()
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- in.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, in.output.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("process did not stop within 30 s of SIGTERM")
+	}
+	t.Logf("stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+	// Nothing half-moved: the original is in the claim area or already done.
+	claimed, _ := filepath.Glob(filepath.Join(in.root, "work", "claims", "rechnung", "*drei.pdf"))
+	done2, _ := filepath.Glob(filepath.Join(in.root, "done", "*", "drei.pdf"))
+	if len(claimed)+len(done2) != 1 {
+		t.Fatalf("original: %d in claims, %d in done", len(claimed), len(done2))
+	}
+	in.start()
+	d := in.waitFinal(1, 3*time.Minute)["drei.pdf"]
+	if d.State != journal.StateDelivered || d.Pages != 3 {
+		t.Fatalf("after restart: %+v", d)
+	}
+}
