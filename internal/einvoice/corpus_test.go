@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/eingang/eingang/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,23 +35,7 @@ var manifestKeys = []string{"invoice_number", "issue_date", "type_code", "curren
 	"order_reference", "seller_name", "seller_vat_id", "payee_iban", "net_total", "tax_total",
 	"grand_total", "due_payable", "due_date"}
 
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
 
 func corpusDir(t testing.TB) string {
 	t.Helper()

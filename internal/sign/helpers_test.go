@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"github.com/eingang/eingang/internal/testenv"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -127,23 +128,7 @@ func writePEM(t testing.TB, path, typ string, der []byte) {
 }
 
 // repoRoot walks up to go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
 
 // corpusScan returns a scan PDF of the shared corpus.
 func corpusScan(t testing.TB, name string) string {
