@@ -147,6 +147,7 @@ func TestEnvOverrides(t *testing.T) {
 		"EINGANG_INTAKE_IGNORE_PATTERNS=*.lock, *.bak",
 		"EINGANG_TARGETS_ARCHIVE_OPTIONS_BASE_URL=https://dms.example",
 		"EINGANG_D3_API_KEY=not-a-config-key", // secrets are read elsewhere
+		"EINGANG_CONFIG=/etc/eingang/eingang.yaml",
 		"OTHER_VAR=1",
 	}
 	cfg, err := Parse([]byte(minimal), env)

@@ -26,10 +26,12 @@ func applyEnv(cfg *Config, environ []string) error {
 			vars[k] = v
 		}
 	}
-	// Variables consumed elsewhere (secrets for targets and signing), not
-	// configuration keys.
+	// Variables consumed elsewhere (secrets for targets and signing, the
+	// config file's path, the demo script's settings), not configuration
+	// keys.
 	for k := range vars {
-		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || strings.HasPrefix(k, EnvPrefix+"_SIGN_") {
+		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || strings.HasPrefix(k, EnvPrefix+"_SIGN_") ||
+			k == EnvPrefix+"_CONFIG" || strings.HasPrefix(k, EnvPrefix+"_DEMO_") {
 			delete(vars, k)
 		}
 	}
