@@ -33,9 +33,9 @@ type Config struct {
 	// RecycleRSSMB replaces a client after a page when the process's
 	// resident memory exceeds this many MiB (default 1024).
 	RecycleRSSMB int `yaml:"recycle_rss_mb"`
-	// MaxPixels refuses page images with more pixels (default 200 million:
+	// MaxPixels refuses page images with more pixels (default 100 million:
 	// an A3 page at 600 dpi is 70 million). Guards against decompression
-	// bombs.
+	// bombs; a worker needs about 6 bytes per pixel of the largest page.
 	MaxPixels int64 `yaml:"max_pixels"`
 	// MaxPages refuses longer documents (default 2000).
 	MaxPages int `yaml:"max_pages"`
@@ -58,7 +58,7 @@ func Defaults() Config {
 		PageTimeout:       120 * time.Second,
 		RecycleAfterPages: 200,
 		RecycleRSSMB:      1024,
-		MaxPixels:         200_000_000,
+		MaxPixels:         100_000_000,
 		MaxPages:          2000,
 		RasterDPI:         300,
 	}
