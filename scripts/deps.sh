@@ -5,7 +5,7 @@
 set -euo pipefail
 
 want=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
-      g++ pkg-config poppler-utils qpdf)
+      g++ pkg-config poppler-utils qpdf icc-profiles-free)
 case "${1:-run}" in
   test)  want+=(redis-server openssl) ;;
   bench) want+=(redis-server openssl ocrmypdf time) ;;

@@ -9,23 +9,14 @@ import (
 	"github.com/eingang/eingang/internal/pipeline"
 )
 
-// ocrConfig maps the ocr section of the configuration onto the engine's.
+// ocrConfig is the ocr section, with the pool sized like the workers
+// unless set.
 func ocrConfig(c *config.Config) ocr.Config {
-	workers := c.OCR.Workers
-	if workers == 0 {
-		workers = c.Workers.Concurrency
+	oc := c.OCR
+	if oc.Workers == 0 {
+		oc.Workers = c.Workers.Concurrency
 	}
-	return ocr.Config{
-		Languages:         c.OCR.Languages,
-		TessdataPrefix:    c.OCR.TessdataPrefix,
-		PSM:               c.OCR.PSM,
-		OEM:               c.OCR.OEM,
-		Workers:           workers,
-		PageTimeout:       c.OCR.PageTimeout,
-		RecycleAfterPages: c.OCR.RecycleAfterPages,
-		RecycleRSSMB:      c.OCR.RecycleRSSMB,
-		MaxPixels:         c.OCR.MaxPixels,
-	}
+	return oc
 }
 
 // newRecognizer starts the Tesseract pool.

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eingang/eingang/internal/classify"
+	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/sign"
 )
 
@@ -29,15 +30,15 @@ const EnvPrefix = "EINGANG"
 // Config is the whole configuration.
 type Config struct {
 	// Instance names this installation in logs, metrics and Transfervermerke.
-	Instance string  `yaml:"instance"`
-	Paths    Paths   `yaml:"paths"`
-	HTTP     HTTP    `yaml:"http"`
-	Redis    Redis   `yaml:"redis"`
-	Journal  Journal `yaml:"journal"`
-	Intake   Intake  `yaml:"intake"`
-	Workers  Workers `yaml:"workers"`
-	OCR      OCR     `yaml:"ocr"`
-	Log      Log     `yaml:"log"`
+	Instance string     `yaml:"instance"`
+	Paths    Paths      `yaml:"paths"`
+	HTTP     HTTP       `yaml:"http"`
+	Redis    Redis      `yaml:"redis"`
+	Journal  Journal    `yaml:"journal"`
+	Intake   Intake     `yaml:"intake"`
+	Workers  Workers    `yaml:"workers"`
+	OCR      ocr.Config `yaml:"ocr"`
+	Log      Log        `yaml:"log"`
 	// Sign is the key that seals scans of profiles with sign: true
 	// (PAdES, loaded once at start).
 	Sign sign.Config `yaml:"sign"`
@@ -134,23 +135,6 @@ type Workers struct {
 	StepTimeout time.Duration `yaml:"step_timeout"`
 }
 
-// OCR configures Tesseract.
-type OCR struct {
-	Languages      string `yaml:"languages"`
-	TessdataPrefix string `yaml:"tessdata_prefix"`
-	// PSM is Tesseract's page segmentation mode.
-	PSM int `yaml:"psm"`
-	// OEM is Tesseract's engine mode.
-	OEM int `yaml:"oem"`
-	// Workers is the number of Tesseract clients; 0 follows workers.concurrency.
-	Workers           int           `yaml:"workers"`
-	PageTimeout       time.Duration `yaml:"page_timeout"`
-	RecycleAfterPages int           `yaml:"recycle_after_pages"`
-	RecycleRSSMB      int           `yaml:"recycle_rss_mb"`
-	// MaxPixels refuses larger page images (decompression bombs).
-	MaxPixels int64 `yaml:"max_pixels"`
-}
-
 // Log configures structured logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error
@@ -226,15 +210,7 @@ func Default() Config {
 			ShutdownTimeout: 30 * time.Second,
 			StepTimeout:     30 * time.Minute,
 		},
-		OCR: OCR{
-			Languages:         "deu",
-			PSM:               3,
-			OEM:               1,
-			PageTimeout:       120 * time.Second,
-			RecycleAfterPages: 200,
-			RecycleRSSMB:      1024,
-			MaxPixels:         200_000_000,
-		},
+		OCR:            ocr.Defaults(),
 		Log:            Log{Level: "info", Format: "text"},
 		Classification: classify.Defaults(),
 		Sign:           sign.Defaults(),
@@ -367,14 +343,8 @@ func (c *Config) Validate() error {
 	} else if !regexp.MustCompile(`^[A-Za-z_]+(\+[A-Za-z_]+)*$`).MatchString(c.OCR.Languages) {
 		add("ocr.languages", "must look like deu or deu+eng, got %q", c.OCR.Languages)
 	}
-	if c.OCR.PSM < 0 || c.OCR.PSM > 13 {
-		add("ocr.psm", "must be 0…13, got %d", c.OCR.PSM)
-	}
-	if c.OCR.OEM < 0 || c.OCR.OEM > 3 {
-		add("ocr.oem", "must be 0…3, got %d", c.OCR.OEM)
-	}
-	if c.OCR.PageTimeout <= 0 {
-		add("ocr.page_timeout", "must be positive")
+	if err := c.OCR.Validate(); err != nil {
+		add("ocr", "%v", err)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
