@@ -29,8 +29,10 @@ const (
 	QueueOCR      = "ocr"
 )
 
-// Queues maps queue names to asynq priorities.
-var Queues = map[string]int{QueueEInvoice: 6, QueueDefault: 3, QueueOCR: 1}
+// QueueWeights maps queue names to asynq priorities.
+func QueueWeights() map[string]int {
+	return map[string]int{QueueEInvoice: 6, QueueDefault: 3, QueueOCR: 1}
+}
 
 // TaskPrefix starts every task type; the step follows ("doc:ocr").
 const TaskPrefix = "doc:"

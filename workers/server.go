@@ -22,7 +22,7 @@ type ServerOptions struct {
 func NewServer(r *Redis, o ServerOptions) *asynq.Server {
 	return asynq.NewServer(r.Opt, asynq.Config{
 		Concurrency:     o.Concurrency,
-		Queues:          Queues,
+		Queues:          QueueWeights(),
 		RetryDelayFunc:  o.Retry.Delay,
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          slogAdapter{o.Logger.With("component", "asynq")},

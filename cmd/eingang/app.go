@@ -164,8 +164,6 @@ func buildTargets(cfg *config.Config) (map[string]dms.Target, error) {
 	return out, nil
 }
 
-var errUsage = errors.New("usage")
-
 // parseFlags parses and turns --help into exit code 0.
 func parseFlags(fs *flag.FlagSet, args []string) (exit int, done bool) {
 	if err := fs.Parse(args); err != nil {

@@ -73,10 +73,9 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		report("redis", err)
 	}
 
-	rec, closeOCR, err := newRecognizer(cfg, log)
+	_, closeOCR, err := newRecognizer(cfg, log)
 	if err == nil {
 		closeOCR()
-		_ = rec
 	}
 	report("tesseract with languages "+cfg.OCR.Languages, err)
 
