@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,10 +70,11 @@ func main() {
 	child := flag.Bool("child-eingang", false, "internal: run eingang over the files given as arguments")
 	childWorkers := flag.Int("child-workers", 1, "internal")
 	childOut := flag.String("child-out", "", "internal")
+	cpuProfile := flag.String("cpuprofile", "", "with -child-eingang: write a CPU profile of eingang's run to this file")
 	flag.Parse()
 
 	if *child {
-		os.Exit(runChild(flag.Args(), *childWorkers, *childOut))
+		os.Exit(runChild(flag.Args(), *childWorkers, *childOut, *cpuProfile))
 	}
 	dir := *corpus
 	if dir == "" {
@@ -341,7 +343,17 @@ func pdfPages(path string, n int) []string {
 
 // runChild is the eingang side: one engine, documents processed w at a
 // time (pages of all of them share the engine's w clients).
-func runChild(files []string, w int, outDir string) int {
+func runChild(files []string, w int, outDir, cpuProfile string) int {
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	childStart := time.Now()
 	eng, err := ocr.New(ocr.Config{Workers: w}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {

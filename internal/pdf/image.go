@@ -195,10 +195,16 @@ func toGray(src image.Image) *image.Gray {
 		if b.Min == (image.Point{}) && s.Stride == b.Dx() {
 			return s
 		}
+		// Go's JPEG decoder pads the stride to whole MCUs: copy rows.
+		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := 0; y < b.Dy(); y++ {
+			copy(g.Pix[y*g.Stride:y*g.Stride+b.Dx()], s.Pix[s.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+		return g
 	case *image.YCbCr:
 		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
 		for y := 0; y < b.Dy(); y++ {
-			copy(g.Pix[y*g.Stride:y*g.Stride+b.Dx()], s.Y[(y)*s.YStride:])
+			copy(g.Pix[y*g.Stride:y*g.Stride+b.Dx()], s.Y[s.YOffset(b.Min.X, b.Min.Y+y):])
 		}
 		return g
 	}
