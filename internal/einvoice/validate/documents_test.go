@@ -13,11 +13,13 @@ import (
 
 // Floors for the whole-document cases (fractions).
 // The goal is 100 % of valid accepted and ≥ 98 % of invalid rejected; the
-// invalid floor is the rate reached (8 of 11 in the development split: the
-// three misses fail only on checks outside the Schematron, see the report).
+// invalid floor is the rate reached (10 of 11 in the development split: the
+// one miss, Mustang's noNetPriceValidation.xml, is wrong only in the line
+// arithmetic PEPPOL-EN16931-R120, which the EN 16931 scenario does not run
+// and which XRechnung reports for CII only as a warning).
 const (
 	validAcceptedFloor   = 1.0
-	invalidRejectedFloor = 0.72
+	invalidRejectedFloor = 0.90
 )
 
 func TestWholeDocuments(t *testing.T) {

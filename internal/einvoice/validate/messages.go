@@ -207,6 +207,77 @@ PEPPOL-EN16931-R130|fatal|Unit code of price base quantity MUST be same as invoi
 PEPPOL-EN16931-P0100|fatal|Invalid invoice type code.|Ungültiger Rechnungstyp-Code.
 PEPPOL-EN16931-P0101|fatal|Invalid credit note type code.|Ungültiger Gutschriftstyp-Code.
 PEPPOL-EN16931-F001|fatal|A date MUST be formatted YYYY-MM-DD.|Ein Datum muss das Format JJJJ-MM-TT haben.
+CII-SR-009|fatal|GuidelineSpecifiedDocumentContextParameter must exist exactly once.|GuidelineSpecifiedDocumentContextParameter muss genau einmal vorhanden sein.
+CII-SR-010|fatal|The specification identifier (BT-24) must exist exactly once.|Die Spezifikationskennung (BT-24) muss genau einmal vorhanden sein.
+CII-SR-014|fatal|The invoice type code (BT-3) must exist exactly once.|Der Rechnungstyp-Code (BT-3) muss genau einmal vorhanden sein.
+CII-SR-046|fatal|The item standard identifier (GlobalID) must have a schemeID.|Die Artikelkennung nach Schema (GlobalID) muss ein Attribut schemeID haben.
+CII-SR-069|fatal|An item attribute (ApplicableProductCharacteristic) must have exactly one Description.|Eine Artikeleigenschaft muss genau eine Beschreibung (Description) haben.
+CII-SR-072|fatal|An item attribute (ApplicableProductCharacteristic) must have exactly one Value.|Eine Artikeleigenschaft muss genau einen Wert (Value) haben.
+CII-SR-090|fatal|The item country of origin must have exactly one ID.|Das Ursprungsland des Artikels muss genau eine Kennung (ID) haben.
+CII-SR-440|fatal|The price discount (ActualAmount) should exist maximum once.|Der Preisnachlass (ActualAmount) darf höchstens einmal vorkommen.
+CII-SR-441|fatal|The item net price (ChargeAmount) should exist maximum once.|Der Nettopreis (ChargeAmount) darf höchstens einmal vorkommen.
+CII-DT-001|fatal|Identifiers shall not carry the attribute schemeName.|Kennungen dürfen das Attribut schemeName nicht haben.
+CII-DT-002|fatal|Identifiers shall not carry the attribute schemeAgencyName.|Kennungen dürfen das Attribut schemeAgencyName nicht haben.
+CII-DT-003|fatal|Identifiers shall not carry the attribute schemeDataURI.|Kennungen dürfen das Attribut schemeDataURI nicht haben.
+CII-DT-004|fatal|Identifiers shall not carry the attribute schemeURI.|Kennungen dürfen das Attribut schemeURI nicht haben.
+CII-DT-008|fatal|Type codes shall not carry the attribute name.|Typ-Codes dürfen das Attribut name nicht haben.
+CII-DT-009|fatal|Type codes shall not carry the attribute listURI.|Typ-Codes dürfen das Attribut listURI nicht haben.
+CII-DT-010|fatal|The invoice type code (BT-3) shall not carry the attribute listID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listID nicht haben.
+CII-DT-011|fatal|The invoice type code (BT-3) shall not carry the attribute listAgencyID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listAgencyID nicht haben.
+CII-DT-012|fatal|The invoice type code (BT-3) shall not carry the attribute listVersionID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listVersionID nicht haben.
+CII-DT-013|fatal|The attribute languageID shall not be present on the invoice.|Die Rechnung darf das Attribut languageID nicht haben.
+CII-DT-014|fatal|The attribute languageLocaleID shall not be present on the invoice.|Die Rechnung darf das Attribut languageLocaleID nicht haben.
+CII-DT-015|fatal|A referenced document shall not contain URIID (EN 16931 does not use it there).|Ein Dokumentverweis darf URIID nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-016|fatal|A referenced document shall not contain StatusCode (EN 16931 does not use it there).|Ein Dokumentverweis darf StatusCode nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-017|fatal|A referenced document shall not contain CopyIndicator (EN 16931 does not use it there).|Ein Dokumentverweis darf CopyIndicator nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-018|fatal|A referenced document shall not contain TypeCode (EN 16931 does not use it there).|Ein Dokumentverweis darf TypeCode nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-019|fatal|A referenced document shall not contain GlobalID (EN 16931 does not use it there).|Ein Dokumentverweis darf GlobalID nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-020|fatal|A referenced document shall not contain RevisionID (EN 16931 does not use it there).|Ein Dokumentverweis darf RevisionID nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-021|fatal|A referenced document shall not contain Name (EN 16931 does not use it there).|Ein Dokumentverweis darf Name nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-022|fatal|A referenced document shall not contain AttachmentBinaryObject (EN 16931 does not use it there).|Ein Dokumentverweis darf AttachmentBinaryObject nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-023|fatal|A referenced document shall not contain Information (EN 16931 does not use it there).|Ein Dokumentverweis darf Information nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-024|fatal|A referenced document shall not contain ReferenceTypeCode (EN 16931 does not use it there).|Ein Dokumentverweis darf ReferenceTypeCode nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-025|fatal|A referenced document shall not contain SectionName (EN 16931 does not use it there).|Ein Dokumentverweis darf SectionName nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-026|fatal|A referenced document shall not contain PreviousRevisionID (EN 16931 does not use it there).|Ein Dokumentverweis darf PreviousRevisionID nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-027|fatal|A referenced document shall not contain FormattedIssueDateTime (EN 16931 does not use it there).|Ein Dokumentverweis darf FormattedIssueDateTime nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-028|fatal|A referenced document shall not contain EffectiveSpecifiedPeriod (EN 16931 does not use it there).|Ein Dokumentverweis darf EffectiveSpecifiedPeriod nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-029|fatal|A referenced document shall not contain IssuerTradeParty (EN 16931 does not use it there).|Ein Dokumentverweis darf IssuerTradeParty nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-030|fatal|A referenced document shall not contain AttachedSpecifiedBinaryFile (EN 16931 does not use it there).|Ein Dokumentverweis darf AttachedSpecifiedBinaryFile nicht enthalten (EN 16931 verwendet es dort nicht).
+CII-DT-031|fatal|Amounts shall not carry the attribute currencyID (only the VAT total BT-110/BT-111 does).|Beträge dürfen das Attribut currencyID nicht haben (nur die Umsatzsteuersumme BT-110/BT-111).
+CII-DT-032|fatal|Amounts shall not carry the attribute currencyCodeListVersionID.|Beträge dürfen das Attribut currencyCodeListVersionID nicht haben.
+CII-DT-033|fatal|Quantities shall not carry a unitCode unless the invoiced quantity has one.|Mengen dürfen nur dann eine Einheit (unitCode) haben, wenn die berechnete Menge eine hat.
+CII-DT-034|fatal|Quantities shall not carry the attribute unitCodeListID.|Mengen dürfen das Attribut unitCodeListID nicht haben.
+CII-DT-035|fatal|Quantities shall not carry the attribute unitCodeListAgencyID.|Mengen dürfen das Attribut unitCodeListAgencyID nicht haben.
+CII-DT-036|fatal|Quantities shall not carry the attribute unitCodeListAgencyName.|Mengen dürfen das Attribut unitCodeListAgencyName nicht haben.
+CII-DT-037|fatal|The tax type code shall be 'VAT'.|Der Steuerart-Code muss 'VAT' sein.
+CII-DT-068|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain StartDateTime/DateTime.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf StartDateTime/DateTime nicht enthalten.
+CII-DT-069|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain DurationMeasure.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf DurationMeasure nicht enthalten.
+CII-DT-070|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain InclusiveIndicator.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf InclusiveIndicator nicht enthalten.
+CII-DT-071|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain Description.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf Description nicht enthalten.
+CII-DT-072|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain EndDateTime/DateTime.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf EndDateTime/DateTime nicht enthalten.
+CII-DT-073|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain CompleteDateTime.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf CompleteDateTime nicht enthalten.
+CII-DT-074|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain OpenIndicator.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf OpenIndicator nicht enthalten.
+CII-DT-075|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain SeasonCode.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf SeasonCode nicht enthalten.
+CII-DT-076|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain ID.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf ID nicht enthalten.
+CII-DT-077|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain Name.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf Name nicht enthalten.
+CII-DT-078|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain SequenceNumeric.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf SequenceNumeric nicht enthalten.
+CII-DT-079|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain StartDateFlexibilityCode.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf StartDateFlexibilityCode nicht enthalten.
+CII-DT-080|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain ContinuousIndicator.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf ContinuousIndicator nicht enthalten.
+CII-DT-081|fatal|An invoicing period (BillingSpecifiedPeriod) shall not contain PurposeCode.|Ein Abrechnungszeitraum (BillingSpecifiedPeriod) darf PurposeCode nicht enthalten.
+CII-DT-082|fatal|A postal address (PostalTradeAddress) shall not contain ID.|Eine Postanschrift (PostalTradeAddress) darf ID nicht enthalten.
+CII-DT-083|fatal|A postal address (PostalTradeAddress) shall not contain PostOfficeBox.|Eine Postanschrift (PostalTradeAddress) darf PostOfficeBox nicht enthalten.
+CII-DT-084|fatal|A postal address (PostalTradeAddress) shall not contain BuildingName.|Eine Postanschrift (PostalTradeAddress) darf BuildingName nicht enthalten.
+CII-DT-086|fatal|A postal address (PostalTradeAddress) shall not contain LineFour.|Eine Postanschrift (PostalTradeAddress) darf LineFour nicht enthalten.
+CII-DT-087|fatal|A postal address (PostalTradeAddress) shall not contain LineFive.|Eine Postanschrift (PostalTradeAddress) darf LineFive nicht enthalten.
+CII-DT-088|fatal|A postal address (PostalTradeAddress) shall not contain StreetName.|Eine Postanschrift (PostalTradeAddress) darf StreetName nicht enthalten.
+CII-DT-089|fatal|A postal address (PostalTradeAddress) shall not contain CitySubDivisionName.|Eine Postanschrift (PostalTradeAddress) darf CitySubDivisionName nicht enthalten.
+CII-DT-090|fatal|A postal address (PostalTradeAddress) shall not contain CountryName.|Eine Postanschrift (PostalTradeAddress) darf CountryName nicht enthalten.
+CII-DT-091|fatal|A postal address (PostalTradeAddress) shall not contain CountrySubDivisionID.|Eine Postanschrift (PostalTradeAddress) darf CountrySubDivisionID nicht enthalten.
+CII-DT-092|fatal|A postal address (PostalTradeAddress) shall not contain AttentionOf.|Eine Postanschrift (PostalTradeAddress) darf AttentionOf nicht enthalten.
+CII-DT-093|fatal|A postal address (PostalTradeAddress) shall not contain CareOf.|Eine Postanschrift (PostalTradeAddress) darf CareOf nicht enthalten.
+CII-DT-094|fatal|A postal address (PostalTradeAddress) shall not contain BuildingNumber.|Eine Postanschrift (PostalTradeAddress) darf BuildingNumber nicht enthalten.
+CII-DT-095|fatal|A postal address (PostalTradeAddress) shall not contain DepartmentName.|Eine Postanschrift (PostalTradeAddress) darf DepartmentName nicht enthalten.
+CII-DT-096|fatal|A postal address (PostalTradeAddress) shall not contain AdditionalStreetName.|Eine Postanschrift (PostalTradeAddress) darf AdditionalStreetName nicht enthalten.
 CII-SR-452|warning|Only one SpecifiedTradePaymentTerms should be present.|Es sollte nur ein Block Zahlungsbedingungen (SpecifiedTradePaymentTerms) vorhanden sein.
 CII-SR-453|warning|Only one payment terms description (BT-20) should be present.|Es sollte nur eine Beschreibung der Zahlungsbedingungen (BT-20) vorhanden sein.
 CII-SR-454|warning|Only one payment due date (BT-9) should be present.|Es sollte nur ein Fälligkeitsdatum (BT-9) vorhanden sein.
@@ -222,6 +293,7 @@ UBL-DT-01|fatal|Amounts shall be decimal up to two fraction digits.|Beträge dü
 UBL-DT-06|fatal|Binary object elements shall contain the mime code attribute.|Eingebettete Anhänge müssen das Attribut mimeCode haben.
 UBL-DT-07|fatal|Binary object elements shall contain the file name attribute.|Eingebettete Anhänge müssen das Attribut filename haben.
 KOSIT-NO-SCENARIO|error|No matching validation scenario: the document is not an XRechnung 3.0 or EN 16931 invoice in UBL or CII.|Kein passendes Prüfszenario: Das Dokument ist keine XRechnung 3.0 bzw. EN-16931-Rechnung in UBL oder CII.
+XSD-NAMESPACE|error|An element is in no namespace or in a namespace the UBL 2.1 or CII D16B schema does not allow there (XSD validation fails).|Ein Element hat keinen oder einen im UBL-2.1- bzw. CII-D16B-Schema an dieser Stelle nicht erlaubten Namensraum (Schemaprüfung schlägt fehl).
 XML-WELLFORMED|error|The XML document could not be read.|Das XML-Dokument konnte nicht gelesen werden.
 EINGANG-LEITWEG-ID|warning|Buyer reference (BT-10) is not a Leitweg-ID with a valid check digit; check the routing manually.|Die Käuferreferenz (BT-10) ist keine Leitweg-ID mit gültiger Prüfziffer; Zuordnung bitte manuell prüfen.
 `

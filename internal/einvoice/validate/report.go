@@ -88,6 +88,9 @@ const (
 	RuleNoScenario = "KOSIT-NO-SCENARIO"
 	// RuleNotWellFormed: the XML could not be read.
 	RuleNotWellFormed = "XML-WELLFORMED"
+	// RuleSchemaNamespace: an element lies outside the namespaces of the
+	// syntax, which the XSD step of the KoSIT validator rejects.
+	RuleSchemaNamespace = "XSD-NAMESPACE"
 	// RuleLeitwegID: BT-10 is not a Leitweg-ID with a valid check digit.
 	RuleLeitwegID = "EINGANG-LEITWEG-ID"
 )

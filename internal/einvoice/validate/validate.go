@@ -260,6 +260,7 @@ func run(root *node, index map[string][]*node, all bool) *Report {
 		}
 	}
 	xr := all || strings.HasPrefix(rep.Scenario, "xrechnung")
+	c.namespaces()
 	switch c.syntax {
 	case "ubl":
 		c.ublCore()
