@@ -485,7 +485,7 @@ func cer(got, want string) (int, int) {
 // quality fills the accuracy columns, which do not depend on the worker
 // count, from one run.
 func quality(rows []row, docs []truth, runs map[string]docRun) {
-	var eUp, nUp, eDown, nDown, found, inv, upN, downN int
+	var eUp, nUp, eDown, nDown, found, inv, upN, downN, rotOK, rotN int
 	for _, d := range docs {
 		dr := runs[d.Name]
 		all := strings.Join(dr.Pages, "\n")
@@ -500,6 +500,16 @@ func quality(rows []row, docs []truth, runs map[string]docRun) {
 			if i < len(dr.Pages) {
 				got = dr.Pages[i]
 			}
+			if i < len(dr.Rot) {
+				want := 0
+				if p.Rotation.UpsideDown {
+					want = 180
+				}
+				rotN++
+				if dr.Rot[i] == want {
+					rotOK++
+				}
+			}
 			e, n := cer(got, p.ReferenceTextRaw)
 			if p.Rotation.UpsideDown {
 				eDown, nDown, downN = eDown+e, nDown+n, downN+1
@@ -513,6 +523,7 @@ func quality(rows []row, docs []truth, runs map[string]docRun) {
 		rows[i].cerDown = float64(eDown) / float64(max(nDown, 1))
 		rows[i].upN, rows[i].downN = upN, downN
 		rows[i].numbersFound, rows[i].inv = found, inv
+		rows[i].rotOK, rows[i].rotN = rotOK, rotN
 	}
 }
 
@@ -534,6 +545,11 @@ func printTable(rows []row) {
 		fmt.Fprintf(w, "| %s | %d | %.1f | %.2f | %.2f | %.0f | %.3f (%d p.) | %.3f (%d p.) | %d / %d | %d |\n",
 			r.tool, r.workers, float64(r.pages)/r.wall.Minutes(), percentile(r.perPage, 0.5), percentile(r.perPage, 0.95),
 			r.peakRSSMB, r.cerUp, r.upN, r.cerDown, r.downN, r.numbersFound, r.inv, r.errors)
+	}
+	for _, r := range rows {
+		if r.rotN > 0 {
+			fmt.Fprintf(w, "%s/%d workers: final orientation correct on %d / %d pages\n", r.tool, r.workers, r.rotOK, r.rotN)
+		}
 	}
 	// Ratios against bare tesseract at the same worker count.
 	for _, r := range rows {
