@@ -75,6 +75,8 @@ type candidate struct {
 	score float64
 	row   int
 	party int // partySeller, partyBuyer or 0
+	// repaired marks a value read only after correcting OCR confusions.
+	repaired bool
 }
 
 const (
@@ -293,6 +295,7 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 			if strings.HasPrefix(out[i].value, "~") {
 				out[i].value = out[i].value[1:]
 				out[i].score = minf(out[i].score, 0.7)
+				out[i].repaired = true
 			}
 		}
 	}()
@@ -312,7 +315,7 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 				}
 				if v, s, e, ok := parse(c.text[loc[1]:]); ok && s <= maxGap && gap.MatchString(c.text[loc[1]:loc[1]+s]) {
 					conf := c.confOf(loc[1]+s, loc[1]+e)
-					out = append(out, candidate{v, l.weight * ocrFactor(conf), i, party})
+					out = append(out, candidate{v, l.weight * ocrFactor(conf), i, party, false})
 					continue
 				}
 				if !gap.MatchString(c.text[loc[1]:]) {
@@ -320,11 +323,11 @@ func labelled(rs []row, labels []label, parse parser, maxGap int, parties []int)
 					continue
 				}
 				if cand, ok := rightOf(r, j, parse); ok {
-					out = append(out, candidate{cand.value, l.weight * 0.98 * cand.score, i, party})
+					out = append(out, candidate{cand.value, l.weight * 0.98 * cand.score, i, party, false})
 					continue
 				}
 				for _, cand := range below(rs, i, c, parse, maxGap >= 24) {
-					out = append(out, candidate{cand.value, l.weight * 0.9 * cand.score, cand.row, party})
+					out = append(out, candidate{cand.value, l.weight * 0.9 * cand.score, cand.row, party, false})
 				}
 			}
 		}
@@ -472,6 +475,7 @@ func decide(name string, cands []candidate) (Field, bool) {
 		support int // distinct rows: several captions on one row are one reading
 		rows    map[int]bool
 		first   int
+		clean   bool // read at least once without repair
 	}
 	byVal := map[string]*agg{}
 	var order []string
@@ -488,6 +492,9 @@ func decide(name string, cands []candidate) (Field, bool) {
 		}
 		if c.score > a.best {
 			a.best = c.score
+		}
+		if !c.repaired {
+			a.clean = true
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool {
@@ -511,6 +518,11 @@ func decide(name string, cands []candidate) (Field, bool) {
 		}
 	}
 	conf = adjust(name, order[0], conf)
+	if name == PayeeIBAN && !top.clean {
+		// Repeated readings of a repaired IBAN share the same guesses:
+		// the check digits made it plausible, not certain.
+		conf = minf(conf, 0.85)
+	}
 	return Field{Value: order[0], Confidence: round2(conf)}, true
 }
 
@@ -575,7 +587,7 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 				for _, m := range ibanScanRE.FindAllStringIndex(c.text, -1) {
 					v := NormalizeIBAN(c.text[m[0]:m[1]])
 					if ValidIBAN(v) {
-						out = append(out, candidate{v, 0.85 * ocrFactor(c.confOf(m[0], m[1])), i, parties[i]})
+						out = append(out, candidate{v, 0.85 * ocrFactor(c.confOf(m[0], m[1])), i, parties[i], false})
 					}
 				}
 			}
@@ -594,7 +606,7 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 		}
 		if len(seen) == 1 {
 			for v, n := range seen {
-				out = append(out, candidate{v, 0.8 + 0.05*float64(min(n-1, 1)), 0, partyUnknown})
+				out = append(out, candidate{v, 0.8 + 0.05*float64(min(n-1, 1)), 0, partyUnknown, false})
 			}
 		}
 	case SellerVATID:
@@ -604,12 +616,12 @@ func unlabelled(rs []row, name string, parties []int) []candidate {
 					v := NormalizeVATID(c.text[m[0]:m[1]])
 					switch CheckVATID(v) {
 					case VATChecksumOK:
-						out = append(out, candidate{v, 0.8 * ocrFactor(c.confOf(m[0], m[1])), i, parties[i]})
+						out = append(out, candidate{v, 0.8 * ocrFactor(c.confOf(m[0], m[1])), i, parties[i], false})
 					case VATChecksumBad, VATFormatOK:
 						// A garbled caption on the same row still tells
 						// what the number is; never safe without it.
 						if taxWordRE.MatchString(r.text()) {
-							out = append(out, candidate{v, 0.5, i, parties[i]})
+							out = append(out, candidate{v, 0.5, i, parties[i], false})
 						}
 					}
 				}
@@ -642,7 +654,7 @@ func titleDate(rs []row) []candidate {
 			if strings.HasPrefix(v, "~") {
 				v, sc = v[1:], minf(sc, 0.7)
 			}
-			out = append(out, candidate{v, sc, i, partyUnknown})
+			out = append(out, candidate{v, sc, i, partyUnknown, false})
 			continue
 		}
 		if strings.TrimSpace(rest) == "" && i+1 < len(rs) && rs[i+1].page == r.page {
@@ -652,7 +664,7 @@ func titleDate(rs []row) []candidate {
 				if strings.HasPrefix(v, "~") {
 					v, sc = v[1:], minf(sc, 0.7)
 				}
-				out = append(out, candidate{v, sc, i + 1, partyUnknown})
+				out = append(out, candidate{v, sc, i + 1, partyUnknown, false})
 			}
 		}
 	}
@@ -679,7 +691,7 @@ func firstDate(rs []row, doc layout.Document) []candidate {
 		}
 		for _, c := range r.cells {
 			if v, _, _, ok := findDate(c.text, false); ok {
-				return []candidate{{v, 0.45, i, partyUnknown}}
+				return []candidate{{v, 0.45, i, partyUnknown, false}}
 			}
 		}
 	}
@@ -699,7 +711,7 @@ func titleNumber(rs []row) []candidate {
 			continue
 		}
 		if v, s, _, ok := parseRef(t[m[1]:]); ok && s <= 2 {
-			out = append(out, candidate{v, 0.93 * ocrFactor(rowConfAt(r, m[1]+s)), i, partyUnknown})
+			out = append(out, candidate{v, 0.93 * ocrFactor(rowConfAt(r, m[1]+s)), i, partyUnknown, false})
 		}
 	}
 	return out

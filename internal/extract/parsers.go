@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 var (
@@ -140,14 +141,38 @@ var digitBBAN = map[string]bool{"DE": true, "AT": true, "BE": true, "DK": true, 
 
 var ocrDigits = strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1")
 
+// parseIBAN reads an IBAN as printed. A reading that fails the check is
+// handed to repairIBAN; if that finds nothing, the reading is returned as
+// it is (decide keeps its confidence low), since sample invoices print
+// IBANs with wrong check digits. Values that needed any repair carry a
+// "~" prefix and are never reported as safe.
 func parseIBAN(text string) (string, int, int, bool) {
+	v, s, e, ok := parseIBANAsRead(text)
+	if ok && ValidIBAN(strings.TrimPrefix(v, "~")) {
+		return v, s, e, true
+	}
+	if r, rs, re, rok := repairIBAN(text); rok {
+		if strings.IndexFunc(text[:rs], func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 && rs <= 3 {
+			// A stray mark such as ">" or "=" before the number.
+			rs = 0
+		}
+		return "~" + r, rs, re, true
+	}
+	return v, s, e, ok
+}
+
+func parseIBANAsRead(text string) (string, int, int, bool) {
 	m := ibanRE.FindStringIndex(text)
 	if m == nil {
 		return "", 0, 0, false
 	}
 	groups := strings.Fields(text[m[0]:m[1]])
 	cc := groups[0][:2]
-	groups[0] = cc + ocrDigits.Replace(groups[0][2:4]) + groups[0][4:]
+	repaired := false
+	if fixed := ocrDigits.Replace(groups[0][2:4]); fixed != groups[0][2:4] {
+		groups[0] = cc + fixed + groups[0][4:]
+		repaired = true
+	}
 	if digitBBAN[cc] {
 		// Letters cannot occur after the country code: OCR confusions are
 		// repaired, other letters end the IBAN.
@@ -160,6 +185,9 @@ func parseIBAN(text string) (string, int, int, bool) {
 			fixed := ocrDigits.Replace(body)
 			if strings.Trim(fixed, "0123456789") != "" {
 				break
+			}
+			if fixed != body {
+				repaired = true
 			}
 			if i == 0 {
 				fixed = cc + fixed
@@ -201,6 +229,10 @@ func parseIBAN(text string) (string, int, int, bool) {
 	}
 	if len(best) < 12 {
 		return "", 0, 0, false
+	}
+	if repaired && ValidIBAN(best) {
+		// O, I or l read for a digit: right only by the check.
+		best = "~" + best
 	}
 	return best, m[0], m[1], true
 }
