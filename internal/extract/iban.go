@@ -54,7 +54,7 @@ var (
 	// countryConfusions: letters of a country code and what OCR reads
 	// for them (a "DE" comes out as "DR", "0E", "DF", "OE" …).
 	countryConfusions = map[byte]string{
-		'D': "0OQB", 'E': "FRB3", 'F': "EP", 'B': "8ER", 'O': "0DQ", 'I': "1lL|", 'L': "1I", 'S': "5",
+		'D': "0OQB", 'E': "FRB", 'F': "EP", 'B': "8ER", 'O': "0DQ", 'I': "1lL|", 'L': "1I", 'S': "5",
 		'T': "7", 'G': "6C", 'C': "G(", 'A': "4", 'Z': "2",
 	}
 )
@@ -86,6 +86,11 @@ words:
 			// A separator such as "|" or "." standing alone.
 			continue
 		}
+		// A bar at the edge of a word is a table rule or a separator; inside
+		// a group it is a misread 1.
+		trimmed := strings.TrimLeft(word, "|")
+		off += len(word) - len(trimmed)
+		word = strings.TrimRight(trimmed, "|")
 		t++
 		added := false
 		for i, r := range word {
@@ -168,7 +173,7 @@ const maxIBANRepairCost = 5
 // confusable characters in digit or letter positions (checked against the
 // country's BBAN structure), punctuation and spaces inside the number and
 // up to two inserted characters. A repair counts only if it passes the
-// mod-97 check and no other repair of the same or next higher cost gives a
+// mod-97 check and no other repair costing at most two more corrections gives a
 // different valid IBAN. When the text reads cleanly in the country's
 // format (valid or not), nothing is repaired: a misprint or a digit read as
 // another digit cannot be told apart from sample data.
@@ -178,9 +183,9 @@ func repairIBAN(text string) (string, int, int, bool) {
 	if len(s.chars) < 15 {
 		return "", 0, 0, false
 	}
-	// Try the first characters as the start of the number; a stray mark
-	// before it costs one.
-	for start := 0; start <= 1 && start+15 <= len(s.chars); start++ {
+	// Stray marks before the number are not in the stream; a letter or
+	// digit before it means this is not an IBAN.
+	for start := 0; start < 1; start++ {
 		var found []ibanRepair
 		clean := false
 		for _, cc := range countryOptions(s.chars[start], s.chars[start+1]) {
@@ -205,7 +210,7 @@ func repairIBAN(text string) (string, int, int, bool) {
 			return "", 0, 0, false
 		}
 		for _, f := range found {
-			if f.value != best.value && f.cost <= best.cost+1 {
+			if f.value != best.value && f.cost <= best.cost+2 {
 				return "", 0, 0, false
 			}
 		}
@@ -302,7 +307,9 @@ func readIBANBody(s ibanStream, at int, cc, classes string, cost, from int, foun
 		expandIBAN(cc, body, classes, c, from, end, found, clean)
 	}
 	try(nil)
-	maxDel := min(2, rest-n)
+	// One inserted character; with two, a misprinted IBAN would pass
+	// after some pair of deletions one time in six.
+	maxDel := min(1, rest-n)
 	glued := 0
 	for _, g := range groupLen {
 		if g > 8 {

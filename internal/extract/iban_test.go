@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -156,4 +158,89 @@ func FuzzRepairIBAN(f *testing.F) {
 			t.Fatalf("repairIBAN(%q) = %q %d %d", s, v, st, en)
 		}
 	})
+}
+
+// garble applies typical OCR faults to a grouped IBAN: a misread country
+// code, letters read for digits, a stray character inside a group,
+// separators.
+func garble(r *rand.Rand, s string) string {
+	b := []byte(s)
+	ops := 1 + r.IntN(3)
+	for k := 0; k < ops; k++ {
+		switch r.IntN(4) {
+		case 0:
+			cc := []string{"DR", "0E", "DF", "OE", "D E"}[r.IntN(5)]
+			if string(b[:2]) == "DE" {
+				b = append([]byte(cc), b[2:]...)
+			}
+		case 1:
+			conf := map[byte]byte{'0': 'O', '1': 'l', '5': 'S', '8': 'B', '2': 'Z', '6': 'G'}
+			for tries := 0; tries < 10; tries++ {
+				i := 4 + r.IntN(len(b)-4)
+				if c, ok := conf[b[i]]; ok {
+					b[i] = c
+					break
+				}
+			}
+		case 2:
+			i := 5 + r.IntN(len(b)-5)
+			ins := "0123456789.,'"[r.IntN(13)]
+			b = append(b[:i], append([]byte{ins}, b[i:]...)...)
+		case 3:
+			i := 5 + r.IntN(len(b)-5)
+			sep := []string{" .", " |", ":"}[r.IntN(3)]
+			b = append(b[:i], append([]byte(sep), b[i:]...)...)
+		}
+	}
+	return string(b)
+}
+
+// TestParseIBANRandomMisreads measures the repair on garbled IBANs:
+// garbled valid IBANs must mostly come back, and neither they nor garbled
+// sample IBANs with wrong check digits may yield a different valid IBAN
+// more than rarely. The IBANs are made by refIBAN, independently of the
+// code under test.
+func TestParseIBANRandomMisreads(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 2000
+	var right, wrong, wrongFromInvalid int
+	for i := 0; i < n; i++ {
+		bban := make([]byte, 18)
+		for k := range bban {
+			bban[k] = byte('0' + r.IntN(10))
+		}
+		iban := refIBAN(t, "DE", string(bban))
+		in := garble(r, group4(iban))
+		got, _, _, ok := parseIBAN(in)
+		got = strings.TrimPrefix(got, "~")
+		switch {
+		case ok && got == iban:
+			right++
+		case ok && ValidIBAN(got):
+			wrong++
+			t.Logf("wrong: %q -> %q (truth %q)", in, got, iban)
+		}
+		// The same with wrong check digits, as sample invoices print.
+		bad := iban[:2] + fmt.Sprintf("%02d", (int(iban[2]-'0')*10+int(iban[3]-'0')+1+r.IntN(90))%100) + iban[4:]
+		if ValidIBAN(bad) {
+			continue
+		}
+		in = garble(r, group4(bad))
+		if got, _, _, ok := parseIBAN(in); ok && ValidIBAN(strings.TrimPrefix(got, "~")) {
+			wrongFromInvalid++
+			t.Logf("invented: %q -> %q (printed %q)", in, got, bad)
+		}
+	}
+	t.Logf("garbled valid IBANs: %d of %d repaired, %d wrong; garbled invalid IBANs: %d turned valid", right, n, wrong, wrongFromInvalid)
+	// Measured 2026-11-23: about 91% repaired, none wrong, 1.6% invented.
+	// Every repair is a guess that mod-97 lets through one time in 97, so
+	// IBANs printed with wrong check digits (sample invoices) can come
+	// out valid after a repair; they stay below SafeConfidence and mark
+	// the invoice for review.
+	if right < n*85/100 {
+		t.Errorf("only %d of %d garbled IBANs repaired", right, n)
+	}
+	if wrong > n/200 || wrongFromInvalid > n*25/1000 {
+		t.Errorf("%d wrong repairs, %d invented IBANs of %d", wrong, wrongFromInvalid, n)
+	}
 }

@@ -92,6 +92,9 @@ func TestValidIBAN(t *testing.T) {
 		"XX":                          false,
 		"":                            false,
 		"DE89-3704":                   false,
+		"DR89370400440532013000":      false, // no such IBAN country (a misread DE)
+		"DR50370400440532013000":      false, // passes mod-97, but DR is not an IBAN country
+		"TR330006100519786457841326":  true,  // registry example, country outside ibanLengths
 	}
 	for in, want := range tests {
 		if got := ValidIBAN(in); got != want {

@@ -212,18 +212,23 @@ func parseIBANAsRead(text string) (string, int, int, bool) {
 	// Prefer the longest prefix (by groups) that passes the check.
 	acc := ""
 	best := ""
-	for _, g := range groups {
+	_, known := ibanLengths[cc]
+	for i, g := range groups {
 		acc += g
-		if ValidIBAN(acc) {
+		// Without a known length, a prefix passing the check is one
+		// chance in 97, not a reading.
+		if ValidIBAN(acc) && (known || i == len(groups)-1) {
 			best = acc
 		}
 	}
 	if best == "" {
-		if r, ok := repairIBANGroup(groups); ok {
-			return "~" + r, m[0], m[1], true
-		}
 		if n, ok := ibanLengths[cc]; ok && len(v) > n {
 			v = v[:n]
+			if ValidIBAN(v) {
+				// Cut inside a group, the check passes one time in 97:
+				// that is a guess, left to repairIBAN.
+				return "", 0, 0, false
+			}
 		}
 		best = v
 	}
@@ -235,39 +240,6 @@ func parseIBANAsRead(text string) (string, int, int, bool) {
 		best = "~" + best
 	}
 	return best, m[0], m[1], true
-}
-
-// repairIBANGroup handles one character inserted by OCR into an IBAN
-// printed in groups of four: a group of five loses each of its characters
-// in turn, and the repair counts only if exactly one variant passes the
-// check. The result is marked as repaired and never reported as safe.
-func repairIBANGroup(groups []string) (string, bool) {
-	found := ""
-	for gi, g := range groups {
-		if len(g) != 5 {
-			continue
-		}
-		for k := 0; k < len(g); k++ {
-			if gi == 0 && k < 2 {
-				continue
-			}
-			var b strings.Builder
-			for gj, h := range groups {
-				if gj == gi {
-					h = h[:k] + h[k+1:]
-				}
-				b.WriteString(h)
-			}
-			v := b.String()
-			if ValidIBAN(v) {
-				if found != "" && found != v {
-					return "", false
-				}
-				found = v
-			}
-		}
-	}
-	return found, found != ""
 }
 
 var bicScanRE = regexp.MustCompile(`\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b`)
@@ -620,6 +592,10 @@ func checkPlausible(res *Fields) {
 	f := res.Fields
 	if v, ok := f[PayeeIBAN]; ok && !ValidIBAN(v.Value) {
 		res.Problems = append(res.Problems, "IBAN-Prüfsumme stimmt nicht")
+	} else if ok && v.Confidence < SafeConfidence {
+		// Typically an IBAN whose OCR reading had to be repaired: the
+		// check digits fit, but the payment goes where it says.
+		res.Problems = append(res.Problems, "Angabe unsicher: "+PayeeIBAN)
 	}
 	if v, ok := f[SellerVATID]; ok && CheckVATID(v.Value) == VATChecksumBad {
 		res.Problems = append(res.Problems, "USt-IdNr: Prüfziffer stimmt nicht")
