@@ -187,6 +187,11 @@ var (
 	dueLabels = []label{
 		lbl(`zahlbetrag|zu\s*zahlen|offene\s*zahlung|fälliger\s*betrag|amount\s*due|balance\s*due|net\s*[àa]\s*payer|payable\s*amount|restbetrag`, 0.92),
 	}
+	// bankLabels announce an account without saying IBAN, or are an IBAN
+	// caption garbled by OCR; only values passing the check count.
+	bankLabels = []label{
+		lbl(`bankverbindung|\bkonto(?:nummer|[\s-]?nr\.?)?(?:\s|:|$)|\bkto\.?|bank\s*account|\bcompte\b|(?:^|[^a-z])[1l|!]ban\b|\biba[mhn]\b`, 0.9),
+	}
 	sellerHeadRE = regexp.MustCompile(`(?i)verkäufer|lieferant|rechnungssteller|\bseller|vendeur|fournisseur|supplier|absender`)
 	buyerHeadRE  = regexp.MustCompile(`(?i)\bkäufer|bevollmächtigte|tax\s*representative|\bkunde|leistungsempfänger|rechnungsempfänger|\bbuyer|client|acheteur|customer|empfänger|livraison|delivery`)
 	creditRE     = regexp.MustCompile(`(?i)\bgutschrift\b|\bavoir\b|credit\s*note`)
@@ -213,6 +218,8 @@ func Invoice(doc layout.Document) Fields {
 			}
 		case InvoiceNumber:
 			cands = append(cands, titleNumber(rs)...)
+		case PayeeIBAN:
+			cands = append(cands, labelled(rs, bankLabels, parseCheckedIBAN, 16, parties)...)
 		}
 		if f, ok := decide(sp.name, cands); ok {
 			res.Fields[sp.name] = f

@@ -244,3 +244,34 @@ func TestParseIBANRandomMisreads(t *testing.T) {
 		t.Errorf("%d wrong repairs, %d invented IBANs of %d", wrong, wrongFromInvalid, n)
 	}
 }
+
+// TestInvoiceMisreadIBAN runs whole pages through Invoice: a garbled IBAN
+// next to its caption (or a bank caption) is repaired but never safe,
+// and the invoice goes to review.
+func TestInvoiceMisreadIBAN(t *testing.T) {
+	de := refIBAN(t, "DE", "120300000000202051")
+	tail := group4(de)[5:]
+	tests := []struct{ name, line string }{
+		{"IBAN caption, DR", "IBAN: DR" + de[2:4] + " " + tail},
+		{"Bankverbindung, O for 0", "Bankverbindung: " + strings.ReplaceAll(group4(de), "0", "O")},
+		{"garbled caption", "1BAN " + "0E" + de[2:4] + " " + tail + "   BIC BYLADEM1001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "Rechnung Nr. 4711\nRechnungsdatum: 05.03.2024\n\nGesamtbetrag 119,00 EUR\n\n" + tt.line + "\n"
+			res := Invoice(LayoutFromText(text))
+			f := res.Fields[PayeeIBAN]
+			if f.Value != de {
+				t.Fatalf("payee_iban = %+v, want %s", f, de)
+			}
+			if f.Confidence >= SafeConfidence || !res.Review {
+				t.Errorf("repaired IBAN reported as safe: %+v, review %v", f, res.Review)
+			}
+		})
+	}
+	// The clean reading stays safe.
+	res := Invoice(LayoutFromText("Rechnung Nr. 4711\n\nIBAN: " + group4(de) + "\n"))
+	if f := res.Fields[PayeeIBAN]; f.Value != de || f.Confidence < SafeConfidence {
+		t.Errorf("clean IBAN: %+v", f)
+	}
+}

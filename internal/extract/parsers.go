@@ -161,6 +161,16 @@ func parseIBAN(text string) (string, int, int, bool) {
 	return v, s, e, ok
 }
 
+// parseCheckedIBAN is parseIBAN without readings that fail the check, for
+// captions that do not name the IBAN itself.
+func parseCheckedIBAN(text string) (string, int, int, bool) {
+	v, s, e, ok := parseIBAN(text)
+	if !ok || !ValidIBAN(strings.TrimPrefix(v, "~")) {
+		return "", 0, 0, false
+	}
+	return v, s, e, true
+}
+
 func parseIBANAsRead(text string) (string, int, int, bool) {
 	m := ibanRE.FindStringIndex(text)
 	if m == nil {
