@@ -288,6 +288,53 @@ UBL-SR-42|fatal|Party tax scheme shall occur maximum twice in accounting supplie
 UBL-SR-43|fatal|Project reference (BT-11) shall occur maximum once.|Die Projektreferenz (BT-11) darf höchstens einmal vorkommen.
 UBL-SR-44|fatal|Payment ID (BT-83) shall occur maximum once.|Der Verwendungszweck (BT-83) darf höchstens einmal vorkommen.
 UBL-SR-47|fatal|When there are more than one payment means code, they shall be equal.|Mehrere Zahlungsart-Codes (BT-81) müssen gleich sein.
+UBL-SR-01|fatal|Contract identifier (BT-12) shall occur maximum once.|Die Vertragsnummer (BT-12) darf höchstens einmal vorkommen.
+UBL-SR-02|fatal|Receiving advice identifier (BT-15) shall occur maximum once.|Die Wareneingangsmeldung (BT-15) darf höchstens einmal vorkommen.
+UBL-SR-03|fatal|Despatch advice identifier (BT-16) shall occur maximum once.|Die Versandanzeige (BT-16) darf höchstens einmal vorkommen.
+UBL-SR-04|fatal|Invoiced object identifier (BT-18) shall occur maximum once.|Die Objektkennung (BT-18) darf höchstens einmal vorkommen.
+UBL-SR-05|fatal|Payment terms (BT-20) shall occur maximum once.|Die Zahlungsbedingungen (BT-20) dürfen höchstens einmal vorkommen.
+UBL-SR-06|fatal|Preceding invoice reference shall occur maximum once per billing reference.|Der Verweis auf eine vorausgegangene Rechnung darf je BillingReference höchstens einmal vorkommen.
+UBL-SR-07|fatal|If there is a preceding invoice reference, the preceding invoice number (BT-25) shall be present.|Bei einem Verweis auf eine vorausgegangene Rechnung muss deren Nummer (BT-25) angegeben sein.
+UBL-SR-08|fatal|Invoice period (BG-14) shall occur maximum once.|Der Abrechnungszeitraum (BG-14) darf höchstens einmal vorkommen.
+UBL-SR-09|fatal|Seller name (BT-27) shall occur maximum once.|Der Name des Verkäufers (BT-27) darf höchstens einmal vorkommen.
+UBL-SR-10|fatal|Seller trading name (BT-28) shall occur maximum once.|Der Handelsname des Verkäufers (BT-28) darf höchstens einmal vorkommen.
+UBL-SR-11|fatal|Seller legal registration identifier (BT-30) shall occur maximum once.|Die Registernummer des Verkäufers (BT-30) darf höchstens einmal vorkommen.
+UBL-SR-12|fatal|Seller VAT identifier (BT-31) shall occur maximum once.|Die USt-IdNr. des Verkäufers (BT-31) darf höchstens einmal vorkommen.
+UBL-SR-13|fatal|Seller tax registration identifier (BT-32) shall occur maximum once.|Die Steuernummer des Verkäufers (BT-32) darf höchstens einmal vorkommen.
+UBL-SR-14|fatal|Seller additional legal information (BT-33) shall occur maximum once.|Die weiteren rechtlichen Informationen des Verkäufers (BT-33) dürfen höchstens einmal vorkommen.
+UBL-SR-15|fatal|Buyer name (BT-44) shall occur maximum once.|Der Name des Erwerbers (BT-44) darf höchstens einmal vorkommen.
+UBL-SR-16|fatal|Buyer identifier (BT-46) shall occur maximum once.|Die Kennung des Erwerbers (BT-46) darf höchstens einmal vorkommen.
+UBL-SR-17|fatal|Buyer legal registration identifier (BT-47) shall occur maximum once.|Die Registernummer des Erwerbers (BT-47) darf höchstens einmal vorkommen.
+UBL-SR-19|fatal|Payee name (BT-59) shall occur maximum once and the payee must differ from the seller.|Der Name des Zahlungsempfängers (BT-59) darf höchstens einmal vorkommen, und der Zahlungsempfänger muss vom Verkäufer verschieden sein.
+UBL-SR-20|fatal|Payee identifier (BT-60) shall occur maximum once and the payee must differ from the seller.|Die Kennung des Zahlungsempfängers (BT-60) darf höchstens einmal vorkommen, und der Zahlungsempfänger muss vom Verkäufer verschieden sein.
+UBL-SR-21|fatal|Payee legal registration identifier (BT-61) shall occur maximum once and the payee must differ from the seller.|Die Registernummer des Zahlungsempfängers (BT-61) darf höchstens einmal vorkommen, und der Zahlungsempfänger muss vom Verkäufer verschieden sein.
+UBL-SR-22|fatal|Seller tax representative name (BT-62) shall occur maximum once.|Der Name des Steuervertreters (BT-62) darf höchstens einmal vorkommen.
+UBL-SR-24|fatal|Deliver to information shall occur maximum once.|Die Lieferinformationen (Delivery) dürfen höchstens einmal vorkommen.
+UBL-SR-25|fatal|Deliver to party name (BT-70) shall occur maximum once.|Der Name des Warenempfängers (BT-70) darf höchstens einmal vorkommen.
+UBL-SR-26|fatal|Payment reference (BT-83) shall occur maximum once per payment means.|Der Verwendungszweck (BT-83) darf je Zahlungsanweisung höchstens einmal vorkommen.
+UBL-SR-27|fatal|Payment means code (BT-81) shall occur maximum once per payment means.|Der Zahlungsart-Code (BT-81) darf je Zahlungsanweisung höchstens einmal vorkommen.
+UBL-SR-28|fatal|Mandate reference identifier (BT-89) shall occur maximum once.|Die Mandatsreferenz (BT-89) darf höchstens einmal vorkommen.
+UBL-SR-29|fatal|Bank assigned creditor identifier (BT-90) shall occur maximum once.|Die Gläubiger-ID (BT-90) darf höchstens einmal vorkommen.
+UBL-SR-30|fatal|Document level allowance reason (BT-97) shall occur maximum once.|Der Grund eines Nachlasses (BT-97) darf höchstens einmal vorkommen.
+UBL-SR-31|fatal|Document level charge reason (BT-104) shall occur maximum once.|Der Grund eines Zuschlags (BT-104) darf höchstens einmal vorkommen.
+UBL-SR-32|fatal|VAT exemption reason text (BT-120) shall occur maximum once.|Der Befreiungsgrund (BT-120) darf höchstens einmal vorkommen.
+UBL-SR-33|fatal|Supporting document description (BT-123) shall occur maximum once.|Die Beschreibung eines rechnungsbegründenden Dokuments (BT-123) darf höchstens einmal vorkommen.
+UBL-SR-34|fatal|Invoice line note (BT-127) shall occur maximum once.|Die Positionsnotiz (BT-127) darf höchstens einmal vorkommen.
+UBL-SR-35|fatal|Referenced purchase order line identifier (BT-132) shall occur maximum once.|Die Bestellpositionsnummer (BT-132) darf höchstens einmal vorkommen.
+UBL-SR-36|fatal|Invoice line period (BG-26) shall occur maximum once.|Der Positionszeitraum (BG-26) darf höchstens einmal vorkommen.
+UBL-SR-37|fatal|Item price discount (BT-147) shall occur maximum once.|Der Preisnachlass (BT-147) darf höchstens einmal vorkommen.
+UBL-SR-39|fatal|Project reference (BT-11) shall occur maximum once.|Die Projektreferenz (BT-11) darf höchstens einmal vorkommen.
+UBL-SR-40|fatal|Buyer trading name (BT-45) shall occur maximum once.|Der Handelsname des Erwerbers (BT-45) darf höchstens einmal vorkommen.
+UBL-SR-45|fatal|Payment due date (BT-9) shall occur maximum once.|Das Fälligkeitsdatum (BT-9) darf höchstens einmal vorkommen.
+UBL-SR-46|fatal|Payment means text (BT-82) shall occur maximum once.|Der Text zur Zahlungsart (BT-82) darf höchstens einmal vorkommen.
+UBL-SR-48|fatal|Invoice lines shall have one and only one classified tax category.|Jede Position muss genau eine Umsatzsteuerkategorie (ClassifiedTaxCategory) haben.
+UBL-SR-49|fatal|Value tax point date code (BT-8) shall occur maximum once.|Der Code für das Steuerfälligkeitsdatum (BT-8) darf höchstens einmal vorkommen.
+UBL-SR-50|fatal|Item description (BT-154) shall occur maximum once.|Die Artikelbeschreibung (BT-154) darf höchstens einmal vorkommen.
+UBL-SR-51|fatal|An address can only have one third line (AddressLine).|Eine Anschrift darf nur eine dritte Zeile (AddressLine) haben.
+UBL-SR-52|fatal|Line document reference shall occur maximum once.|Der Dokumentverweis einer Position darf höchstens einmal vorkommen.
+UBL-SR-53|fatal|CompanyID must be stated when providing the PartyTaxScheme/TaxScheme/ID.|Bei einer Steuerkennung (PartyTaxScheme) müssen CompanyID und TaxScheme/ID angegeben sein.
+UBL-CR-666|fatal|An additional document reference shall not refer to an invoiced object (type 130) and carry an attachment at the same time.|Ein Dokumentverweis darf nicht zugleich Objektkennung (Typ 130) sein und einen Anhang tragen.
+UBL-CR-673|fatal|An additional document reference shall not refer to an invoiced object (type 130) and carry a document description at the same time.|Ein Dokumentverweis darf nicht zugleich Objektkennung (Typ 130) sein und eine Beschreibung tragen.
 UBL-CR-646|warning|A UBL invoice should not include the InvoiceLine SubInvoiceLine (sub invoice lines are only allowed in the XRechnung Extension).|Unterpositionen (SubInvoiceLine) sind nur in der XRechnung-Extension erlaubt.
 UBL-DT-01|fatal|Amounts shall be decimal up to two fraction digits.|Beträge dürfen höchstens zwei Nachkommastellen haben.
 UBL-DT-06|fatal|Binary object elements shall contain the mime code attribute.|Eingebettete Anhänge müssen das Attribut mimeCode haben.

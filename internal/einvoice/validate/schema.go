@@ -18,44 +18,57 @@ func (c *checker) namespaces() {
 	if c.syntax == "cii" {
 		allowed = ciiNamespace
 	}
-	n := 0
-	stack := []*node{c.root}
-	for len(stack) > 0 && n < maxNamespaceFindings {
-		e := stack[len(stack)-1]
+	type item struct {
+		n     *node
+		depth int
+	}
+	found := 0
+	stack := []item{{c.root, 0}}
+	for len(stack) > 0 && found < maxNamespaceFindings {
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if !allowed(e.name) {
-			c.fail(RuleSchemaNamespace, e)
-			n++
+		if it.depth > 0 && !allowed(it.n.name, it.depth) {
+			c.fail(RuleSchemaNamespace, it.n)
+			found++
 			continue // its content is reported with it
 		}
-		if e.name == "ext:ExtensionContent" {
+		if it.n.name == "ext:ExtensionContent" {
 			continue
 		}
-		for i := len(e.kids) - 1; i >= 0; i-- {
-			stack = append(stack, e.kids[i])
+		for i := len(it.n.kids) - 1; i >= 0; i-- {
+			stack = append(stack, item{it.n.kids[i], it.depth + 1})
 		}
 	}
 }
 
-func ciiNamespace(name string) bool {
+// ciiNamespace reports whether an element at depth (root = 0) may have
+// name: the document's own rsm namespace holds the root's children only,
+// everything below is ram, udt or qdt.
+func ciiNamespace(name string, depth int) bool {
 	prefix, _, ok := strings.Cut(name, ":")
 	if !ok || strings.HasPrefix(name, "{") {
 		return false
 	}
+	if depth == 1 {
+		return prefix == "rsm"
+	}
 	switch prefix {
-	case "rsm", "ram", "udt", "qdt":
+	case "ram", "udt", "qdt":
 		return true
 	}
 	return false
 }
 
-func ublNamespace(name string) bool {
+// ublNamespace reports whether an element below the root may have name: the
+// document namespace (Invoice-2, CreditNote-2) holds the root only, its
+// content is cac, cbc or ext.
+func ublNamespace(name string, depth int) bool {
 	prefix, _, ok := strings.Cut(name, ":")
 	if !ok || strings.HasPrefix(name, "{") {
 		return false
 	}
 	switch prefix {
-	case "ubl", "cn", "cac", "cbc", "ext":
+	case "cac", "cbc", "ext":
 		return true
 	}
 	return false
