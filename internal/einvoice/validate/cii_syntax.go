@@ -60,8 +60,11 @@ func (c *checker) ciiSyntaxCardinality() {
 
 // Attributes and children that the CII-DT rules forbid, per data type.
 var (
-	ciiIDForbidden = [][2]string{{"CII-DT-001", "schemeName"}, {"CII-DT-002", "schemeAgencyName"},
-		{"CII-DT-003", "schemeDataURI"}, {"CII-DT-004", "schemeURI"}}
+	// The current CEN release numbers the scheme attribute rules for every
+	// identifier CII-DT-101..104 (CII-DT-001..004 remain for a context that
+	// matches no element).
+	ciiIDForbidden = [][2]string{{"CII-DT-101", "schemeName"}, {"CII-DT-102", "schemeAgencyName"},
+		{"CII-DT-103", "schemeDataURI"}, {"CII-DT-104", "schemeURI"}}
 	ciiQuantityForbidden = [][2]string{{"CII-DT-034", "unitCodeListID"}, {"CII-DT-035", "unitCodeListAgencyID"},
 		{"CII-DT-036", "unitCodeListAgencyName"}}
 	ciiPeriodForbidden = [][2]string{{"CII-DT-068", "ram:StartDateTime/udt:DateTime"}, {"CII-DT-069", "ram:DurationMeasure"},
@@ -103,6 +106,11 @@ func (c *checker) ciiDataTypes() {
 		if _, ok := q.attr("unitCode"); ok {
 			billedUnit = true
 			break
+		}
+	}
+	for _, d := range c.desc("udt:DateTimeString") {
+		if f, _ := d.attr("format"); f == "102" {
+			c.check("CII-DT-097", d, isYYYYMMDD(strings.Trim(d.value(), " \t\r\n")))
 		}
 	}
 	// Walk in document order so that findings come out in a stable order.
@@ -183,4 +191,17 @@ func forbidChildren(c *checker, n *node, rules [][2]string) {
 	for _, r := range rules {
 		c.check(r[0], n, !n.has(r[1]))
 	}
+}
+
+// isYYYYMMDD is the CII-DT-097 pattern ^\s*(\d{8})\s*$ after trimming.
+func isYYYYMMDD(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -216,15 +216,16 @@ CII-SR-072|fatal|An item attribute (ApplicableProductCharacteristic) must have e
 CII-SR-090|fatal|The item country of origin must have exactly one ID.|Das Ursprungsland des Artikels muss genau eine Kennung (ID) haben.
 CII-SR-440|fatal|The price discount (ActualAmount) should exist maximum once.|Der Preisnachlass (ActualAmount) darf höchstens einmal vorkommen.
 CII-SR-441|fatal|The item net price (ChargeAmount) should exist maximum once.|Der Nettopreis (ChargeAmount) darf höchstens einmal vorkommen.
-CII-DT-001|fatal|Identifiers shall not carry the attribute schemeName.|Kennungen dürfen das Attribut schemeName nicht haben.
-CII-DT-002|fatal|Identifiers shall not carry the attribute schemeAgencyName.|Kennungen dürfen das Attribut schemeAgencyName nicht haben.
-CII-DT-003|fatal|Identifiers shall not carry the attribute schemeDataURI.|Kennungen dürfen das Attribut schemeDataURI nicht haben.
-CII-DT-004|fatal|Identifiers shall not carry the attribute schemeURI.|Kennungen dürfen das Attribut schemeURI nicht haben.
+CII-DT-101|fatal|Identifiers shall not carry the attribute schemeName.|Kennungen dürfen das Attribut schemeName nicht haben.
+CII-DT-102|fatal|Identifiers shall not carry the attribute schemeAgencyName.|Kennungen dürfen das Attribut schemeAgencyName nicht haben.
+CII-DT-103|fatal|Identifiers shall not carry the attribute schemeDataURI.|Kennungen dürfen das Attribut schemeDataURI nicht haben.
+CII-DT-104|fatal|Identifiers shall not carry the attribute schemeURI.|Kennungen dürfen das Attribut schemeURI nicht haben.
 CII-DT-008|fatal|Type codes shall not carry the attribute name.|Typ-Codes dürfen das Attribut name nicht haben.
 CII-DT-009|fatal|Type codes shall not carry the attribute listURI.|Typ-Codes dürfen das Attribut listURI nicht haben.
 CII-DT-010|fatal|The invoice type code (BT-3) shall not carry the attribute listID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listID nicht haben.
 CII-DT-011|fatal|The invoice type code (BT-3) shall not carry the attribute listAgencyID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listAgencyID nicht haben.
 CII-DT-012|fatal|The invoice type code (BT-3) shall not carry the attribute listVersionID.|Der Rechnungstyp-Code (BT-3) darf das Attribut listVersionID nicht haben.
+CII-DT-097|fatal|A date time string with format 102 shall be YYYYMMDD.|Ein Datum mit Format 102 muss die Form JJJJMMTT haben.
 CII-DT-013|fatal|The attribute languageID shall not be present on the invoice.|Die Rechnung darf das Attribut languageID nicht haben.
 CII-DT-014|fatal|The attribute languageLocaleID shall not be present on the invoice.|Die Rechnung darf das Attribut languageLocaleID nicht haben.
 CII-DT-015|fatal|A referenced document shall not contain URIID (EN 16931 does not use it there).|Ein Dokumentverweis darf URIID nicht enthalten (EN 16931 verwendet es dort nicht).
