@@ -81,6 +81,11 @@ type stack struct {
 
 func newStack(t *testing.T, rec pipeline.Recognizer, target dms.Target) *stack {
 	t.Helper()
+	return newStackWith(t, rec, target, RetryPolicy{Base: 100 * time.Millisecond, Max: time.Second, Window: 10 * time.Second})
+}
+
+func newStackWith(t *testing.T, rec pipeline.Recognizer, target dms.Target, retry RetryPolicy) *stack {
+	t.Helper()
 	redis := testenv.StartRedis(t)
 	root := t.TempDir()
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
@@ -106,7 +111,6 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: dms}]
 	if err != nil {
 		t.Fatal(err)
 	}
-	retry := RetryPolicy{Base: 100 * time.Millisecond, Max: time.Second, Window: 10 * time.Second}
 	enq := NewEnqueuer(r, retry.MaxRetry(), time.Minute)
 	t.Cleanup(func() { enq.Close() })
 	if target == nil {
