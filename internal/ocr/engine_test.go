@@ -293,3 +293,55 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("New with missing language: %v", err)
 	}
 }
+
+// TestWarpQuarterTurnExact checks the gather path for pure turns against
+// the pixel each output centre maps to, and against the bilinear path
+// (a translation of 1e-9 px forces it and must not change any pixel).
+func TestWarpQuarterTurnExact(t *testing.T) {
+	const w, h = 37, 23
+	src := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range src.Pix {
+		src.Pix[i] = uint8(i*7919 + i/w*31)
+	}
+	for _, rot := range []int{0, 90, 180, 270} {
+		m, uw, uh := toSource(w, h, rot, 0)
+		if !quarterTurn(m) {
+			t.Fatalf("rot %d: %v not recognised as a quarter turn", rot, m)
+		}
+		got := warp(src, m, uw, uh)
+		nudged := m
+		nudged[4] += 1e-9
+		bil := warp(src, nudged, uw, uh)
+		for y := range uh {
+			for x := range uw {
+				sx, sy := m.Apply(float64(x)+0.5, float64(y)+0.5)
+				want := src.GrayAt(int(sx), int(sy)).Y
+				if g := got.GrayAt(x, y).Y; g != want {
+					t.Fatalf("rot %d (%d,%d): got %d, want %d", rot, x, y, g, want)
+				}
+				if b := bil.GrayAt(x, y).Y; b != want {
+					t.Fatalf("rot %d (%d,%d): bilinear %d, want %d", rot, x, y, b, want)
+				}
+			}
+		}
+	}
+	if m, _, _ := toSource(w, h, 90, 0.5); quarterTurn(m) {
+		t.Error("skewed matrix taken for a quarter turn")
+	}
+}
+
+func BenchmarkWarpHalfTurn(b *testing.B) {
+	src := image.NewGray(image.Rect(0, 0, 2480, 3508))
+	buf := make([]byte, len(src.Pix))
+	for _, c := range []struct {
+		name string
+		skew float64
+	}{{"gather", 0}, {"bilinear", 0.01}} {
+		m, uw, uh := toSource(2480, 3508, 180, c.skew)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				warpInto(buf, src, m, uw, uh)
+			}
+		})
+	}
+}

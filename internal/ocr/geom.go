@@ -55,6 +55,24 @@ func warpInto(buf []byte, src *image.Gray, m pdf.Matrix, uw, uh int) *image.Gray
 		}
 		return dst
 	}
+	if quarterTurn(m) {
+		// Pure 90/180/270° turn: every output pixel centre lands on a
+		// source pixel centre, where bilinear sampling returns that pixel
+		// exactly, so a plain gather gives the same image without the
+		// per-pixel interpolation.
+		sx0, sy0 := m.Apply(0.5, 0.5)
+		x0, y0 := int(math.Floor(sx0)), int(math.Floor(sy0))
+		ddx, ddy := int(m[0])+int(m[1])*src.Stride, int(m[2])+int(m[3])*src.Stride
+		for y := 0; y < uh; y++ {
+			i := y0*src.Stride + x0 + y*ddy
+			row := dst.Pix[y*uw : (y+1)*uw]
+			for x := range row {
+				row[x] = src.Pix[i]
+				i += ddx
+			}
+		}
+		return dst
+	}
 	// Fixed point (16 fractional bits), stepping along each row: the
 	// source position advances by (m[0], m[1]) per output pixel.
 	const one = 1 << 16
@@ -89,4 +107,16 @@ func warpInto(buf []byte, src *image.Gray, m pdf.Matrix, uw, uh int) *image.Gray
 		}
 	}
 	return dst
+}
+
+// quarterTurn reports whether m maps pixel centres to pixel centres by a
+// quarter turn or half turn (no skew, integer translation).
+func quarterTurn(m pdf.Matrix) bool {
+	for _, v := range m {
+		if v != math.Trunc(v) {
+			return false
+		}
+	}
+	unit := func(a, b float64) bool { return math.Abs(a)+math.Abs(b) == 1 }
+	return unit(m[0], m[1]) && unit(m[2], m[3]) && m[0]*m[2]+m[1]*m[3] == 0
 }

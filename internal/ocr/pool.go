@@ -80,6 +80,13 @@ func (e *Engine) worker(id int) {
 	}
 }
 
+// minDeskewDeg is the smallest skew removed before recognition. Below it
+// Tesseract's own line finding copes (it fits each text line's slope), and
+// the bilinear copy would cost ≈ 33 ms per page. Against 0.1°, bench/ocr
+// (run 4) kept orientation and invoice numbers and lowered the upright CER
+// from 0.251 to 0.248.
+const minDeskewDeg = 0.3
+
 // scratch is a worker's reusable page buffer: room for an image header
 // followed by the pixels of the recogniser's image.
 type scratch struct{ buf []byte }
@@ -161,8 +168,8 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	w, h := src.Bounds().Dx(), src.Bounds().Dy()
 	o := DetectOrientation(src, dpi)
 	tOrient := time.Since(t0) - tDecode
-	if math.Abs(o.Skew) < 0.1 {
-		o.Skew = 0 // not worth resampling
+	if math.Abs(o.Skew) < minDeskewDeg {
+		o.Skew = 0
 	}
 	words, conf, m, uw, uh, err := e.recognizeOriented(cl, sc, src, o.Rotate, o.Skew, dpi)
 	if err != nil {
