@@ -164,6 +164,27 @@ func (in *instance) kill() {
 	in.cmd.Wait()
 }
 
+// waitForStep polls the API until the document's next step is step (it is
+// then queued or running).
+func (in *instance) waitForStep(id, step string) {
+	in.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var d journal.Document
+		if resp, err := http.Get("http://" + in.addr + "/api/v1/documents/" + id); err == nil {
+			json.NewDecoder(resp.Body).Decode(&d)
+			resp.Body.Close()
+		}
+		if d.Step == step {
+			return
+		}
+		if d.Terminal() || time.Now().After(deadline) {
+			in.t.Fatalf("never saw the document at step %s: %+v", step, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (in *instance) inbox() string { return filepath.Join(in.root, "inbox", "rechnung") }
 
 func (in *instance) api(path string, v any) {
@@ -365,22 +386,7 @@ func TestCrashDuringOCR(t *testing.T) {
 	os.MkdirAll(in.inbox(), 0o755)
 	copyFile(t, s.File, filepath.Join(in.inbox(), "drei.pdf"))
 	id := sha256File(t, s.File)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var d journal.Document
-		resp, err := http.Get("http://" + in.addr + "/api/v1/documents/" + id)
-		if err == nil {
-			json.NewDecoder(resp.Body).Decode(&d)
-			resp.Body.Close()
-		}
-		if d.Step == "ocr" {
-			break
-		}
-		if d.Terminal() || time.Now().After(deadline) {
-			t.Fatalf("never saw the document in OCR: %+v", d)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	in.waitForStep(id, "ocr")
 	time.Sleep(time.Second) // well inside the OCR of three pages
 	in.kill()
 
@@ -618,21 +624,7 @@ func TestGracefulShutdown(t *testing.T) {
 	os.MkdirAll(in.inbox(), 0o755)
 	copyFile(t, s.File, filepath.Join(in.inbox(), "drei.pdf"))
 	id := sha256File(t, s.File)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var d journal.Document
-		if resp, err := http.Get("http://" + in.addr + "/api/v1/documents/" + id); err == nil {
-			json.NewDecoder(resp.Body).Decode(&d)
-			resp.Body.Close()
-		}
-		if d.Step == "ocr" {
-			break
-		}
-		if d.Terminal() || time.Now().After(deadline) {
-			t.Fatalf("never saw the document in OCR: %+v", d)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	in.waitForStep(id, "ocr")
 	start := time.Now()
 	in.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
