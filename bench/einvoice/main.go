@@ -144,12 +144,17 @@ type evaluation struct {
 	out     io.Writer
 
 	validAccepted, invalidRejected, invalidRejectedXML ratio
-	noScenario, noScenarioFields                       ratio
-	ruleCases                                          ratio
-	ruleFam                                            map[string]*ratio
-	fieldDocs                                          ratio
-	fieldStat                                          map[string]*ratio
-	misses                                             []string
+	// strictValid and strictInvalid replay the scenario documents with the
+	// Peppol line arithmetic (PEPPOL-EN16931-R120) as a rejecting rule in
+	// every scenario: the only rule that would catch the one invalid
+	// document KoSIT's EN 16931 scenario accepts, and what it would cost.
+	strictValid, strictInvalid   ratio
+	noScenario, noScenarioFields ratio
+	ruleCases                    ratio
+	ruleFam                      map[string]*ratio
+	fieldDocs                    ratio
+	fieldStat                    map[string]*ratio
+	misses                       []string
 }
 
 func (e *evaluation) miss(format string, args ...any) {
@@ -176,6 +181,12 @@ func (e *evaluation) add(ctx context.Context, c corpusCase) {
 	}
 	accepted := rep != nil && rep.Accepted
 	if c.KositScenario != nil {
+		strict := accepted && !validate.ValidateRules(doc).Has(ruleLineArithmetic)
+		if c.Expect == "valid" {
+			e.strictValid.add(strict)
+		} else {
+			e.strictInvalid.add(!strict)
+		}
 		if c.Expect == "valid" {
 			e.validAccepted.add(accepted)
 			if !accepted {
@@ -203,6 +214,10 @@ func (e *evaluation) add(ctx context.Context, c corpusCase) {
 		e.fields(c, doc, perr)
 	}
 }
+
+// ruleLineArithmetic is the Peppol rule that checks line net = quantity ×
+// price / base quantity ± line allowances and charges.
+const ruleLineArithmetic = "PEPPOL-EN16931-R120"
 
 func describe(rep *validate.Report, err error) string {
 	if err != nil {
@@ -318,6 +333,8 @@ func (e *evaluation) print() {
 	row("scenario documents: valid accepted", e.validAccepted, "100%")
 	row("scenario documents: invalid rejected", e.invalidRejected, ">= 98%")
 	row("  … of those with the defect in the XML (layer != pdf)", e.invalidRejectedXML, "")
+	row("  what-if R120 line arithmetic rejects: valid accepted", e.strictValid, "")
+	row("  what-if R120 line arithmetic rejects: invalid rejected", e.strictInvalid, "")
 	row("no-scenario documents: reported as no matching scenario", e.noScenario, "100%")
 	row("no-scenario documents: all fields extracted", e.noScenarioFields, "100%")
 	row("rule-level cases right (rules fire, rules_pass silent)", e.ruleCases, ">= 98%")
