@@ -155,6 +155,9 @@ var specs = []fieldSpec{
 	}, parseVAT, 10},
 	{PayeeIBAN, []label{
 		lbl(`iban`, 0.97),
+		// OCR splits the caption ("Verkäufer--I-BAN"); the value still
+		// has to look like an IBAN.
+		lbl(`i\s?[-.]\s?ban`, 0.9),
 	}, parseIBAN, 12},
 	{PayeeBIC, []label{
 		lbl(`bic|swift`, 0.95),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -273,5 +274,28 @@ func TestInvoiceMisreadIBAN(t *testing.T) {
 	res := Invoice(LayoutFromText("Rechnung Nr. 4711\n\nIBAN: " + group4(de) + "\n"))
 	if f := res.Fields[PayeeIBAN]; f.Value != de || f.Confidence < SafeConfidence {
 		t.Errorf("clean IBAN: %+v", f)
+	}
+}
+
+// TestInvoicePrintedInvalidIBAN: an IBAN printed with wrong check digits or
+// a wrong length (sample invoices do this) is reported as printed, never
+// as safe, and the invoice goes to review saying what is wrong.
+func TestInvoicePrintedInvalidIBAN(t *testing.T) {
+	tests := []struct{ name, line, want, problem string }{
+		{"check digits", "IBAN: DE12 1234 5678 9012 3456 78", "DE12123456789012345678", "IBAN-Prüfsumme stimmt nicht"},
+		{"length, split caption", "Verkäufer--I-BAN : DE12 1234 4321 9876 00", "DE1212344321987600", "IBAN hat 18 statt 22 Stellen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "Rechnung Nr. 4711\nRechnungsdatum: 05.03.2024\n\nGesamtbetrag 119,00 EUR\n\n" + tt.line + "\n"
+			res := Invoice(LayoutFromText(text))
+			f := res.Fields[PayeeIBAN]
+			if f.Value != tt.want || f.Confidence >= SafeConfidence {
+				t.Fatalf("payee_iban = %+v, want %s below %.2f", f, tt.want, SafeConfidence)
+			}
+			if !res.Review || !slices.Contains(res.Problems, tt.problem) {
+				t.Errorf("review %v, problems %q; want %q", res.Review, res.Problems, tt.problem)
+			}
+		})
 	}
 }

@@ -601,7 +601,11 @@ func nameContinuation(rs []row, k int, c cell) string {
 func checkPlausible(res *Fields) {
 	f := res.Fields
 	if v, ok := f[PayeeIBAN]; ok && !ValidIBAN(v.Value) {
-		res.Problems = append(res.Problems, "IBAN-Prüfsumme stimmt nicht")
+		if n, known := ibanLengths[v.Value[:min(2, len(v.Value))]]; known && len(v.Value) != n {
+			res.Problems = append(res.Problems, fmt.Sprintf("IBAN hat %d statt %d Stellen", len(v.Value), n))
+		} else {
+			res.Problems = append(res.Problems, "IBAN-Prüfsumme stimmt nicht")
+		}
 	} else if ok && v.Confidence < SafeConfidence {
 		// Typically an IBAN whose OCR reading had to be repaired: the
 		// check digits fit, but the payment goes where it says.
