@@ -12,7 +12,7 @@ import (
 	"github.com/eingang/eingang/internal/dms/fabasoft/fabasoftfake"
 )
 
-// BenchmarkDeliver1MB measures one complete delivery (7 SOAP calls) of a
+// BenchmarkDeliver1MB measures one complete delivery (8 SOAP calls) of a
 // 1 MiB PDF against the fake on loopback. bench/dms/fabasoft reports the
 // p95 of the same path.
 func BenchmarkDeliver1MB(b *testing.B) {

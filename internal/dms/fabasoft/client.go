@@ -12,17 +12,36 @@
 //     was fully delivered before (Receipt.Existing).
 //  2. search by the rendered name (which contains the id); a hit without a
 //     reference is a half-delivered document from an earlier attempt whose
-//     response was lost or whose process died: it is resumed, not recreated.
+//     response was lost or whose process died: it is resumed, not recreated
+//     (but see the workflow rules below).
 //  3. otherwise create the Eingang in the configured Vorgang; if the create
 //     answer is lost, search by name again before giving up.
 //  4. add the PDF and attachments as content objects (skipped on resume if
 //     the PDF content object already exists).
-//  5. set the mapped properties, 6. start the workflow,
-//  7. write reference_attribute (and workflow_attribute) last, as the
-//     commit marker.
+//  5. set the mapped properties.
+//  6. write the "workflow requested" marker (workflow_attribute =
+//     "angefordert <RFC 3339 UTC>"), then start the workflow.
+//  7. write reference_attribute and workflow_attribute (process instance
+//     COO, or "gestartet <time>" for SOAPInitializeWorkFlow, which returns
+//     no id) last, as the commit marker; it overwrites the request marker.
 //
-// A crash between 6 and 7 starts a second workflow on re-delivery; the
-// service offers no way to detect a running instance (fabasoft-api.md §4.6).
+// The service offers no way to ask whether a workflow instance exists for
+// an object (fabasoft-api.md §4.6, §12 F10), so the Rechnungsworkflow must
+// never be started on a guess. If the start call fails in a way that proves
+// Fabasoft did not act on it (connection refused, HTTP 4xx, 429, 503, SOAP
+// fault), the request marker is cleared (best effort) and the error is
+// returned as before. Any other failure (connection lost after sending,
+// timeout, 5xx without fault, unreadable answer) leaves the outcome
+// unknown: the marker stays and Deliver returns a *dms.RejectedError whose
+// German reason asks the clerk to check the E-Akte and start the workflow
+// by hand if it is missing. A resumed document whose workflow_attribute
+// still holds a request marker gets the same rejection instead of a second
+// start. That also covers a crash of this process after the start succeeded
+// but before step 7, and a request marker whose clearing failed: no
+// duplicate workflow, but a clerk has to look. Within one process the
+// client remembers starts whose commit marker failed and markers it knows
+// to be stale (fabasoft-api.md §4.5 recommends such a local ledger), so a
+// transient error in step 7 or in the clearing does not need a clerk.
 package fabasoft
 
 import (
@@ -43,6 +62,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -74,7 +94,28 @@ var (
 	// ErrBadDocument: the document cannot be delivered as handed over
 	// (missing id or PDF, template error). Permanent.
 	ErrBadDocument = errors.New("fabasoft: document not deliverable")
+	// ErrWorkflowUnconfirmed: the workflow start was requested but its
+	// outcome is unknown (answer lost, or a request marker left by an
+	// earlier attempt). Wrapped in a *dms.RejectedError: a clerk checks the
+	// E-Akte, because a retry could start a second Rechnungsworkflow.
+	ErrWorkflowUnconfirmed = errors.New("fabasoft: workflow start not confirmed")
 )
+
+// Values written to workflow_attribute besides a process instance COO.
+// Neither can be mistaken for a COO address.
+const (
+	// WorkflowRequestedPrefix starts the marker written right before the
+	// workflow start call; an RFC 3339 UTC time follows.
+	WorkflowRequestedPrefix = "angefordert "
+	// WorkflowStartedPrefix starts the value written by the commit marker
+	// when the start call returns no process id (SOAPInitializeWorkFlow, or
+	// a SOAPStartWorkflow answer without newprocinst); a time follows.
+	WorkflowStartedPrefix = "gestartet "
+)
+
+// clearTimeout bounds the best-effort clearing of a request marker, which
+// runs even when the caller's context is already cancelled.
+const clearTimeout = 10 * time.Second
 
 // Client implements dms.Target and dms.Pinger for one Fabasoft installation.
 // It is safe for concurrent use.
@@ -86,6 +127,22 @@ type Client struct {
 	http     *http.Client
 	name     *template.Template
 	props    []compiledProperty
+	now      func() time.Time
+
+	mu     sync.Mutex
+	ledger map[string]ledgerEntry   // Document.ID → workflow state known to this process
+	busy   map[string]chan struct{} // Document.ID → closed when its delivery ends
+}
+
+// ledgerEntry is what this process knows about the workflow of one
+// half-delivered document beyond what Fabasoft shows: either the value of
+// a start that succeeded but whose commit marker was not written yet
+// (started), or a request marker whose start certainly did not happen but
+// whose clearing failed (stale).
+type ledgerEntry struct {
+	coo     string
+	stale   string // request marker known not to stand for a started workflow
+	started string // process COO or "gestartet …"
 }
 
 type compiledProperty struct {
@@ -153,6 +210,9 @@ func New(cfg Config) (*Client, error) {
 		password: password,
 		http:     &http.Client{Transport: transport, CheckRedirect: noRedirect},
 		endpoint: endpointURL(cfg),
+		now:      time.Now,
+		ledger:   make(map[string]ledgerEntry),
+		busy:     make(map[string]chan struct{}),
 	}
 	c.name, _ = parseTemplate("name", cfg.NameTemplate) // checked by Validate
 	for _, p := range cfg.Properties {
@@ -230,6 +290,13 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	if err != nil {
 		return rcpt, err
 	}
+	// Two deliveries of the same document (the same file in two hot
+	// folders) would both miss in step 1 and create and start twice.
+	unlock, err := c.lockDoc(ctx, doc.ID)
+	if err != nil {
+		return rcpt, err
+	}
+	defer unlock()
 
 	// 1. Delivered before?
 	hits, err := c.search(ctx, c.cfg.DocumentClass, c.cfg.ReferenceAttribute, doc.ID)
@@ -237,20 +304,24 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 		return rcpt, err
 	}
 	if len(hits) > 0 {
+		c.forget(doc.ID)
 		rcpt.Ref, rcpt.Existing = hits[0].Address, true
-		if c.cfg.WorkflowAttribute != "" {
-			rcpt.Workflow = hits[0].attr(c.cfg.WorkflowAttribute)
+		if v := c.workflowValue(&hits[0]); cooRE.MatchString(v) {
+			rcpt.Workflow = v
 		}
 		return rcpt, nil
 	}
 
 	// 2. Half-delivered by an earlier attempt?
-	coo, err := c.findByName(ctx, name)
+	half, err := c.findByName(ctx, name)
 	if err != nil {
 		return rcpt, err
 	}
-	resumed := coo != ""
-	if !resumed {
+	var coo string
+	resumed := half != nil
+	if resumed {
+		coo = half.Address
+	} else {
 		// 3. Create.
 		coo, err = c.createObject(ctx, name)
 		if err != nil {
@@ -259,13 +330,23 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 			}
 			// The create may have happened although we saw no answer.
 			found, ferr := c.findByName(ctx, name)
-			if ferr != nil || found == "" {
+			if ferr != nil || found == nil {
 				return rcpt, err
 			}
-			coo, resumed = found, true
+			half, coo, resumed = found, found.Address, true
 		}
 	}
 	rcpt.Ref = coo
+
+	// A resumed document may carry the workflow state of the earlier
+	// attempt; decide before doing any work whether it may go on.
+	started := ""
+	if resumed {
+		started, err = c.earlierWorkflow(doc.ID, coo, name, c.workflowValue(half))
+		if err != nil {
+			return rcpt, err
+		}
+	}
 
 	// 4. Content.
 	haveContent := false
@@ -289,23 +370,173 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 		}
 	}
 
-	// 6. Workflow.
-	if c.wantsWorkflow(doc) {
-		rcpt.Workflow, err = c.startWorkflow(ctx, coo)
+	// 6. Workflow, unless an earlier attempt started it.
+	if started == "" && c.wantsWorkflow(doc) {
+		started, err = c.requestWorkflow(ctx, doc.ID, coo, name)
 		if err != nil {
 			return rcpt, err
 		}
 	}
+	if cooRE.MatchString(started) {
+		rcpt.Workflow = started
+	}
 
 	// 7. Commit marker.
 	marker := []propValue{{ref: c.cfg.ReferenceAttribute, typ: "STRING", values: []string{doc.ID}}}
-	if c.cfg.WorkflowAttribute != "" && rcpt.Workflow != "" {
-		marker = append(marker, propValue{ref: c.cfg.WorkflowAttribute, typ: "STRING", values: []string{rcpt.Workflow}})
+	if c.cfg.WorkflowAttribute != "" && started != "" {
+		marker = append(marker, propValue{ref: c.cfg.WorkflowAttribute, typ: "STRING", values: []string{started}})
 	}
 	if err := c.setProperties(ctx, coo, marker); err != nil {
 		return rcpt, err
 	}
+	c.forget(doc.ID)
 	return rcpt, nil
+}
+
+// lockDoc serialises deliveries of one document within this process (as
+// the d.3 client does); the returned function releases it.
+func (c *Client) lockDoc(ctx context.Context, id string) (func(), error) {
+	for {
+		c.mu.Lock()
+		ch, taken := c.busy[id]
+		if !taken {
+			ch = make(chan struct{})
+			c.busy[id] = ch
+			c.mu.Unlock()
+			return func() {
+				c.mu.Lock()
+				delete(c.busy, id)
+				c.mu.Unlock()
+				close(ch)
+			}, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// workflowValue returns the workflow_attribute of a search hit, or "".
+func (c *Client) workflowValue(h *searchObject) string {
+	if h == nil || c.cfg.WorkflowAttribute == "" {
+		return ""
+	}
+	return h.attr(c.cfg.WorkflowAttribute)
+}
+
+// earlierWorkflow interprets the workflow_attribute value v of a resumed
+// document: "" (no workflow requested), a started workflow whose commit
+// marker is missing (returned, so that it is not started again), or a
+// request marker. A request marker means the outcome of an earlier start is
+// unknown, unless this process knows better from its ledger; then the
+// document is rejected for a clerk to check.
+func (c *Client) earlierWorkflow(id, coo, name, v string) (string, error) {
+	c.mu.Lock()
+	e, known := c.ledger[id]
+	c.mu.Unlock()
+	known = known && e.coo == coo
+	switch {
+	case known && e.started != "":
+		return e.started, nil // our start succeeded, only the commit failed
+	case !strings.HasPrefix(v, WorkflowRequestedPrefix):
+		return v, nil
+	case known && e.stale == v:
+		return "", nil // our start certainly did not happen
+	}
+	return "", c.unconfirmed(coo, name, v, nil)
+}
+
+// requestWorkflow writes the request marker, starts the workflow and
+// returns the value for the commit marker.
+func (c *Client) requestWorkflow(ctx context.Context, id, coo, name string) (string, error) {
+	// workflow_attribute is set whenever a workflow is (Validate).
+	pending := WorkflowRequestedPrefix + c.now().UTC().Format(time.RFC3339)
+	if err := c.setWorkflowAttribute(ctx, coo, pending); err != nil {
+		if !notProcessed(err) {
+			// The marker may have been written although no start
+			// followed: clear it, or the next attempt would reject.
+			c.clearRequest(ctx, id, coo, pending)
+		}
+		return "", err
+	}
+	if err := ctx.Err(); err != nil { // nothing sent yet: no ambiguity
+		c.clearRequest(ctx, id, coo, pending)
+		return "", err
+	}
+	proc, err := c.startWorkflow(ctx, coo)
+	if err != nil {
+		if !notProcessed(err) {
+			return "", c.unconfirmed(coo, name, pending, err)
+		}
+		c.clearRequest(ctx, id, coo, pending)
+		var re *dms.RejectedError
+		if errors.As(err, &re) {
+			re.Reason = "Rechnungsworkflow: " + re.Reason
+		}
+		return "", err
+	}
+	started := proc
+	if !cooRE.MatchString(started) {
+		started = WorkflowStartedPrefix + c.now().UTC().Format(time.RFC3339)
+	}
+	// Remembered until the commit marker is written, so that a transient
+	// failure of step 7 does not end in a rejection on the next attempt.
+	c.remember(id, ledgerEntry{coo: coo, started: started})
+	return started, nil
+}
+
+// clearRequest removes the request marker after a start that certainly did
+// not happen. It is best effort: if it fails, the ledger vouches for the
+// stale marker in this process, and after a restart the next attempt takes
+// the cautious branch (rejection).
+func (c *Client) clearRequest(ctx context.Context, id, coo, pending string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), clearTimeout)
+	defer cancel()
+	if err := c.setWorkflowAttribute(ctx, coo, ""); err != nil {
+		c.remember(id, ledgerEntry{coo: coo, stale: pending})
+		return
+	}
+	c.forget(id)
+}
+
+func (c *Client) setWorkflowAttribute(ctx context.Context, coo, v string) error {
+	return c.setProperties(ctx, coo, []propValue{{ref: c.cfg.WorkflowAttribute, typ: "STRING", values: []string{v}}})
+}
+
+func (c *Client) remember(id string, e ledgerEntry) {
+	c.mu.Lock()
+	c.ledger[id] = e
+	c.mu.Unlock()
+}
+
+func (c *Client) forget(id string) {
+	c.mu.Lock()
+	delete(c.ledger, id)
+	c.mu.Unlock()
+}
+
+// unconfirmed is the rejection for a workflow start with unknown outcome
+// for the object coo named name; marker is the request marker
+// ("angefordert <time>"), cause the error of the start call if this
+// attempt made it. The wording follows the d.3 client's equivalent message.
+func (c *Client) unconfirmed(coo, name, marker string, cause error) error {
+	raw := strings.TrimSpace(strings.TrimPrefix(marker, WorkflowRequestedPrefix))
+	when := raw
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		when = t.UTC().Format("02.01.2006 um 15:04:05 UTC")
+	}
+	reason := fmt.Sprintf("Rechnungsworkflow: Start am %s bei Fabasoft angefordert, aber nicht bestätigt "+
+		"(die Antwort ging verloren). Bitte in der E-Akte beim Objekt „%s“ (%s) prüfen, ob der Rechnungsworkflow läuft, "+
+		"und ihn sonst von Hand starten. Die Datei bitte nicht wieder in den Eingangsordner legen: "+
+		"das würde nur diese Prüfung wiederholen.", when, name, coo)
+	err := fmt.Errorf("%w: %s, requested %s", ErrWorkflowUnconfirmed, coo, raw)
+	if cause != nil {
+		err = fmt.Errorf("%w: %w", err, cause)
+	}
+	return c.reject(0, reason, err)
 }
 
 // cleanName keeps names usable inside a quoted query literal: the query
@@ -419,19 +650,19 @@ func (c *Client) search(ctx context.Context, class, ref, val string) ([]searchOb
 	return resp.Objects, nil
 }
 
-// findByName returns the COO of a document with the given name that has no
-// reference yet (a half-delivered one), or "".
-func (c *Client) findByName(ctx context.Context, name string) (string, error) {
+// findByName returns the document with the given name that has no
+// reference yet (a half-delivered one), or nil.
+func (c *Client) findByName(ctx context.Context, name string) (*searchObject, error) {
 	hits, err := c.search(ctx, c.cfg.DocumentClass, attrObjName, name)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for _, h := range hits {
+	for i, h := range hits {
 		if h.attr(c.cfg.ReferenceAttribute) == "" && cooRE.MatchString(h.Address) {
-			return h.Address, nil
+			return &hits[i], nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 func (c *Client) createObject(ctx context.Context, name string) (string, error) {
@@ -629,9 +860,9 @@ func (c *Client) call(ctx context.Context, action string, body []byte, want stri
 	status := resp.StatusCode
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fmt.Errorf("%w: %s: HTTP %d", ErrAuth, op, status)
+		return &statusError{kind: ErrAuth, op: op, status: status}
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
-		base := fmt.Errorf("%w: %s: HTTP %d", ErrUnavailable, op, status)
+		base := &statusError{kind: ErrUnavailable, op: op, status: status}
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return &dms.RetryAfterError{After: d, Err: base}
 		}
@@ -650,24 +881,40 @@ func (c *Client) call(ctx context.Context, action string, body []byte, want stri
 	}
 	switch {
 	case status >= 500 || status == http.StatusRequestTimeout:
-		return fmt.Errorf("%w: %s: HTTP %d", ErrUnavailable, op, status)
+		return &statusError{kind: ErrUnavailable, op: op, status: status}
 	case status == http.StatusRequestEntityTooLarge:
 		return c.reject(status, "Inhalt vom DMS als zu groß abgelehnt", ErrTooLarge)
 	case status >= 400:
 		// Without a fault we have no reason from Fabasoft; 404/405 mean a
 		// wrong base_url rather than a bad document, so retry.
 		if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
-			return fmt.Errorf("%w: %s: HTTP %d (check base_url)", ErrUnavailable, op, status)
+			return &statusError{kind: ErrUnavailable, op: op, status: status, note: " (check base_url)"}
 		}
 		return c.reject(status, fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)), ErrFault)
 	case status != http.StatusOK:
-		return fmt.Errorf("%w: %s: HTTP %d", ErrMalformed, op, status)
+		return &statusError{kind: ErrMalformed, op: op, status: status}
 	}
 	if perr != nil {
 		return fmt.Errorf("%w: %s: %w", ErrMalformed, op, perr)
 	}
 	return nil
 }
+
+// statusError is an HTTP status answer without a SOAP fault; kind is the
+// sentinel (ErrAuth, ErrUnavailable, ErrMalformed). The status is kept so
+// that the workflow step can tell a refusal from a possible success.
+type statusError struct {
+	kind   error
+	op     string
+	status int
+	note   string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%v: %s: HTTP %d%s", e.kind, e.op, e.status, e.note)
+}
+
+func (e *statusError) Unwrap() error { return e.kind }
 
 // transportError is a failure after the request may have reached the
 // server: whether it was processed is unknown.
@@ -693,6 +940,31 @@ func ambiguous(err error) bool {
 		return false // never reached the server
 	}
 	return true
+}
+
+// notProcessed reports whether err proves that Fabasoft did not act on the
+// request: it never reached the server (dial failed), the server refused
+// it before processing (HTTP 4xx including 429, or 503), or answered with a
+// SOAP fault. Everything else (connection lost after sending, timeout, 5xx
+// without a fault, e.g. a gateway's 502/504, an answer that cannot be read)
+// may hide a success. This is stricter than ambiguous, which only looks at
+// transport failures: for the workflow start a false "not processed"
+// means a second Rechnungsworkflow.
+func notProcessed(err error) bool {
+	var fe *FaultError
+	if errors.As(err, &fe) {
+		return true
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status == http.StatusServiceUnavailable || (se.status >= 400 && se.status < 500)
+	}
+	var re *dms.RejectedError
+	if errors.As(err, &re) {
+		return re.Status >= 400 && re.Status < 500
+	}
+	var te *transportError
+	return errors.As(err, &te) && !ambiguous(err)
 }
 
 // retryAfter parses a Retry-After header (seconds or HTTP date), capped at

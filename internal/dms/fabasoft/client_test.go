@@ -187,7 +187,6 @@ func TestFaults(t *testing.T) {
 		{name: "503 retry-after on create", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, Status: 503, RetryAfter: "120"}}, wantErr: ErrUnavailable, wantAfter: 2 * time.Minute},
 		{name: "503 without retry-after", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Status: 503}}, wantErr: ErrUnavailable},
 		{name: "500 without SOAP body", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, Status: 500}}, wantErr: ErrUnavailable},
-		{name: "502 on workflow", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpStartWorkflow, Status: 502}}, wantErr: ErrUnavailable},
 		{name: "connection reset", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Reset: true}}, wantErr: ErrUnavailable},
 		{name: "slow response", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Delay: 200 * time.Millisecond}}},
 		{name: "timeout before processing", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Delay: 3 * time.Second}}, timeout: 300 * time.Millisecond, wantErr: ErrUnavailable},
@@ -196,7 +195,7 @@ func TestFaults(t *testing.T) {
 		{name: "lost response of marker", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, Skip: 1, LoseResponse: true}}, wantErr: ErrUnavailable},
 		{name: "bad metadata fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, SOAPFault: fault("E16", "Ungültiger Wert für Fachdatum Betrag")}}, wantErr: ErrFault, wantReject: "Ungültiger Wert für Fachdatum Betrag"},
 		{name: "permission fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, SOAPFault: fault("E2", "Keine Berechtigung für COO.1.2301.1.1042402")}}, wantErr: ErrFault, wantReject: "Keine Berechtigung"},
-		{name: "workflow fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpStartWorkflow, SOAPFault: fault("E9", "Prozessdefinition nicht gefunden")}}, wantErr: ErrFault, wantReject: "Prozessdefinition"},
+		{name: "workflow fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpStartWorkflow, SOAPFault: fault("E9", "Prozessdefinition nicht gefunden")}}, wantErr: ErrFault, wantReject: "Rechnungsworkflow: Prozessdefinition nicht gefunden"},
 		{name: "400 without fault", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateObject, Status: 400}}, wantErr: ErrFault, wantReject: "HTTP 400 Bad Request", wantStatus: 400},
 		{name: "413 from a proxy", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpCreateContent, Status: 413}}, wantErr: ErrTooLarge, wantReject: "zu groß", wantStatus: 413},
 		{name: "locked is transient when configured", faults: []fabasoftfake.Fault{{Op: fabasoftfake.OpSetProperties, SOAPFault: fault("E1", "Objekt gesperrt")}},
@@ -302,25 +301,6 @@ func TestLostCreateResponse(t *testing.T) {
 				t.Errorf("documents = %d, receipt %s", len(docs), rc.Ref)
 			}
 		})
-	}
-}
-
-// The start of a workflow cannot be detected afterwards (fabasoft-api.md
-// §4.6), so a lost SOAPStartWorkflow answer leads to a second instance.
-// This test pins that known limitation: the document itself stays single.
-func TestLostWorkflowResponseStartsSecondInstance(t *testing.T) {
-	e := newEnv(t, fabasoftfake.Options{}, nil)
-	e.fake.Inject(fabasoftfake.Fault{Op: fabasoftfake.OpStartWorkflow, LoseResponse: true})
-	doc := testDoc(t, pdfBytes(5000, "wf"), invoiceMeta())
-	if _, err := e.client.Deliver(context.Background(), doc); !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("first Deliver: %v", err)
-	}
-	deliverUntilDone(t, e.client, doc, 2)
-	if e.fake.Creates() != 1 || e.fake.ContentCreates() != 1 {
-		t.Errorf("creates %d, contents %d", e.fake.Creates(), e.fake.ContentCreates())
-	}
-	if n := e.fake.WorkflowStarts(); n != 2 {
-		t.Errorf("workflow starts = %d; the fake counts the lost one too, want 2", n)
 	}
 }
 

@@ -88,9 +88,16 @@ type Config struct {
 	// (content SHA-256) used for the idempotent look-up. It is written last,
 	// as the commit marker, once content, properties and workflow are done.
 	ReferenceAttribute string `yaml:"reference_attribute"`
-	// WorkflowAttribute, if set, is a string attribute that receives the
-	// process instance COO together with the reference, so a re-delivery
-	// can report it.
+	// WorkflowAttribute is a string attribute (ask the operator for a
+	// dedicated DfV attribute) in which the client records the workflow
+	// state on the document: "angefordert <time>" right before the start
+	// call, then the process instance COO ("gestartet <time>" for
+	// initialize_workflow, which returns no id) together with the
+	// reference. A document found with "angefordert …" but without
+	// reference is not started again but rejected for a clerk to check,
+	// because Fabasoft offers no way to ask whether the workflow runs.
+	// Required unless workflow.operation is none; it must not be written
+	// by anything else.
 	WorkflowAttribute string `yaml:"workflow_attribute"`
 	// Properties are set with SOAPGenericSetProperties after the content.
 	Properties []Property `yaml:"properties"`
@@ -213,6 +220,14 @@ func (c *Config) Validate() error {
 	}
 	if c.WorkflowAttribute != "" && !referenceRE.MatchString(c.WorkflowAttribute) {
 		bad("workflow_attribute: %q is not an attribute reference", c.WorkflowAttribute)
+	}
+	if c.WorkflowAttribute != "" && c.WorkflowAttribute == c.ReferenceAttribute {
+		bad("workflow_attribute: must differ from reference_attribute")
+	}
+	if c.WorkflowAttribute == "" && (c.Workflow.Operation == WorkflowStart || c.Workflow.Operation == WorkflowInitialize) {
+		bad("workflow_attribute: required when workflow.operation is %s: it records that the "+
+			"Rechnungsworkflow was requested, so that a lost answer never starts it twice "+
+			"(or set workflow.operation: none)", c.Workflow.Operation)
 	}
 	if err := checkNameTemplate(c.NameTemplate); err != nil {
 		bad("name_template: %v", err)

@@ -14,6 +14,7 @@ func validConfig() Config {
 	c.PasswordFile = "/run/secrets/fabasoft"
 	c.Container = "COO.1.2301.1.1042432"
 	c.Workflow.Dept = "FSCBAI@1.1:Department"
+	c.WorkflowAttribute = "lhmdfvpublic@2150.8800:prozessid"
 	return c
 }
 
@@ -55,6 +56,17 @@ func TestValidate(t *testing.T) {
 		}, "workflow.process_definitions[0]:"},
 		{"unknown operation", func(c *Config) { c.Workflow.Operation = "start" }, "workflow.operation:"},
 		{"no workflow", func(c *Config) { c.Workflow = WorkflowConfig{Operation: WorkflowNone} }, ""},
+		{"no workflow needs no workflow attribute", func(c *Config) {
+			c.Workflow = WorkflowConfig{Operation: WorkflowNone}
+			c.WorkflowAttribute = ""
+		}, ""},
+		{"start without workflow attribute", func(c *Config) { c.WorkflowAttribute = "" }, "workflow_attribute: required when workflow.operation is start_workflow"},
+		{"initialize without workflow attribute", func(c *Config) {
+			c.Workflow = WorkflowConfig{Operation: WorkflowInitialize, ProcessDefinitions: []string{"COO.1.1001.1.99999"}}
+			c.WorkflowAttribute = ""
+		}, "workflow_attribute: required when workflow.operation is initialize_workflow"},
+		{"workflow attribute is the reference", func(c *Config) { c.WorkflowAttribute = c.ReferenceAttribute }, "workflow_attribute: must differ from reference_attribute"},
+		{"bad workflow attribute", func(c *Config) { c.WorkflowAttribute = "prozessid" }, "workflow_attribute:"},
 		{"timeout", func(c *Config) { c.Timeout = 0 }, "timeout:"},
 		{"max response", func(c *Config) { c.MaxResponseBytes = 10 }, "max_response_bytes:"},
 	}
@@ -84,6 +96,7 @@ password_env: FABASOFT_PASSWORD
 ca_file: /etc/eingang/krzn-ca.pem
 container: COO.1.2301.1.1042432
 reference_attribute: lhmdfvpublic@2150.8800:externeid
+workflow_attribute: lhmdfvpublic@2150.8800:prozessid
 properties:
   - reference: COOELAK@1.1001:foreignnr
     value: '{{index .Metadata "invoice_number"}}'
@@ -103,7 +116,8 @@ timeout: 15m
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Timeout.Minutes() != 15 || c.Properties[1].Type != "FLOAT" || c.Workflow.Kinds[0] != "rechnung" || c.WebService != DefaultWebService {
+	if c.Timeout.Minutes() != 15 || c.Properties[1].Type != "FLOAT" || c.Workflow.Kinds[0] != "rechnung" || c.WebService != DefaultWebService ||
+		c.WorkflowAttribute != "lhmdfvpublic@2150.8800:prozessid" {
 		t.Errorf("decoded %+v", c)
 	}
 }

@@ -75,7 +75,9 @@ func docEnvelope(body string) string {
 }
 
 // captureClient returns a client whose requests are recorded; every call
-// is answered with HTTP 500 without body, so calls fail after sending.
+// is answered with HTTP 500 without body, so calls fail after sending. It
+// has no workflow_attribute (the documented search example asks for two
+// attributes only) and therefore no workflow unless mutate adds both.
 func captureClient(t *testing.T, mutate func(*Config)) (*Client, *[]http.Header, *[]string) {
 	t.Helper()
 	var headers []http.Header
@@ -91,6 +93,7 @@ func captureClient(t *testing.T, mutate func(*Config)) (*Client, *[]http.Header,
 	cfg.Container = "COO.1.2301.1.1042432"
 	cfg.ReferenceAttribute = DefaultReferenceAttribute
 	cfg.WorkflowAttribute = ""
+	cfg.Workflow = WorkflowConfig{Operation: WorkflowNone}
 	cfg.Properties = nil
 	if mutate != nil {
 		mutate(&cfg)
@@ -204,7 +207,10 @@ func TestRequestsMatchDocumentedExamples(t *testing.T) {
 func TestWorkflowRequestShapes(t *testing.T) {
 	// No verbatim example exists for SOAPStartWorkflow; the documented shape
 	// is SOAPStartWorkflowRequest{objaddress, dept} in baiwf:control.
-	c, headers, bodies := captureClient(t, nil)
+	c, headers, bodies := captureClient(t, func(cfg *Config) {
+		cfg.Workflow = WorkflowConfig{Operation: WorkflowStart, Dept: testDept}
+		cfg.WorkflowAttribute = "lhmdfvpublic@2150.8800:prozessid"
+	})
 	c.startWorkflow(context.Background(), "COO.1.2301.1.1042441")
 	want := "" +
 		" {http://schemas.xmlsoap.org/soap/envelope/}Envelope \n" +
@@ -224,6 +230,7 @@ func TestWorkflowRequestShapes(t *testing.T) {
 	// obj-id{id-ref}; the client follows the type.
 	c, _, bodies = captureClient(t, func(cfg *Config) {
 		cfg.Workflow = WorkflowConfig{Operation: WorkflowInitialize, ProcessDefinitions: []string{"COO.1.1001.1.99999"}}
+		cfg.WorkflowAttribute = "lhmdfvpublic@2150.8800:prozessid"
 	})
 	c.startWorkflow(context.Background(), "COO.1.2301.1.1042441")
 	doc := `<w:SOAPInitializeWorkFlowRequest xmlns:w="urn:schemas-fabasoft-com:baiwf:control">
