@@ -14,7 +14,8 @@ import (
 )
 
 // TestRenderCorpus renders every whole XML document of the corpus: no
-// error, and the invoice number shows up in the PDF text stream input.
+// error, and every rendering passes pdfcpu validation (relaxed, and strict
+// apart from /AFRelationship; see pdfcpuValidate).
 func TestRenderCorpus(t *testing.T) {
 	dir := os.Getenv("EINVOICE_CORPUS")
 	if dir == "" {
@@ -60,7 +61,9 @@ func TestRenderCorpus(t *testing.T) {
 		pdf, err := visual.Render(context.Background(), doc, visual.Options{})
 		if err != nil || len(pdf) < 1000 {
 			t.Errorf("%s: %v (%d bytes)", c.File, err, len(pdf))
+			continue
 		}
+		t.Run(c.File, func(t *testing.T) { pdfcpuValidate(t, pdf) })
 		n++
 	}
 	if n < 100 {

@@ -7,17 +7,21 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/image/font/sfnt"
 )
 
-// The PDF is written by hand: the standard Type 1 fonts Courier and
-// Courier-Bold (fixed pitch, so column layout needs no font metrics, and the
-// /Widths arrays strict validators require are trivial), WinAnsiEncoding for
-// German text, Flate-compressed content and
-// one embedded file referenced from both the EmbeddedFiles name tree and the
-// catalog /AF array (as PDF/A-3 and Factur-X readers look for it).
+// The PDF is written by hand as PDF/A-3b (ISO 19005-3, level B): embedded
+// TrueType fonts (see fonts.go) with WinAnsiEncoding for German text,
+// Flate-compressed content, an XMP packet identifying the conformance, an
+// sRGB output intent, and the invoice XML as an associated file referenced
+// from both the EmbeddedFiles name tree (which viewers list) and the
+// catalog /AF array (which PDF/A-3 and Factur-X readers look for).
 
 const (
 	pageWidth  = 595.28 // A4 in points
@@ -30,15 +34,11 @@ const (
 type font int
 
 const (
-	fontBody font = iota // Courier
-	fontBold             // Courier-Bold
-	fontHead             // Courier-Bold, used at heading sizes
+	fontBody font = iota // Go Mono
+	fontBold             // Go Mono Bold
+	fontHead             // Go Mono Bold, used at heading sizes
+	numFonts
 )
-
-var fontNames = [...]string{"Courier", "Courier-Bold", "Courier-Bold"}
-
-// charWidth is the advance of one Courier glyph per point of font size.
-const charWidth = 0.6
 
 type textOp struct {
 	x, y float64
@@ -58,6 +58,7 @@ type page struct {
 type pdfDoc struct {
 	pages []*page
 	title string
+	faces [2]*face
 }
 
 func (d *pdfDoc) newPage() *page {
@@ -74,11 +75,10 @@ var winAnsi = map[rune]byte{
 	'–': 0x96, '—': 0x97, '˜': 0x98, '™': 0x99, 'š': 0x9A, '›': 0x9B, 'œ': 0x9C, 'ž': 0x9E, 'Ÿ': 0x9F,
 }
 
-// encodeWinAnsi converts UTF-8 text to a PDF literal string body in
-// WinAnsiEncoding. Characters outside the encoding become '?', control
-// characters a space.
-func encodeWinAnsi(s string) string {
-	var b strings.Builder
+// winAnsiBytes converts UTF-8 text to WinAnsiEncoding. Characters outside
+// the encoding become '?', control characters a space.
+func winAnsiBytes(s string) []byte {
+	b := make([]byte, 0, len(s))
 	for _, r := range s {
 		var c byte
 		switch {
@@ -97,6 +97,16 @@ func encodeWinAnsi(s string) string {
 				c = '?'
 			}
 		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// pdfLiteral escapes bytes for a PDF literal string; bytes above 0x7F are
+// written in octal so the file body stays ASCII.
+func pdfLiteral(s []byte) string {
+	var b strings.Builder
+	for _, c := range s {
 		switch {
 		case c == '\\' || c == '(' || c == ')':
 			b.WriteByte('\\')
@@ -107,6 +117,34 @@ func encodeWinAnsi(s string) string {
 			b.WriteByte(c)
 		}
 	}
+	return b.String()
+}
+
+// encodeWinAnsi converts UTF-8 text to a PDF literal string body in
+// WinAnsiEncoding.
+func encodeWinAnsi(s string) string { return pdfLiteral(winAnsiBytes(s)) }
+
+// textString writes s as a PDF text string (Info entries, /UF, /Desc):
+// printable ASCII as a literal, anything else as UTF-16BE with BOM, so
+// that readers (and PDF/A validators comparing Info with XMP) see exactly
+// s and not a PDFDocEncoding misreading of WinAnsi bytes.
+func textString(s string) string {
+	ascii := true
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return "(" + pdfLiteral([]byte(s)) + ")"
+	}
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteString(">")
 	return b.String()
 }
 
@@ -142,7 +180,7 @@ type embeddedFile struct {
 
 // write serialises the document. created fixes every date in the file so
 // that the output is reproducible.
-func (d *pdfDoc) write(att *embeddedFile, created time.Time) []byte {
+func (d *pdfDoc) write(att *embeddedFile, created time.Time) ([]byte, error) {
 	type obj struct {
 		dict   string
 		stream []byte
@@ -156,26 +194,45 @@ func (d *pdfDoc) write(att *embeddedFile, created time.Time) []byte {
 
 	catalog := reserve()
 	pagesObj := reserve()
-	widths := strings.TrimSpace(strings.Repeat("600 ", 256-32))
-	fontObjs := make([]int, len(fontNames))
-	descriptors := map[string]int{}
-	for _, n := range fontNames {
-		if _, ok := descriptors[n]; ok {
-			continue
+
+	// Fonts: one embedded subset per face, holding the glyphs the pages use.
+	var usedCodes [len(d.faces)][256]bool
+	for _, p := range d.pages {
+		for _, t := range p.texts {
+			for _, c := range winAnsiBytes(t.s) {
+				usedCodes[faceIndex(t.f)][c] = true
+			}
 		}
-		// Metrics from the Adobe Core 14 AFM files.
-		bbox, stem := "[-23 -250 715 805]", 51
-		if n == "Courier-Bold" {
-			bbox, stem = "[-113 -250 749 801]", 106
-		}
-		descriptors[n] = add(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 33 /FontBBox %s /ItalicAngle 0 /Ascent 629 /Descent -157 /CapHeight 562 /XHeight 426 /StemV %d >>", n, bbox, stem), nil)
 	}
-	for i, n := range fontNames {
-		fontObjs[i] = add(fmt.Sprintf("<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 255 /Widths [%s] /FontDescriptor %d 0 R >>", n, widths, descriptors[n]), nil)
+	var faceObjs [len(d.faces)]int
+	for i, f := range d.faces {
+		var glyphs []sfnt.GlyphIndex
+		for c, u := range usedCodes[i] {
+			if u && f.glyphs[c] != 0 {
+				glyphs = append(glyphs, f.glyphs[c])
+			}
+		}
+		sort.Slice(glyphs, func(a, b int) bool { return glyphs[a] < glyphs[b] })
+		ttf, err := subset(f.ttf, glyphs)
+		if err != nil {
+			return nil, fmt.Errorf("visual: subsetting %s: %w", f.psName, err)
+		}
+		name := subsetTag(f.psName, glyphs) + "+" + f.psName
+		z := deflate(ttf)
+		file := add(fmt.Sprintf("<< /Length %d /Length1 %d /Filter /FlateDecode >>", len(z), len(ttf)), z)
+		desc := add(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%d %d %d %d] /ItalicAngle %s /Ascent %d /Descent %d /CapHeight %d /XHeight %d /StemV %d /FontFile2 %d 0 R >>",
+			name, f.flags(), f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3], strconv.FormatFloat(f.italic, 'f', -1, 64),
+			f.ascent, f.descent, f.capH, f.xHeight, f.stemV, file), nil)
+		widths := make([]string, 0, 256-32)
+		for c := 32; c < 256; c++ {
+			widths = append(widths, strconv.Itoa(f.widths[c]))
+		}
+		faceObjs[i] = add(fmt.Sprintf("<< /Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 255 /Widths [%s] /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R >>",
+			name, strings.Join(widths, " "), desc), nil)
 	}
 	var fontRes strings.Builder
-	for i, o := range fontObjs {
-		fmt.Fprintf(&fontRes, " /F%d %d 0 R", i+1, o)
+	for f := font(0); f < numFonts; f++ {
+		fmt.Fprintf(&fontRes, " /F%d %d 0 R", int(f)+1, faceObjs[faceIndex(f)])
 	}
 	var kids []string
 	for _, p := range d.pages {
@@ -192,19 +249,33 @@ func (d *pdfDoc) write(att *embeddedFile, created time.Time) []byte {
 		sum := md5.Sum(att.data)
 		z := deflate(att.data)
 		mime := strings.ReplaceAll(att.mime, "/", "#2F")
-		stream := add(fmt.Sprintf("<< /Type /EmbeddedFile /Subtype /%s /Filter /FlateDecode /Length %d /Params << /Size %d /ModDate (%s) /CheckSum <%s> >> >>",
-			mime, len(z), len(att.data), pdfDate(att.modTime), hex.EncodeToString(sum[:])), z)
+		stream := add(fmt.Sprintf("<< /Type /EmbeddedFile /Subtype /%s /Filter /FlateDecode /Length %d /Params << /Size %d /ModDate %s /CheckSum <%s> >> >>",
+			mime, len(z), len(att.data), textString(pdfDate(att.modTime)), hex.EncodeToString(sum[:])), z)
 		n := encodeWinAnsi(att.name)
-		spec := add(fmt.Sprintf("<< /Type /Filespec /F (%s) /UF (%s) /Desc (%s) /AFRelationship /%s /EF << /F %d 0 R /UF %d 0 R >> >>",
-			n, n, encodeWinAnsi(att.desc), att.relationship, stream, stream), nil)
+		spec := add(fmt.Sprintf("<< /Type /Filespec /F (%s) /UF %s /Desc %s /AFRelationship /%s /EF << /F %d 0 R /UF %d 0 R >> >>",
+			n, textString(att.name), textString(att.desc), att.relationship, stream, stream), nil)
 		tree := add(fmt.Sprintf("<< /Names [(%s) %d 0 R] >>", n, spec), nil)
 		names = fmt.Sprintf(" /Names << /EmbeddedFiles %d 0 R >>", tree)
 		af = fmt.Sprintf(" /AF [%d 0 R]", spec)
 	}
-	objs[catalog-1].dict = fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R%s%s /PageMode /UseAttachments >>", pagesObj, names, af)
-	info := add(fmt.Sprintf("<< /Title (%s) /Producer (eingang) /CreationDate (%s) >>", encodeWinAnsi(d.title), pdfDate(created)), nil)
+
+	icc := deflate(srgbProfile)
+	iccObj := add(fmt.Sprintf("<< /N 3 /Filter /FlateDecode /Length %d >>", len(icc)), icc)
+	intent := fmt.Sprintf("<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (%s) /Info (%s) /DestOutputProfile %d 0 R >>",
+		srgbIdentifier, srgbIdentifier, iccObj)
+	xmp := xmpPacket(d.title, producer, created)
+	meta := add(fmt.Sprintf("<< /Type /Metadata /Subtype /XML /Length %d >>", len(xmp)), xmp)
+
+	objs[catalog-1].dict = fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R /Metadata %d 0 R /OutputIntents [%s] /Lang (de-DE)%s%s /PageMode /UseAttachments >>",
+		pagesObj, meta, intent, names, af)
+	// Every Info entry has its XMP twin (dc:title, pdf:Producer,
+	// xmp:CreateDate, xmp:ModifyDate), as PDF/A requires.
+	info := add(fmt.Sprintf("<< /Title %s /Producer %s /CreationDate %s /ModDate %s >>",
+		textString(d.title), textString(producer), textString(pdfDate(created)), textString(pdfDate(created))), nil)
 
 	var b bytes.Buffer
+	// The second line is the binary comment (four bytes above 127) PDF/A
+	// requires after the header.
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
 	for i, o := range objs {
@@ -222,18 +293,9 @@ func (d *pdfDoc) write(att *embeddedFile, created time.Time) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
+	// The ID is a digest of the body, so equal input gives an equal file.
 	id := md5.Sum(b.Bytes())
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%x> <%x>] >>\nstartxref\n%d\n%%%%EOF\n",
 		len(objs)+1, catalog, info, id, id, xref)
-	return b.Bytes()
-}
-
-// sortedKeys is a small helper for deterministic output.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return b.Bytes(), nil
 }

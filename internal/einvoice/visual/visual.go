@@ -4,8 +4,24 @@
 // attachment, so the PDF loses nothing; the XML stays the legal original.
 //
 // Hybrid Factur-X/ZUGFeRD PDFs carry their own visual and need none (see
-// NeedsVisual). The output is a plain PDF 1.7 with standard fonts, not a
-// PDF/A-3 file.
+// NeedsVisual).
+//
+// The output is written as PDF/A-3b (ISO 19005-3, level B), the archival
+// form a DMS expects for an invoice PDF with the XML inside: PDF 1.7 with a
+// binary header comment and a trailer /ID, an XMP packet with
+// pdfaid:part 3 / conformance B whose title, producer and dates match the
+// Info dictionary, an sRGB output intent with the ICC profile embedded,
+// embedded subsets of the Go Mono fonts (WinAnsiEncoding, /Widths taken
+// from the font program), and the XML as an associated file with
+// /AFRelationship /Alternative (as Factur-X does for its invoice XML),
+// MIME type, /Params (/ModDate, /Size) and a catalog /AF entry.
+//
+// Conformance is checked structurally only, not with veraPDF (which is not
+// available here): the tests run qpdf --check, pdfcpu validation (strict
+// apart from /AFRelationship, which pdfcpu rejects below PDF 2.0), pdffonts
+// (every font embedded), pdfinfo (version 1.7), pdfdetach (the XML comes
+// back byte for byte), pdftotext (German text extractable), and inspect the
+// XMP packet, the output intent and the /AF array themselves.
 package visual
 
 import (
@@ -63,7 +79,11 @@ func Render(ctx context.Context, doc *einvoice.Document, opt Options) ([]byte, e
 			name = "xrechnung.xml"
 		}
 	}
-	l := newLayout(documentTitle(inv) + " " + inv.ID.Value)
+	faces, err := loadFaces()
+	if err != nil {
+		return nil, err
+	}
+	l := newLayout(documentTitle(inv)+" "+inv.ID.Value, faces)
 	l.invoice(inv, name)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -72,11 +92,11 @@ func Render(ctx context.Context, doc *einvoice.Document, opt Options) ([]byte, e
 	var att *embeddedFile
 	if len(doc.XML) > 0 {
 		att = &embeddedFile{
-			name: name, mime: "application/xml", relationship: "Source", data: doc.XML, modTime: created,
+			name: name, mime: "application/xml", relationship: "Alternative", data: doc.XML, modTime: created,
 			desc: "Strukturierte E-Rechnung (rechtlich maßgebliches Original)",
 		}
 	}
-	return l.doc.write(att, created), nil
+	return l.doc.write(att, created)
 }
 
 // layout places text top-down on A4 pages.
@@ -84,7 +104,8 @@ type layout struct {
 	doc   *pdfDoc
 	page  *page
 	y     float64
-	cols  int // characters per line at body size
+	cols  int     // characters per line at body size
+	cell  float64 // advance of one character per point of size (the fonts are fixed pitch)
 	title string
 }
 
@@ -93,9 +114,16 @@ const (
 	lineHeight = 11.0
 )
 
-func newLayout(title string) *layout {
-	l := &layout{doc: &pdfDoc{title: title}, title: title}
-	width := (pageWidth - 2*marginLeft) / (bodySize * charWidth)
+func newLayout(title string, faces [2]*face) *layout {
+	l := &layout{doc: &pdfDoc{title: title, faces: faces}, title: title}
+	// The widest glyph of either face, so that no column can overflow
+	// even if the faces were not exactly fixed pitch.
+	for _, f := range faces {
+		for c := 32; c < 256; c++ {
+			l.cell = max(l.cell, float64(f.widths[c])/1000)
+		}
+	}
+	width := (pageWidth - 2*marginLeft) / (bodySize * l.cell)
 	l.cols = int(width)
 	l.addPage()
 	return l
@@ -113,7 +141,7 @@ func (l *layout) need(h float64) {
 }
 
 func (l *layout) text(col int, f font, s string) {
-	l.page.texts = append(l.page.texts, textOp{x: marginLeft + float64(col)*bodySize*charWidth, y: l.y, f: f, size: bodySize, s: s})
+	l.page.texts = append(l.page.texts, textOp{x: marginLeft + float64(col)*bodySize*l.cell, y: l.y, f: f, size: bodySize, s: s})
 }
 
 func (l *layout) newline() { l.y -= lineHeight }
@@ -212,7 +240,7 @@ func (l *layout) finish(xmlName string) {
 		p.lines = append(p.lines, lineOp{marginLeft, marginBot - 18, pageWidth - marginLeft, marginBot - 18, 0.3})
 		p.texts = append(p.texts,
 			textOp{x: marginLeft, y: marginBot - 30, f: fontBody, size: 7, s: clipRunes(note, 110)},
-			textOp{x: pageWidth - marginLeft - float64(len(foot))*7*charWidth, y: marginBot - 30, f: fontBody, size: 7, s: foot})
+			textOp{x: pageWidth - marginLeft - l.doc.faces[faceIndex(fontBody)].width(winAnsiBytes(foot), 7), y: marginBot - 30, f: fontBody, size: 7, s: foot})
 	}
 }
 
