@@ -270,29 +270,9 @@ func subset(ttf []byte, used []sfnt.GlyphIndex) ([]byte, error) {
 		if len(d) < 10 || int16(binary.BigEndian.Uint16(d)) >= 0 {
 			return nil // empty or simple glyph
 		}
-		// Composite: walk the component records (TrueType glyf spec).
-		for p := 10; p+4 <= len(d); {
-			flags := binary.BigEndian.Uint16(d[p:])
-			comp := int(binary.BigEndian.Uint16(d[p+2:]))
-			if err := visit(comp, depth+1); err != nil {
+		for _, c := range components(d) {
+			if err := visit(int(binary.BigEndian.Uint16(d[c+2:])), depth+1); err != nil {
 				return err
-			}
-			p += 4
-			if flags&0x0001 != 0 { // ARG_1_AND_2_ARE_WORDS
-				p += 4
-			} else {
-				p += 2
-			}
-			switch {
-			case flags&0x0008 != 0: // WE_HAVE_A_SCALE
-				p += 2
-			case flags&0x0040 != 0: // WE_HAVE_AN_X_AND_Y_SCALE
-				p += 4
-			case flags&0x0080 != 0: // WE_HAVE_A_TWO_BY_TWO
-				p += 8
-			}
-			if flags&0x0020 == 0 { // MORE_COMPONENTS
-				break
 			}
 		}
 		return nil
@@ -316,7 +296,7 @@ func subset(ttf []byte, used []sfnt.GlyphIndex) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		newGlyf = append(newGlyf, d...)
+		newGlyf = append(newGlyf, unhinted(d)...)
 		for len(newGlyf)%4 != 0 {
 			newGlyf = append(newGlyf, 0)
 		}
@@ -326,15 +306,114 @@ func subset(ttf []byte, used []sfnt.GlyphIndex) ([]byte, error) {
 	binary.BigEndian.PutUint16(newHead[50:], 1) // indexToLocFormat: long
 	binary.BigEndian.PutUint32(newHead[8:], 0)  // checkSumAdjustment, set below
 	tab["head"], tab["loca"], tab["glyf"] = newHead, newLoca, newGlyf
-	// Tables PDF consumers read for a TrueType font; anything else
-	// (hinting-only and OpenType layout tables a font may carry) is kept
-	// too if present, since dropping it gains little for Go Mono.
+	// Hinting goes (PDF viewers rasterise at their own resolution and
+	// mostly ignore it; in Go Mono it is about half of each glyph), and
+	// post keeps only its header (version 3: no glyph names; text is found
+	// through the WinAnsi encoding and cmap).
+	delete(tab, "fpgm")
+	delete(tab, "prep")
+	delete(tab, "cvt ")
+	if post := tab["post"]; len(post) >= 32 {
+		p := append([]byte(nil), post[:32]...)
+		binary.BigEndian.PutUint32(p, 0x00030000)
+		tab["post"] = p
+	}
 	tags := make([]string, 0, len(tab))
 	for t := range tab {
 		tags = append(tags, t)
 	}
 	sort.Strings(tags) // the table directory must be sorted by tag
 	return assemble(tags, tab), nil
+}
+
+// components returns the offsets of the component records of a composite
+// glyph (none for a simple or empty glyph), following the glyf table
+// specification.
+func components(d []byte) []int {
+	if len(d) < 10 || int16(binary.BigEndian.Uint16(d)) >= 0 {
+		return nil
+	}
+	var out []int
+	for p := 10; p+4 <= len(d); {
+		out = append(out, p)
+		flags := binary.BigEndian.Uint16(d[p:])
+		p += 4
+		if flags&0x0001 != 0 { // ARG_1_AND_2_ARE_WORDS
+			p += 4
+		} else {
+			p += 2
+		}
+		switch {
+		case flags&0x0008 != 0: // WE_HAVE_A_SCALE
+			p += 2
+		case flags&0x0040 != 0: // WE_HAVE_AN_X_AND_Y_SCALE
+			p += 4
+		case flags&0x0080 != 0: // WE_HAVE_A_TWO_BY_TWO
+			p += 8
+		}
+		if flags&0x0020 == 0 { // MORE_COMPONENTS
+			break
+		}
+	}
+	return out
+}
+
+// componentsEnd is where the component records of a composite glyph end
+// (and its instructions, if any, begin).
+func componentsEnd(d []byte, comps []int) int {
+	last := comps[len(comps)-1]
+	flags := binary.BigEndian.Uint16(d[last:])
+	p := last + 4
+	if flags&0x0001 != 0 {
+		p += 4
+	} else {
+		p += 2
+	}
+	switch {
+	case flags&0x0008 != 0:
+		p += 2
+	case flags&0x0040 != 0:
+		p += 4
+	case flags&0x0080 != 0:
+		p += 8
+	}
+	return p
+}
+
+// unhinted returns the glyph without its TrueType instructions. Glyph
+// data it does not understand is returned unchanged.
+func unhinted(d []byte) []byte {
+	if len(d) < 10 {
+		return d
+	}
+	n := int(int16(binary.BigEndian.Uint16(d)))
+	if n >= 0 {
+		at := 10 + 2*n // instructionLength follows endPtsOfContours
+		if at+2 > len(d) {
+			return d
+		}
+		l := int(binary.BigEndian.Uint16(d[at:]))
+		if at+2+l > len(d) {
+			return d
+		}
+		out := append([]byte(nil), d[:at]...)
+		out = append(out, 0, 0)
+		return append(out, d[at+2+l:]...)
+	}
+	comps := components(d)
+	if len(comps) == 0 {
+		return d
+	}
+	end := componentsEnd(d, comps)
+	if end > len(d) {
+		return d
+	}
+	out := append([]byte(nil), d[:end]...)
+	for _, c := range comps {
+		f := binary.BigEndian.Uint16(out[c:])
+		binary.BigEndian.PutUint16(out[c:], f&^0x0100) // WE_HAVE_INSTRUCTIONS
+	}
+	return out
 }
 
 // assemble writes a TrueType file from its tables, with correct table
