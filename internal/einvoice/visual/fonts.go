@@ -21,7 +21,8 @@ import (
 // layout was designed for, so the character-cell table layout keeps
 // working, and they cover every WinAnsi character (€ „ “ – … • included).
 // Only the glyphs a document uses are kept (glyph ids unchanged), which
-// shrinks each font from about 175 KB to a few KB.
+// shrinks each font program from about 175 KB to about 20 KB (10 KB
+// compressed) for a typical invoice.
 
 // face is one embedded font with the metrics the PDF needs, in PDF glyph
 // space units (1/1000 em).
@@ -214,8 +215,9 @@ func subsetTag(name string, used []sfnt.GlyphIndex) string {
 // subset returns a copy of the TrueType font in which every glyph outside
 // used (plus .notdef and the components of composite glyphs) is empty.
 // Glyph ids, cmap and hmtx stay as they are, so /Widths and the
-// WinAnsi-to-glyph mapping are unaffected; only glyf and loca are rebuilt
-// (loca in the long format) and the checksums recomputed.
+// WinAnsi-to-glyph mapping are unaffected; glyf and loca are rebuilt (loca
+// in the long format), hinting and glyph names dropped (see below) and the
+// checksums recomputed.
 func subset(ttf []byte, used []sfnt.GlyphIndex) ([]byte, error) {
 	tab := tables(ttf)
 	head, maxp, loca, glyf := tab["head"], tab["maxp"], tab["loca"], tab["glyf"]

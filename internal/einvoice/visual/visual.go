@@ -40,9 +40,10 @@ var ErrNoInvoice = errors.New("visual: document has no invoice")
 
 // Options control rendering.
 type Options struct {
-	// Created is written as the PDF creation date and the attachment's
-	// modification date; the zero value uses the invoice issue date (or
-	// 2000-01-01), which keeps the output reproducible.
+	// Created is written as the PDF creation and modification date (Info
+	// dictionary and XMP) and the attachment's modification date; the zero
+	// value uses the invoice issue date (or 2000-01-01). Either way the
+	// output is reproducible: equal input gives equal bytes.
 	Created time.Time
 	// XMLName is the attachment's file name; "" derives it from the
 	// document ("xrechnung.xml" for XRechnung, else "rechnung.xml").

@@ -165,6 +165,10 @@ func TestRender(t *testing.T) {
 				back.Invoice.Fields()["grand_total"] != doc.Invoice.Fields()["grand_total"] {
 				t.Errorf("read back: %q %q %v", back.EmbeddedName, back.AFRelationship, back.Invoice.Fields())
 			}
+			// Nothing in the PDF/A parts (XMP, /AF) puzzles the reader.
+			if len(back.Warnings) != len(doc.Warnings) {
+				t.Errorf("read back with warnings %q (XML alone: %q)", back.Warnings, doc.Warnings)
+			}
 		})
 	}
 }
