@@ -145,7 +145,7 @@ func run(n, size int, pdf string) error {
 
 	fmt.Printf("Fabasoft FSCGOVXML client against the fake on loopback (%d documents, PDF %d bytes)\n", n, st.Size())
 	fmt.Printf("%-34s %8s %8s %8s %8s\n", "", "p50", "p95", "p99", "max")
-	report("Deliver (7 SOAP calls)", times)
+	report("Deliver (8 SOAP calls)", times)
 	report("baseline: one raw POST, same size", baseline)
 	fmt.Printf("CPU per document (client + fake, user+sys): %.2f ms; load average now: %s\n", ms(cpuPerDoc), loadAvg())
 	p95 := percentile(times, 0.95)
