@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -61,5 +62,43 @@ func BenchmarkDetectOrientation(b *testing.B) {
 	}
 	for b.Loop() {
 		DetectOrientation(g, 300)
+	}
+}
+
+// TestDeskewStraightensLines checks that the recogniser's image really is
+// straight: the skew measured on the warped copy must be close to zero.
+// Warping in the wrong direction doubles the tilt instead, which Tesseract
+// partly copes with, so only this check notices it.
+func TestDeskewStraightensLines(t *testing.T) {
+	scans := scansDir(t)
+	checked := 0
+	for _, name := range []string{"scan-0001", "scan-0004", "scan-0021"} {
+		tr := loadTruth(t, name)
+		doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range doc.Pages {
+			if p.Image == nil || tr.Pages[i].Rotation.UpsideDown {
+				continue
+			}
+			g, err := p.Image.Gray(pdf.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := DetectOrientation(g, 300)
+			if math.Abs(o.Skew) < 0.5 {
+				continue
+			}
+			m, w, h := toSource(g.Bounds().Dx(), g.Bounds().Dy(), o.Rotate, o.Skew)
+			r := DetectOrientation(warp(g, m, w, h), 300)
+			if math.Abs(r.Skew) > 0.2 || r.Rotate != 0 {
+				t.Errorf("%s page %d: skew %.2f° before, %.2f° (rotate %d) after deskew", name, i+1, o.Skew, r.Skew, r.Rotate)
+			}
+			checked++
+		}
+	}
+	if checked < 3 {
+		t.Fatalf("only %d skewed pages checked", checked)
 	}
 }

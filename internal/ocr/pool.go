@@ -249,6 +249,12 @@ func (e *Engine) recognizeOriented(cl *gosseract.Client, sc *scratch, src *image
 	buf := sc.grow(uw * uh)
 	img := warpInto(buf[headerRoom:], src, m, uw, uh)
 	words, conf, err := recognize(cl, buf, img, dpi)
+	// A page read with low overall confidence is probably turned the wrong
+	// way; the caller tries the other orientation, and re-reading its
+	// lines would be wasted.
+	if err == nil && conf >= 50 {
+		words = rereadWeakLines(cl, img, words, dpi, e.cfg.PSM)
+	}
 	return words, conf, m, uw, uh, err
 }
 
