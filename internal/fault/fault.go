@@ -73,9 +73,12 @@ func (r *Rules) Register(err error, permanent bool, clerk string) {
 func (r *Rules) Classify(err error) Verdict {
 	var rej *dms.RejectedError
 	if errors.As(err, &rej) {
-		msg := "Das Zielsystem " + rej.Target + " hat das Dokument abgelehnt."
+		// Not every rejection is the DMS's own verdict: some come from the
+		// client (a template error, a workflow start whose outcome is
+		// unknown), so the lead-in says only that the hand-over stopped.
+		msg := "Die Übergabe an das Zielsystem " + rej.Target + " wurde nicht abgeschlossen."
 		if rej.Reason != "" {
-			msg += " Begründung des Systems: " + rej.Reason
+			msg += " Begründung: " + rej.Reason
 		}
 		return Verdict{Permanent: true, Clerk: msg}
 	}
