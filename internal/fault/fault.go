@@ -7,6 +7,7 @@ package fault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 
@@ -73,10 +74,14 @@ func (r *Rules) Register(err error, permanent bool, clerk string) {
 func (r *Rules) Classify(err error) Verdict {
 	var rej *dms.RejectedError
 	if errors.As(err, &rej) {
-		// Not every rejection is the DMS's own verdict: some come from the
-		// client (a template error, a workflow start whose outcome is
-		// unknown), so the lead-in says only that the hand-over stopped.
+		// A rejection with a status is the DMS's own verdict; one without
+		// comes from the client (a template error, a workflow start whose
+		// outcome is unknown), so there the lead-in says only that the
+		// hand-over stopped.
 		msg := "Die Übergabe an das Zielsystem " + rej.Target + " wurde nicht abgeschlossen."
+		if rej.Status != 0 {
+			msg = fmt.Sprintf("Das Zielsystem %s hat das Dokument abgelehnt (Status %d).", rej.Target, rej.Status)
+		}
 		if rej.Reason != "" {
 			msg += " Begründung: " + rej.Reason
 		}

@@ -30,7 +30,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"DMS rejection keeps the target and its reason",
 			fmt.Errorf("deliver: %w", &dms.RejectedError{Target: "d3", Status: 422, Reason: "Pflichtfeld Betrag fehlt"}),
-			true, []string{"Zielsystem d3", "Begründung: Pflichtfeld Betrag fehlt"}},
+			true, []string{"Das Zielsystem d3 hat das Dokument abgelehnt (Status 422).", "Begründung: Pflichtfeld Betrag fehlt"}},
 		{"rejection without reason", &dms.RejectedError{Target: "fabasoft"}, true, []string{"Zielsystem fabasoft wurde nicht abgeschlossen."}},
 		{"intake sentinel", fmt.Errorf("claim: %w", intake.ErrEmpty), true, []string{"Die Datei ist leer."}},
 		{"registered sentinel", fmt.Errorf("x: %w", errOwn), true, []string{"Eigene Meldung."}},
