@@ -91,8 +91,9 @@ type Client struct {
 	session Secret
 	expires time.Time
 	logins  int
-	pending map[string]time.Time     // Document.ID → when a create's outcome became unknown
-	busy    map[string]chan struct{} // Document.ID → closed when its delivery ends
+	pending map[string]time.Time // Document.ID → when a create's outcome became unknown
+
+	locks dms.DocLocks // one delivery per document at a time
 }
 
 type category struct {
@@ -142,7 +143,6 @@ func New(name string, cfg Config, opts ...Option) (*Client, error) {
 		log:     slog.Default(),
 		now:     time.Now,
 		pending: make(map[string]time.Time),
-		busy:    make(map[string]chan struct{}),
 	}
 	c.getenv = os.Getenv
 	for _, o := range opts {
@@ -239,7 +239,7 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	}
 	// Two deliveries of the same document in this process would both miss
 	// in search and both create; serialise them.
-	unlock, err := c.lockDoc(ctx, doc.ID)
+	unlock, err := c.locks.Lock(ctx, doc.ID)
 	if err != nil {
 		return rc, err
 	}
@@ -296,31 +296,6 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 		}
 	}
 	return rc, nil
-}
-
-// lockDoc waits until no other delivery of id runs in this client.
-func (c *Client) lockDoc(ctx context.Context, id string) (func(), error) {
-	for {
-		c.mu.Lock()
-		ch, taken := c.busy[id]
-		if !taken {
-			ch = make(chan struct{})
-			c.busy[id] = ch
-			c.mu.Unlock()
-			return func() {
-				c.mu.Lock()
-				delete(c.busy, id)
-				c.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		c.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // awaitAmbiguity handles a document whose earlier create had an unknown

@@ -130,8 +130,8 @@ type Client struct {
 	now      func() time.Time
 
 	mu     sync.Mutex
-	ledger map[string]ledgerEntry   // Document.ID → workflow state known to this process
-	busy   map[string]chan struct{} // Document.ID → closed when its delivery ends
+	ledger map[string]ledgerEntry // Document.ID → workflow state known to this process
+	locks  dms.DocLocks           // one delivery per document at a time
 }
 
 // ledgerEntry is what this process knows about the workflow of one
@@ -212,7 +212,6 @@ func New(cfg Config) (*Client, error) {
 		endpoint: endpointURL(cfg),
 		now:      time.Now,
 		ledger:   make(map[string]ledgerEntry),
-		busy:     make(map[string]chan struct{}),
 	}
 	c.name, _ = parseTemplate("name", cfg.NameTemplate) // checked by Validate
 	for _, p := range cfg.Properties {
@@ -292,7 +291,7 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	}
 	// Two deliveries of the same document (the same file in two hot
 	// folders) would both miss in step 1 and create and start twice.
-	unlock, err := c.lockDoc(ctx, doc.ID)
+	unlock, err := c.locks.Lock(ctx, doc.ID)
 	if err != nil {
 		return rcpt, err
 	}
@@ -391,32 +390,6 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	}
 	c.forget(doc.ID)
 	return rcpt, nil
-}
-
-// lockDoc serialises deliveries of one document within this process (as
-// the d.3 client does); the returned function releases it.
-func (c *Client) lockDoc(ctx context.Context, id string) (func(), error) {
-	for {
-		c.mu.Lock()
-		ch, taken := c.busy[id]
-		if !taken {
-			ch = make(chan struct{})
-			c.busy[id] = ch
-			c.mu.Unlock()
-			return func() {
-				c.mu.Lock()
-				delete(c.busy, id)
-				c.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		c.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // workflowValue returns the workflow_attribute of a search hit, or "".
