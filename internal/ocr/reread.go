@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode"
 
 	"github.com/otiai10/gosseract/v2"
@@ -171,33 +170,17 @@ func readCrop(cl *gosseract.Client, img *image.Gray, r image.Rectangle, dpi int,
 	} else {
 		draw.CatmullRom.Scale(dst, dst.Rect, src, r, draw.Src, nil)
 	}
-	putTIFFHeader(tif, w, h)
-	if err := cl.SetImageFromBytes(tif); err != nil {
+	// recognize writes the TIFF header in front of dst's pixels in tif.
+	words, mean, err := recognize(cl, tif, dst, dpi)
+	if err != nil || len(words) == 0 {
 		return nil, 0, err
 	}
-	cl.SetVariable("user_defined_dpi", strconv.Itoa(dpi))
-	boxes, err := cl.GetBoundingBoxesVerbose()
-	if err != nil {
-		return nil, 0, err
+	back := func(v, origin int) int { return origin + int(math.Round(float64(v)/scale)) }
+	for i := range words {
+		w := &words[i]
+		w.X0, w.Y0, w.X1, w.Y1 = back(w.X0, r.Min.X), back(w.Y0, r.Min.Y), back(w.X1, r.Min.X), back(w.Y1, r.Min.Y)
 	}
-	var out []layout.Word
-	sum := 0.0
-	for _, b := range boxes {
-		t := strings.TrimSpace(b.Word)
-		if t == "" {
-			continue
-		}
-		back := func(v, origin int) int { return origin + int(math.Round(float64(v)/scale)) }
-		out = append(out, layout.Word{
-			Text: t, X0: back(b.Box.Min.X, r.Min.X), Y0: back(b.Box.Min.Y, r.Min.Y), X1: back(b.Box.Max.X, r.Min.X), Y1: back(b.Box.Max.Y, r.Min.Y),
-			Confidence: math.Round(b.Confidence*10) / 10,
-		})
-		sum += b.Confidence
-	}
-	if len(out) == 0 {
-		return nil, 0, nil
-	}
-	return out, sum / float64(len(out)), nil
+	return words, mean, nil
 }
 
 func alnum(s string) int {
