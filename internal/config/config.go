@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -78,6 +79,10 @@ type User struct {
 	Name string `yaml:"name"`
 	// BcryptHash is the bcrypt hash of the password (htpasswd -nbB).
 	BcryptHash string `yaml:"bcrypt_hash"`
+	// Roles grant what the user may do: viewer, clerk, upload, operator,
+	// admin. Empty keeps the behaviour of configs written before roles
+	// existed: viewer and operator.
+	Roles []string `yaml:"roles"`
 }
 
 // Redis selects the queue's Redis. With URL and ClusterAddrs empty an
@@ -290,6 +295,11 @@ func (c *Config) Validate() error {
 		}
 		if !strings.HasPrefix(u.BcryptHash, "$2") {
 			add(key+".bcrypt_hash", "must be a bcrypt hash ($2a$/$2b$/$2y$…), not a plain password")
+		}
+		for j, r := range u.Roles {
+			if !slices.Contains(KnownRoles, r) {
+				add(fmt.Sprintf("%s.roles[%d]", key, j), "unknown role %q (known: %s)", r, strings.Join(KnownRoles, ", "))
+			}
 		}
 	}
 	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && !isLoopback(c.HTTP.Addr) {

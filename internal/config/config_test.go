@@ -199,3 +199,23 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("want ErrNotExist, got %v", err)
 	}
 }
+
+func TestUserRoles(t *testing.T) {
+	tests := []struct {
+		roles []string
+		role  string
+		want  bool
+	}{
+		{nil, RoleViewer, true},
+		{nil, RoleOperator, true},
+		{nil, RoleClerk, false},
+		{[]string{RoleClerk}, RoleClerk, true},
+		{[]string{RoleClerk}, RoleViewer, false},
+		{[]string{RoleAdmin}, RoleUpload, true},
+	}
+	for _, tt := range tests {
+		if got := (User{Roles: tt.roles}).HasRole(tt.role); got != tt.want {
+			t.Errorf("User{Roles: %v}.HasRole(%q) = %v, want %v", tt.roles, tt.role, got, tt.want)
+		}
+	}
+}

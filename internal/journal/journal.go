@@ -36,6 +36,11 @@ type Document struct {
 	Pages  int    `json:"pages"`
 	// Step is the next pipeline step to run; crash recovery re-enqueues it.
 	Step string `json:"step,omitempty"`
+	// Channel is how the document arrived: folder, mail or upload.
+	Channel string `json:"channel,omitempty"`
+	// Origin describes where it came from: for mail account, from, subject,
+	// message_id and date; for upload the user; for folders the folder.
+	Origin map[string]string `json:"origin,omitempty"`
 	// WorkPath is where the claimed original lies while it is processed.
 	WorkPath string       `json:"-"`
 	Target   *dms.Receipt `json:"target,omitempty"`

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
 )
 
 // ciiSyntaxBase is a small CII invoice that violates none of the syntax
