@@ -368,6 +368,17 @@ func (c *Config) Validate() error {
 		if err := c.Sign.Validate(); err != nil {
 			add("sign", "%v", err)
 		}
+		// A key file that is not there would only surface when the first
+		// scan is sealed; refuse the start instead.
+		for _, f := range []struct{ key, path string }{{"sign.pkcs12", c.Sign.PKCS12}, {"sign.password_file", c.Sign.PasswordFile}} {
+			key, path := f.key, f.path
+			if path == "" {
+				continue
+			}
+			if _, err := os.Stat(path); err != nil {
+				add(key, "cannot read %s: %v", path, errors.Unwrap(err))
+			}
+		}
 	}
 	if err := c.Classification.Validate(); err != nil {
 		add("classification", "%v", err)

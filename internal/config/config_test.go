@@ -107,6 +107,9 @@ profiles: [{name: post, folder: in, kind: post, target: x}]
 		{"env names key", minimal, []string{"EINGANG_INTAKE_STABILITY_DELAY=soon"}, []string{"intake.stability_delay", "EINGANG_INTAKE_STABILITY_DELAY"}},
 		{"env typo", minimal, []string{"EINGANG_HTTP_ADRESS=1"}, []string{"EINGANG_HTTP_ADRESS"}},
 		{"no profiles", "targets: {archive: {type: archive, dir: a}}\n", nil, []string{"profiles: must define"}},
+		{"sign key file missing", minimal, []string{"EINGANG_SIGN_PKCS12=/nonexistent.p12"}, []string{"sign.pkcs12", "/nonexistent.p12"}},
+		{"sign password file missing", minimal + "sign: {pkcs12: config.go, password_file: /nonexistent.pw}\n", nil, []string{"sign.password_file"}},
+		{"sign env typo", minimal, []string{"EINGANG_SIGN_PKCS21=/x.p12"}, []string{"EINGANG_SIGN_PKCS21"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,5 +220,29 @@ func TestUserRoles(t *testing.T) {
 		if got := (User{Roles: tt.roles}).HasRole(tt.role); got != tt.want {
 			t.Errorf("User{Roles: %v}.HasRole(%q) = %v, want %v", tt.roles, tt.role, got, tt.want)
 		}
+	}
+}
+
+func TestSignEnvOverrides(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "seal.p12")
+	if err := os.WriteFile(key, []byte("not parsed at config time"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"EINGANG_SIGN_PKCS12=" + key,
+		"EINGANG_SIGN_TSA_URL=https://tsa.example/tsr",
+		"EINGANG_SIGN_PASSWORD=secret", // the default password_env: a secret, not a key
+	}
+	cfg, err := Parse([]byte(minimal), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sign.PKCS12 != key || cfg.Sign.TSAURL != "https://tsa.example/tsr" {
+		t.Errorf("sign = %+v, overrides not applied", cfg.Sign)
+	}
+
+	// A custom password_env variable is a secret too, not an unknown key.
+	if _, err := Parse([]byte(minimal+"sign: {password_env: EINGANG_SIGN_PIN}\n"), append(env, "EINGANG_SIGN_PIN=1234")); err != nil {
+		t.Errorf("custom password_env refused: %v", err)
 	}
 }

@@ -28,9 +28,11 @@ func applyEnv(cfg *Config, environ []string) error {
 	}
 	// Variables consumed elsewhere (secrets for targets and signing, the
 	// config file's path, the demo script's settings), not configuration
-	// keys.
+	// keys. The other EINGANG_SIGN_ variables are keys of the sign section
+	// like any other: skipping them all once let a mistyped key file pass
+	// unnoticed.
 	for k := range vars {
-		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || strings.HasPrefix(k, EnvPrefix+"_SIGN_") ||
+		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || k == cfg.Sign.PasswordEnv ||
 			k == EnvPrefix+"_CONFIG" || strings.HasPrefix(k, EnvPrefix+"_DEMO_") {
 			delete(vars, k)
 		}
