@@ -10,6 +10,7 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Rasterize renders one page with poppler's pdftoppm as 8-bit gray, the
@@ -90,9 +91,13 @@ func (doc *Document) TextWords(ctx context.Context) ([]PageText, error) {
 	return ParseBBoxLayout(out)
 }
 
-// ParseBBoxLayout parses the XHTML of pdftotext -bbox-layout.
+// ParseBBoxLayout parses the XHTML of pdftotext -bbox-layout. pdftotext
+// copies whatever a PDF's fonts map to, control characters included, into
+// its output without escaping them; they are not allowed in XML, so they are
+// dropped before parsing instead of failing the whole document. What still
+// cannot be parsed wraps ErrCorrupt: the same file would fail again.
 func ParseBBoxLayout(data []byte) ([]PageText, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec := xml.NewDecoder(bytes.NewReader(xmlSafe(data)))
 	dec.Strict = false
 	dec.AutoClose = xml.HTMLAutoClose
 	dec.Entity = xml.HTMLEntity
@@ -106,7 +111,7 @@ func ParseBBoxLayout(data []byte) ([]PageText, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("pdftotext output: %w", err)
+			return nil, fmt.Errorf("%w: pdftotext output: %v", ErrCorrupt, err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -144,4 +149,49 @@ func ParseBBoxLayout(data []byte) ([]PageText, error) {
 		}
 	}
 	return pages, nil
+}
+
+// xmlSafe returns data without the characters XML 1.0 forbids (C0 controls
+// other than tab, newline and carriage return, U+FFFE, U+FFFF) and with
+// invalid UTF-8 replaced by U+FFFD. It returns data itself when nothing
+// needs to change, which is the common case.
+func xmlSafe(data []byte) []byte {
+	clean := true
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if !xmlChar(r, n) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			out = utf8.AppendRune(out, utf8.RuneError)
+		case xmlChar(r, n):
+			out = append(out, data[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}
+
+// xmlChar reports whether the rune r, decoded from n bytes, may appear in
+// an XML 1.0 document.
+func xmlChar(r rune, n int) bool {
+	switch {
+	case r == utf8.RuneError && n == 1:
+		return false
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20, r == 0xFFFE, r == 0xFFFF:
+		return false
+	}
+	return true
 }
