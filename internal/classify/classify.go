@@ -40,7 +40,27 @@ func Kinds() []string {
 }
 
 // IsInvoice reports whether a kind goes to the Rechnungsworkflow.
-func IsInvoice(kind string) bool { return kind == KindRechnung || kind == KindGutschrift }
+func IsInvoice(kind string) bool {
+	return strings.EqualFold(kind, KindRechnung) || strings.EqualFold(kind, KindGutschrift)
+}
+
+// CanonicalKind returns the built-in spelling of kind when it names a
+// built-in kind in any case ("rechnung", "RECHNUNG" → "Rechnung"), and kind
+// itself otherwise. Profiles, the journal and the DMS mappings write kinds
+// in lower case, the routing tables often as the word is written; both must
+// mean the same kind.
+func CanonicalKind(kind string) string {
+	kind = strings.TrimSpace(kind)
+	for _, k := range Kinds() {
+		if strings.EqualFold(k, kind) {
+			return k
+		}
+	}
+	return kind
+}
+
+// kindKey is the form in which kinds are compared.
+func kindKey(kind string) string { return strings.ToLower(strings.TrimSpace(kind)) }
 
 // ErrConfig wraps configuration errors from New.
 var ErrConfig = errors.New("classify: invalid configuration")
@@ -152,8 +172,27 @@ func (c Config) Validate() error {
 	for id, name := range c.LeitwegRoutes {
 		route("leitweg_routes."+id, name)
 	}
-	for k, name := range c.KindRoutes {
-		route("kind_routes."+k, name)
+	known := map[string]bool{}
+	for _, k := range Kinds() {
+		known[kindKey(k)] = true
+	}
+	for _, r := range c.Rules {
+		if r.Kind != "" {
+			known[kindKey(r.Kind)] = true
+		}
+	}
+	seenKind := map[string]string{}
+	for _, k := range sortedKeys(c.KindRoutes) {
+		route("kind_routes."+k, c.KindRoutes[k])
+		if prev, dup := seenKind[kindKey(k)]; dup {
+			errs = append(errs, fmt.Errorf("kind_routes.%s: the same kind as kind_routes.%s (kinds are compared without regard to case)", k, prev))
+		}
+		seenKind[kindKey(k)] = k
+		// A learned model may bring kinds of its own; without one, a kind
+		// nobody can assign is a typo whose documents would all go to review.
+		if !known[kindKey(k)] && c.ModelPath == "" {
+			errs = append(errs, fmt.Errorf("kind_routes.%s: unknown kind (known: %s, or a kind assigned by a rule)", k, strings.Join(Kinds(), ", ")))
+		}
 	}
 	for p, d := range c.ProfileDefaults {
 		route("profile_defaults."+p+".route", d.Route)
@@ -192,6 +231,8 @@ type Classifier struct {
 	rules []compiledRule
 	model *Model
 	lw    []string // LeitwegRoutes keys, longest first
+	// kindRoutes is KindRoutes keyed by kindKey.
+	kindRoutes map[string]string
 }
 
 // New compiles the configuration. model may be nil.
@@ -199,7 +240,10 @@ func New(cfg Config, model *Model) (*Classifier, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	c := &Classifier{cfg: cfg, model: model}
+	c := &Classifier{cfg: cfg, model: model, kindRoutes: map[string]string{}}
+	for k, r := range cfg.KindRoutes {
+		c.kindRoutes[kindKey(k)] = r
+	}
 	for _, r := range cfg.Rules {
 		algo := r.Algorithm
 		if algo == "" {
@@ -246,7 +290,7 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 			continue
 		}
 		if r.Kind != "" && res.Kind == "" {
-			res.Kind, kindWhy = r.Kind, "Regel "+r.Name
+			res.Kind, kindWhy = CanonicalKind(r.Kind), "Regel "+r.Name
 		}
 		if r.Route != "" && res.Route == "" {
 			res.Route, routeWhy = r.Route, "Regel "+r.Name
@@ -265,7 +309,7 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 	}
 	pd, hasPD := c.cfg.ProfileDefaults[in.Profile]
 	if res.Route == "" {
-		if r, ok := c.cfg.KindRoutes[res.Kind]; ok && res.Kind != "" {
+		if r, ok := c.kindRoutes[kindKey(res.Kind)]; ok && res.Kind != "" {
 			res.Route, routeWhy = r, "Art "+res.Kind
 		} else if hasPD && pd.Route != "" {
 			res.Route, routeWhy = pd.Route, "Profil "+in.Profile
@@ -332,9 +376,10 @@ func (c *Classifier) learned(text, norm string, in Input) (string, float64, stri
 	if profKind == "" {
 		profKind = c.cfg.ProfileDefaults[in.Profile].Kind
 	}
+	profKind = CanonicalKind(profKind)
 	// The intake profile (an e-invoice mailbox, the Bauamt's scanner) is
 	// configured knowledge; only other specific evidence overrides it.
-	if profKind != "" && (k == KindSonstiges || conf < c.cfg.Threshold || k == profKind) {
+	if profKind != "" && (k == KindSonstiges || conf < c.cfg.Threshold || strings.EqualFold(k, profKind)) {
 		return profKind, max(conf, 0.9), "Profil " + in.Profile
 	}
 	return k, conf, why
@@ -368,3 +413,14 @@ func (c *Classifier) evidence(text, norm string) (string, float64, string) {
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+// sortedKeys returns m's keys in order, so that validation reports the same
+// problems in the same order on every start.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

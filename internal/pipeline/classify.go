@@ -58,7 +58,9 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 	confidence := 1.0
 	if p.classifier != nil {
 		in := classify.Input{Text: text, Profile: doc.Profile, SourceName: doc.SourceName, Fields: fields}
-		if prof.Kind != "auto" {
+		// "post" says "letters, not invoices" about a folder, it is not a
+		// kind: the classifier decides which kind of letter it is.
+		if prof.Kind != "auto" && prof.Kind != "post" {
 			in.ProfileKind = prof.Kind
 		}
 		if lerr == nil {
@@ -77,10 +79,7 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 		}
 	}
 	if kind == "" {
-		kind = prof.Kind
-		if kind == "auto" {
-			kind = "sonstiges"
-		}
+		kind = profileKind(prof.Kind)
 	}
 
 	// Invoice fields from the words of a scan (e-invoices carry exact ones).
@@ -194,4 +193,16 @@ func (l invoiceLookup) FindInvoices(ctx context.Context, baseKey string) ([]invo
 		out = append(out, invoicedup.Entry{ID: d.ID, Source: d.SourceName, Received: d.Created, Amount: d.Fields["grand_total"]})
 	}
 	return out, nil
+}
+
+// profileKind is the document kind a profile's kind implies when nothing
+// classifies the document: rechnung stays rechnung; post (letters) and auto
+// name no kind of their own, so the document is sonstiges rather than
+// carrying a folder setting as its kind.
+func profileKind(k string) string {
+	switch k = strings.ToLower(k); k {
+	case "", "auto", "post":
+		return "sonstiges"
+	}
+	return k
 }
