@@ -15,7 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,7 +184,8 @@ func (c Config) Validate() error {
 		}
 	}
 	seenKind := map[string]string{}
-	for _, k := range sortedKeys(c.KindRoutes) {
+	// Sorted, so that every start reports the same problems in the same order.
+	for _, k := range slices.Sorted(maps.Keys(c.KindRoutes)) {
 		route("kind_routes."+k, c.KindRoutes[k])
 		if prev, dup := seenKind[kindKey(k)]; dup {
 			errs = append(errs, fmt.Errorf("kind_routes.%s: the same kind as kind_routes.%s (kinds are compared without regard to case)", k, prev))
@@ -414,13 +417,3 @@ func (c *Classifier) evidence(text, norm string) (string, float64, string) {
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
-// sortedKeys returns m's keys in order, so that validation reports the same
-// problems in the same order on every start.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
