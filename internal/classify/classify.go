@@ -416,4 +416,3 @@ func (c *Classifier) evidence(text, norm string) (string, float64, string) {
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
-
