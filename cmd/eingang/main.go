@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/eingang/eingang/internal/ocr"
 )
 
 // commandFunc runs one subcommand. args excludes the subcommand name. The
@@ -44,7 +46,9 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// Every log line of the process goes through one guarded writer, so
+	// none is written while Tesseract has fd 2 redirected (see ocr.StderrWriter).
+	code := run(ctx, os.Args[1:], os.Stdout, ocr.StderrWriter(os.Stderr))
 	stop()
 	os.Exit(code)
 }

@@ -237,15 +237,6 @@ func (e *Engine) probe() error {
 			return
 		}
 		defer cl.Close()
-		img := make([]byte, 0, 64*64+20)
-		img = append(img, "P5\n64 64\n255\n"...)
-		for range 64 * 64 {
-			img = append(img, 255)
-		}
-		if err := cl.SetImageFromBytes(img); err != nil {
-			errc <- err
-			return
-		}
 		_, err = cl.GetBoundingBoxesVerbose()
 		errc <- err
 	}()
@@ -264,6 +255,14 @@ func (e *Engine) newClient() (*gosseract.Client, error) {
 	cl.SetConfigFile(e.cfgFile)
 	cl.DisableOutput()
 	cl.SetVariable("tessedit_pageseg_mode", fmt.Sprint(e.cfg.PSM))
+	restored, err := initClient(cl)
+	if restored {
+		e.log.Warn("ocr: tesseract initialisation left standard error redirected; restored")
+	}
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
 	return cl, nil
 }
 

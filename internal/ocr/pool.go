@@ -62,7 +62,11 @@ func (e *Engine) worker(id int) {
 			continue
 		}
 		if cl == nil {
-			cl, _ = e.newClient()
+			var err error
+			if cl, err = e.newClient(); err != nil {
+				j.done <- pageResult{err: err}
+				continue
+			}
 		}
 		r := e.runPage(j, cl, &sc)
 		// Give Tesseract's freed page memory back to the OS once RSS is
