@@ -20,6 +20,10 @@ type Orientation struct {
 	Score float64
 	// Lines is the number of text lines the estimate is based on.
 	Lines int
+	// Alternative is the rotation worth a second recognition pass when
+	// the estimate is not confident (the page turned by 180°, or the
+	// sideways rotation the weak evidence pointed to); -1 if none.
+	Alternative int
 }
 
 // Confident reports whether the estimate is strong enough to trust
@@ -41,31 +45,95 @@ func DetectOrientation(src *image.Gray, dpi int) Orientation {
 		factor = dpi / 150
 	}
 	small := downscale(src, factor)
-	bin := binarize(small)
+	bin := keepGlyphs(binarize(small), dpi/factor)
 	// Axis: horizontal lines (0/180) or vertical lines (90/270)?
 	hSkew, hSharp := bestSkew(bin, false)
 	vSkew, vSharp := bestSkew(bin, true)
-	o := Orientation{}
-	if vSharp > 1.3*hSharp {
-		// Lines run vertically; look at the page turned 90° clockwise.
-		bin = rotate90(bin)
-		score, lines := asymmetry(bin, vSkew)
-		o.Skew, o.Lines = vSkew, lines
+	upright := func(score float64, lines int, skew float64, up, down int) Orientation {
 		if score >= 0 {
-			o.Rotate, o.Score = 90, score
-		} else {
-			o.Rotate, o.Score = 270, -score
+			return Orientation{Rotate: up, Score: score, Lines: lines, Skew: skew, Alternative: -1}
 		}
-		return o
+		return Orientation{Rotate: down, Score: -score, Lines: lines, Skew: skew, Alternative: -1}
 	}
 	score, lines := asymmetry(bin, hSkew)
-	o.Skew, o.Lines = hSkew, lines
-	if score >= 0 {
-		o.Rotate, o.Score = 0, score
-	} else {
-		o.Rotate, o.Score = 180, -score
+	horiz := upright(score, lines, hSkew, 0, 180)
+	alt := 180
+	if vSharp > 1.3*hSharp {
+		// Lines seem to run vertically; look at the page turned 90°
+		// clockwise. Turning a page sideways needs text evidence there:
+		// a sparse page (a separator sheet, a barcode, a few words) has a
+		// sharper vertical profile by accident.
+		score, lines := asymmetry(rotate90(bin), vSkew)
+		vert := upright(score, lines, vSkew, 90, 270)
+		if vert.Confident() {
+			return vert
+		}
+		alt = vert.Rotate
 	}
-	return o
+	if !horiz.Confident() {
+		// Weak evidence: keep the page as scanned; recognition confidence
+		// may still overrule this (see Alternative).
+		horiz.Rotate, horiz.Score, horiz.Alternative = 0, score, alt
+	}
+	return horiz
+}
+
+// keepGlyphs drops every ink component that cannot be a character, word
+// or digit group of text: bars and rules (thin and long: barcodes, patch
+// sheets, table lines, frames) and anything larger than two inches
+// (pictures, logos, scanner borders). Their straight edges would
+// otherwise give the sharpest projection profile on the page and decide
+// the axis. dpi is the resolution of b.
+func keepGlyphs(b *bitmap, dpi int) *bitmap {
+	if len(b.xs) == 0 {
+		return b
+	}
+	thin := max(2, dpi*8/150) // 8 px at 150 dpi ≈ 1.4 mm: thicker than any bar of a 1D code
+	huge := 2 * dpi
+	out := &bitmap{w: b.w, h: b.h, ink: make([]bool, len(b.ink))}
+	seen := make([]bool, len(b.ink))
+	var stack, comp []int32
+	for i := range b.xs {
+		s := b.ys[i]*int32(b.w) + b.xs[i]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		stack = append(stack[:0], s)
+		comp = comp[:0]
+		x0, y0, x1, y1 := b.xs[i], b.ys[i], b.xs[i], b.ys[i]
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			comp = append(comp, p)
+			px, py := p%int32(b.w), p/int32(b.w)
+			x0, y0, x1, y1 = min(x0, px), min(y0, py), max(x1, px), max(y1, py)
+			for dy := int32(-1); dy <= 1; dy++ {
+				for dx := int32(-1); dx <= 1; dx++ {
+					nx, ny := px+dx, py+dy
+					if nx < 0 || ny < 0 || nx >= int32(b.w) || ny >= int32(b.h) {
+						continue
+					}
+					q := ny*int32(b.w) + nx
+					if b.ink[q] && !seen[q] {
+						seen[q] = true
+						stack = append(stack, q)
+					}
+				}
+			}
+		}
+		w, h := int(x1-x0)+1, int(y1-y0)+1
+		short, long := min(w, h), max(w, h)
+		if long > huge || (short <= thin && long >= 5*short && long >= 5*thin) {
+			continue
+		}
+		for _, p := range comp {
+			out.ink[p] = true
+			out.xs = append(out.xs, p%int32(b.w))
+			out.ys = append(out.ys, p/int32(b.w))
+		}
+	}
+	return out
 }
 
 // bitmap is a binarised image: true = ink.

@@ -192,8 +192,11 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	second := false
 	if !o.Confident() || conf < 50 {
 		// Weak evidence: let recognition confidence decide between the
-		// estimate and the page turned by 180°.
+		// estimate and its alternative (by default the page turned 180°).
 		rot2 := (o.Rotate + 180) % 360
+		if o.Alternative >= 0 {
+			rot2 = o.Alternative
+		}
 		w2, c2, m2, uw2, uh2, err := e.recognizeOriented(cl, sc, src, rot2, o.Skew, dpi)
 		if err != nil {
 			return pageResult{err: err}
