@@ -35,6 +35,10 @@ type Document struct {
 	// Attachments are extra files delivered with the document (original
 	// e-invoice XML, validation report, Transfervermerk).
 	Attachments []Attachment
+	// HoldWorkflow, when set, says why no workflow may start for this
+	// document (a possible second copy of an invoice goes to a person, not
+	// into the Rechnungsworkflow). Targets store and file it as usual.
+	HoldWorkflow string
 }
 
 // Attachment is an additional file that travels with a Document.

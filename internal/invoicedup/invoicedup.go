@@ -1,9 +1,16 @@
 // Package invoicedup recognises an invoice that arrives twice — an e-mailed
-// PDF and its scanned paper copy, an e-invoice and its print — by a key of
-// the normalised seller identity, the invoice number and the amount.
+// PDF and its scanned paper copy, an e-invoice and its print — before a
+// second Rechnungsworkflow pays it again.
 //
-// The package is pure logic: the journal stores the keys and implements
-// Lookup; Check asks it before the Rechnungsworkflow starts.
+// An invoice is known by several keys: the invoice number together with
+// each seller identity it carries (VAT id, IBAN, name) and the number
+// together with the gross amount. The last one finds the scan whose seller
+// OCR could not read for sure. Values read only with low confidence take
+// part like exact ones: a duplicate that is only possible still goes to a
+// person, which costs a look; a missed one costs a second payment.
+//
+// The package is pure logic: the journal records the keys and implements
+// Claimer; Check asks it before the Rechnungsworkflow starts.
 package invoicedup
 
 import (
@@ -16,43 +23,10 @@ import (
 	"unicode"
 )
 
-// ErrNoKey is returned by Check when the invoice carries neither a seller
-// identity nor an invoice number, so duplicates cannot be looked for.
-var ErrNoKey = errors.New("invoicedup: invoice has no seller or number")
-
-// Key returns the duplicate key of an invoice: the seller identity (the VAT
-// id when it has one, else the normalised name), the invoice number and,
-// when known, the gross amount, e.g. "vat:DE123456789|no:RE2017506|amt:235.62".
-// It is "" when the seller identity or the number is missing.
-//
-// Number and name normalisation ignore what OCR and different generators
-// change: case, spaces, punctuation, umlaut spelling and legal forms.
-func Key(sellerVAT, sellerName, number, amount string) string {
-	base := BaseKey(sellerVAT, sellerName, number)
-	if base == "" {
-		return ""
-	}
-	if a, ok := normAmount(amount); ok {
-		return base + "|amt:" + a
-	}
-	return base
-}
-
-// BaseKey is Key without the amount; the journal indexes this key so that
-// the same number with a different amount is found as a suspect.
-func BaseKey(sellerVAT, sellerName, number string) string {
-	n := normNumber(number)
-	if n == "" {
-		return ""
-	}
-	if v := normVAT(sellerVAT); v != "" {
-		return "vat:" + v + "|no:" + n
-	}
-	if s := normName(sellerName); s != "" {
-		return "name:" + s + "|no:" + n
-	}
-	return ""
-}
+// ErrNoKey is returned by Check when the invoice carries no invoice number
+// or neither a seller identity nor an amount, so duplicates cannot be
+// looked for.
+var ErrNoKey = errors.New("invoicedup: invoice has no number with a seller or an amount")
 
 func normVAT(s string) string {
 	var b strings.Builder
@@ -76,6 +50,28 @@ func normNumber(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// ocrDigit folds the letters OCR confuses with digits; applied on both
+// sides, an exact number still equals itself.
+var ocrDigit = strings.NewReplacer("O", "0", "Q", "0", "D", "0", "I", "1", "L", "1", "S", "5", "B", "8", "Z", "2", "G", "6")
+
+// lookupNumber is the invoice number as the lookup keys use it: OCR
+// confusions folded, leading zeros (padding some generators add) dropped.
+func lookupNumber(s string) string {
+	n := strings.TrimLeft(ocrDigit.Replace(normNumber(s)), "0")
+	if n == "" && normNumber(s) != "" {
+		n = "0"
+	}
+	return n
+}
+
+func normIBAN(s string) string {
+	v := normVAT(s) // same shape: two letters, then letters and digits
+	if len(v) < 15 || len(v) > 34 {
+		return ""
+	}
+	return v
 }
 
 var legalForms = map[string]bool{
@@ -111,6 +107,46 @@ func normAmount(s string) (string, bool) {
 	return r.FloatString(2), true
 }
 
+// Value is one field of an invoice and whether it is exact: from an
+// e-invoice or read with a confidence the extractor trusts.
+type Value struct {
+	Text     string `json:"v,omitempty"`
+	Verified bool   `json:"ok,omitempty"`
+}
+
+// Invoice is what the duplicate check knows about one invoice.
+type Invoice struct {
+	SellerVAT  Value `json:"vat,omitzero"`
+	SellerName Value `json:"name,omitzero"`
+	IBAN       Value `json:"iban,omitzero"`
+	Number     Value `json:"no,omitzero"`
+	Amount     Value `json:"amt,omitzero"`
+}
+
+// Keys returns the lookup keys of inv: its invoice number with each seller
+// identity and with the amount, e.g. "vat:DE123456789|no:4711" and
+// "no:4711|amt:235.62". It is empty without an invoice number.
+func Keys(inv Invoice) []string {
+	n := lookupNumber(inv.Number.Text)
+	if n == "" {
+		return nil
+	}
+	var keys []string
+	if v := normVAT(inv.SellerVAT.Text); v != "" {
+		keys = append(keys, "vat:"+v+"|no:"+n)
+	}
+	if v := normIBAN(inv.IBAN.Text); v != "" {
+		keys = append(keys, "iban:"+v+"|no:"+n)
+	}
+	if v := normName(inv.SellerName.Text); v != "" {
+		keys = append(keys, "name:"+v+"|no:"+n)
+	}
+	if a, ok := normAmount(inv.Amount.Text); ok {
+		keys = append(keys, "no:"+n+"|amt:"+a)
+	}
+	return keys
+}
+
 // Entry is an invoice the journal has seen.
 type Entry struct {
 	// ID identifies the journal entry (document id).
@@ -119,19 +155,25 @@ type Entry struct {
 	Source string
 	// Received is when the journal recorded it.
 	Received time.Time
-	// Amount is the gross amount as recorded ("" if unknown).
-	Amount string
+	// Invoice is what was known about it when its keys were claimed.
+	Invoice Invoice
 }
 
-// Lookup finds earlier invoices by BaseKey. The journal implements it.
-type Lookup interface {
-	FindInvoices(ctx context.Context, baseKey string) ([]Entry, error)
+// Claimer records the keys of an invoice and returns the invoices that
+// claimed one of them earlier. It must be atomic: of two invoices sharing
+// a key and claimed at the same time, exactly one sees the other. Claiming
+// again under the same id must return the same earlier invoices and never
+// the ones claimed after it, so that a retried step decides as before.
+// The journal implements it.
+type Claimer interface {
+	ClaimInvoice(ctx context.Context, id string, keys []string, inv Invoice) ([]Entry, error)
 }
 
 // Verdict is the outcome of Check.
 type Verdict struct {
-	// Duplicate lists earlier invoices with the same seller, number and
-	// amount (or where an amount is unknown on either side).
+	// Duplicate lists earlier invoices with the same number and amount and
+	// no contradicting seller, or the same seller and number where an
+	// amount is unknown.
 	Duplicate []Entry
 	// Suspect lists earlier invoices with the same seller and number but
 	// another amount: a correction or a misread; a person decides.
@@ -141,34 +183,71 @@ type Verdict struct {
 // Found reports whether the invoice must be held before payment.
 func (v Verdict) Found() bool { return len(v.Duplicate) > 0 || len(v.Suspect) > 0 }
 
-// Invoice is what Check needs to know about the new invoice.
-type Invoice struct {
-	ID, SellerVAT, SellerName, Number, Amount string
-}
-
-// Check looks up earlier invoices with the same seller and number. The new
-// invoice itself (same ID) is ignored so that retries stay idempotent.
-func Check(ctx context.Context, l Lookup, inv Invoice) (Verdict, error) {
-	base := BaseKey(inv.SellerVAT, inv.SellerName, inv.Number)
-	if base == "" {
+// Check claims the keys of the invoice id and compares it with every
+// earlier invoice sharing one of them.
+func Check(ctx context.Context, c Claimer, id string, inv Invoice) (Verdict, error) {
+	keys := Keys(inv)
+	if len(keys) == 0 {
 		return Verdict{}, ErrNoKey
 	}
-	entries, err := l.FindInvoices(ctx, base)
+	entries, err := c.ClaimInvoice(ctx, id, keys, inv)
 	if err != nil {
-		return Verdict{}, fmt.Errorf("invoicedup: lookup: %w", err)
+		return Verdict{}, fmt.Errorf("invoicedup: claim: %w", err)
 	}
-	amt, hasAmt := normAmount(inv.Amount)
 	var v Verdict
 	for _, e := range entries {
-		if e.ID != "" && e.ID == inv.ID {
+		if e.ID == id {
 			continue
 		}
-		ea, ok := normAmount(e.Amount)
-		if !hasAmt || !ok || ea == amt {
+		switch compare(inv, e.Invoice) {
+		case duplicate:
 			v.Duplicate = append(v.Duplicate, e)
-		} else {
+		case suspect:
 			v.Suspect = append(v.Suspect, e)
 		}
 	}
 	return v, nil
+}
+
+type match int
+
+const (
+	distinct match = iota
+	duplicate
+	suspect
+)
+
+// compare decides about two invoices with the same number.
+func compare(a, b Invoice) match {
+	if lookupNumber(a.Number.Text) != lookupNumber(b.Number.Text) {
+		return distinct
+	}
+	same := equal(a.SellerVAT, b.SellerVAT, normVAT) || equal(a.IBAN, b.IBAN, normIBAN) || equal(a.SellerName, b.SellerName, normName)
+	// Two exact, different VAT ids or IBANs are two suppliers who happen to
+	// use the same number; a value read with doubt contradicts nothing.
+	if !same && (conflict(a.SellerVAT, b.SellerVAT, normVAT) || conflict(a.IBAN, b.IBAN, normIBAN)) {
+		return distinct
+	}
+	aa, aok := normAmount(a.Amount.Text)
+	ba, bok := normAmount(b.Amount.Text)
+	switch {
+	case aok && bok && aa == ba:
+		return duplicate
+	case !same:
+		return distinct
+	case aok && bok:
+		return suspect
+	default:
+		return duplicate
+	}
+}
+
+func equal(a, b Value, norm func(string) string) bool {
+	x, y := norm(a.Text), norm(b.Text)
+	return x != "" && x == y
+}
+
+func conflict(a, b Value, norm func(string) string) bool {
+	x, y := norm(a.Text), norm(b.Text)
+	return a.Verified && b.Verified && x != "" && y != "" && x != y
 }

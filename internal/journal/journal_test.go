@@ -3,7 +3,9 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -142,5 +144,76 @@ func TestReopenKeepsData(t *testing.T) {
 	un, _ := j.Unfinished(ctx)
 	if len(un) != 1 || un[0].Step != "ocr" {
 		t.Fatalf("after reopen: %+v", un)
+	}
+}
+
+func TestClaimInvoiceKeys(t *testing.T) {
+	ctx := context.Background()
+	j := open(t)
+	for _, id := range []string{"a", "b", "c", "failed"} {
+		if _, _, err := j.Create(ctx, &Document{ID: id, SourceName: id + ".pdf", Profile: "p", State: StateProcessing}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(cs []InvoiceClaim) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.DocID)
+		}
+		return out
+	}
+	if got, err := j.ClaimInvoiceKeys(ctx, "failed", []string{"k1"}, []byte(`{"f":1}`)); err != nil || len(got) != 0 {
+		t.Fatalf("first claim: %v, %v", got, err)
+	}
+	if _, err := j.Update(ctx, "failed", Event{Step: "x", Outcome: "failed"}, func(d *Document) error { d.State = StateFailed; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := j.ClaimInvoiceKeys(ctx, "a", []string{"k1", "k2"}, []byte(`{"a":1}`)); len(got) != 0 {
+		t.Fatalf("a sees %v; a failed document is no earlier invoice", ids(got))
+	}
+	got, err := j.ClaimInvoiceKeys(ctx, "b", []string{"k2", "k3"}, []byte(`{"b":1}`))
+	if err != nil || !slices.Equal(ids(got), []string{"a"}) || string(got[0].Facts) != `{"a":1}` || got[0].SourceName != "a.pdf" {
+		t.Fatalf("b: %+v, %v", got, err)
+	}
+	got, _ = j.ClaimInvoiceKeys(ctx, "c", []string{"k3", "k1"}, nil)
+	if !slices.Equal(ids(got), []string{"a", "b"}) {
+		t.Errorf("c sees %v, want [a b]", ids(got))
+	}
+	// A retry keeps its place: a claims again (with a new key) and still
+	// sees nobody, although b and c now share its keys.
+	if got, _ := j.ClaimInvoiceKeys(ctx, "a", []string{"k1", "k2", "k4"}, []byte(`{"a":2}`)); len(got) != 0 {
+		t.Errorf("retried a sees %v", ids(got))
+	}
+	if got, _ := j.ClaimInvoiceKeys(ctx, "b", []string{"k2", "k3"}, nil); !slices.Equal(ids(got), []string{"a"}) || string(got[0].Facts) != `{"a":2}` {
+		t.Errorf("retried b sees %+v", got)
+	}
+}
+
+// TestClaimInvoiceKeysConcurrent claims one key from many goroutines at
+// once: exactly one of them sees no earlier invoice.
+func TestClaimInvoiceKeysConcurrent(t *testing.T) {
+	ctx := context.Background()
+	j := open(t)
+	const n = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	first := 0
+	for i := range n {
+		wg.Go(func() {
+			got, err := j.ClaimInvoiceKeys(ctx, fmt.Sprintf("d%d", i), []string{"shared"}, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if len(got) == 0 {
+				mu.Lock()
+				first++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first != 1 {
+		t.Errorf("%d claims saw no earlier invoice, want exactly 1", first)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/eingang/eingang/internal/dms"
@@ -50,6 +51,14 @@ CREATE TABLE IF NOT EXISTS events (
 	detail  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id, seq);
+CREATE TABLE IF NOT EXISTS invoice_keys (
+	seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+	key    TEXT NOT NULL,
+	doc_id TEXT NOT NULL,
+	facts  TEXT NOT NULL DEFAULT '',
+	UNIQUE (key, doc_id)
+);
+CREATE INDEX IF NOT EXISTS invoice_keys_doc ON invoice_keys(doc_id, seq);
 `
 
 // OpenSQLite opens (and creates) the journal database at path.
@@ -205,6 +214,77 @@ func (s *SQLite) ByInvoiceKey(ctx context.Context, key string) ([]Document, erro
 		return nil, nil
 	}
 	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE invoice_key = ? ORDER BY created`, key)
+}
+
+// InvoiceClaim is an earlier document that claimed one of the invoice keys
+// asked for (see ClaimInvoiceKeys).
+type InvoiceClaim struct {
+	DocID      string
+	SourceName string
+	Created    time.Time
+	// Facts is what the claiming step recorded about the invoice.
+	Facts []byte
+}
+
+// ClaimInvoiceKeys records that document id carries the invoice keys, with
+// facts describing the invoice, and returns the documents that claimed any
+// of the keys before id first did, oldest first; failed documents are left
+// out. It is one transaction: of two documents claiming a key at the same
+// time exactly one sees the other. Claiming again under the same id adds
+// new keys but keeps its place, so a retried step sees the same documents.
+func (s *SQLite) ClaimInvoiceKeys(ctx context.Context, id string, keys []string, facts []byte) ([]InvoiceClaim, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer tx.Rollback()
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_keys (key, doc_id, facts) VALUES (?, ?, ?)
+			ON CONFLICT (key, doc_id) DO UPDATE SET facts = excluded.facts`, k, id, string(facts)); err != nil {
+			return nil, fmt.Errorf("journal: claim invoice key for %s: %w", id, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invoice_keys SET facts = ? WHERE doc_id = ?`, string(facts), id); err != nil {
+		return nil, fmt.Errorf("journal: claim invoice key for %s: %w", id, err)
+	}
+	q := `SELECT k.doc_id, COALESCE(d.source_name, ''), COALESCE(d.created, 0), k.facts, MIN(k.seq) AS first
+		FROM invoice_keys k LEFT JOIN documents d ON d.id = k.doc_id
+		WHERE k.key IN (?` + strings.Repeat(",?", len(keys)-1) + `) AND k.doc_id != ?
+			AND COALESCE(d.state, '') != ?
+			AND k.seq < (SELECT MIN(seq) FROM invoice_keys WHERE doc_id = ?)
+		GROUP BY k.doc_id ORDER BY first`
+	args := make([]any, 0, len(keys)+3)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, id, StateFailed, id)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: invoice keys: %w", err)
+	}
+	var out []InvoiceClaim
+	for rows.Next() {
+		var c InvoiceClaim
+		var created, first int64
+		var facts string
+		if err := rows.Scan(&c.DocID, &c.SourceName, &created, &facts, &first); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("journal: invoice keys: %w", err)
+		}
+		c.Created, c.Facts = time.UnixMicro(created).UTC(), []byte(facts)
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: invoice keys: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return out, nil
 }
 
 // Counts returns the number of documents per state (for metrics).

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -102,27 +103,30 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 
 	key := ""
 	if invoiceKinds[kind] {
-		inv := invoicedup.Invoice{ID: doc.ID, SellerVAT: fields["seller_vat_id"], SellerName: fields["seller_name"],
-			Number: fields["invoice_number"], Amount: fields["grand_total"]}
-		key = invoicedup.BaseKey(inv.SellerVAT, inv.SellerName, inv.Number)
-		if key != "" && p.invoices != nil {
-			v, err := invoicedup.Check(ctx, p.invoices, inv)
+		inv := invoiceFacts(fields)
+		if keys := invoicedup.Keys(inv); len(keys) > 0 {
+			key = keys[0]
+		}
+		if p.invoices != nil {
+			v, err := invoicedup.Check(ctx, p.invoices, doc.ID, inv)
 			if err != nil && !errors.Is(err, invoicedup.ErrNoKey) {
 				return "", err
 			}
 			if len(v.Duplicate) > 0 {
 				fields[fieldDupInvoice] = entryIDs(v.Duplicate)
-				reviewWhy = append(reviewWhy, "Diese Rechnung ist bereits eingegangen (gleicher Absender, gleiche Rechnungsnummer, gleicher Betrag) – nicht doppelt bezahlen.")
+				reviewWhy = append(reviewWhy, "Diese Rechnung ist möglicherweise bereits eingegangen (gleiche Rechnungsnummer und gleicher Betrag oder gleicher Absender) – "+
+					"nicht doppelt bezahlen; der Rechnungsworkflow wurde nicht gestartet. Frühere Eingänge: "+entrySources(v.Duplicate)+".")
 			}
 			if len(v.Suspect) > 0 {
 				fields[fieldSuspect] = entryIDs(v.Suspect)
-				reviewWhy = append(reviewWhy, "Eine Rechnung mit gleichem Absender und gleicher Nummer, aber anderem Betrag ist bereits eingegangen.")
+				reviewWhy = append(reviewWhy, "Eine Rechnung mit gleichem Absender und gleicher Nummer, aber anderem Betrag ist bereits eingegangen; "+
+					"der Rechnungsworkflow wurde nicht gestartet. Frühere Eingänge: "+entrySources(v.Suspect)+".")
 			}
 		}
 	}
 
 	if p.classifier != nil {
-		if len(reviewWhy) > 0 && p.cfg.Classification.ReviewRoute != "" && (fields[fieldDupInvoice] != "" || route == "") {
+		if len(reviewWhy) > 0 && p.cfg.Classification.ReviewRoute != "" && (fields[fieldDupInvoice] != "" || fields[fieldSuspect] != "" || route == "") {
 			// A suspected duplicate never takes the normal route into the
 			// Rechnungsworkflow: a person decides first.
 			route = p.cfg.Classification.ReviewRoute
@@ -172,25 +176,57 @@ func entryIDs(es []invoicedup.Entry) string {
 	return strings.Join(ids, ",")
 }
 
-// InvoiceIndex finds documents by invoice key (the journal).
-type InvoiceIndex interface {
-	ByInvoiceKey(ctx context.Context, key string) ([]journal.Document, error)
+func entrySources(es []invoicedup.Entry) string {
+	names := make([]string, len(es))
+	for i, e := range es {
+		names[i] = fmt.Sprintf("%q (%s)", e.Source, e.Received.Local().Format("02.01.2006 15:04"))
+	}
+	return strings.Join(names, ", ")
 }
 
-// invoiceLookup adapts the journal to invoicedup.Lookup.
+// invoiceFacts collects what the duplicate check compares: exact values
+// (e-invoice, or read with a confidence the extractor trusts) and values
+// read with doubt, which still take part.
+func invoiceFacts(fields map[string]string) invoicedup.Invoice {
+	val := func(name string) invoicedup.Value {
+		if v := fields[name]; v != "" {
+			return invoicedup.Value{Text: v, Verified: true}
+		}
+		return invoicedup.Value{Text: fields[name+unverifiedSuffix]}
+	}
+	return invoicedup.Invoice{
+		SellerVAT: val(extract.SellerVATID), SellerName: val(extract.SellerName), IBAN: val(extract.PayeeIBAN),
+		Number: val(extract.InvoiceNumber), Amount: val(extract.GrandTotal),
+	}
+}
+
+// InvoiceIndex records invoice keys and finds the documents that claimed
+// them earlier (the journal).
+type InvoiceIndex interface {
+	ClaimInvoiceKeys(ctx context.Context, id string, keys []string, facts []byte) ([]journal.InvoiceClaim, error)
+}
+
+// invoiceLookup adapts the journal to invoicedup.Claimer.
 type invoiceLookup struct{ idx InvoiceIndex }
 
-func (l invoiceLookup) FindInvoices(ctx context.Context, baseKey string) ([]invoicedup.Entry, error) {
-	docs, err := l.idx.ByInvoiceKey(ctx, baseKey)
+func (l invoiceLookup) ClaimInvoice(ctx context.Context, id string, keys []string, inv invoicedup.Invoice) ([]invoicedup.Entry, error) {
+	facts, err := json.Marshal(inv)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]invoicedup.Entry, 0, len(docs))
-	for _, d := range docs {
-		if d.State == journal.StateFailed {
-			continue
+	claims, err := l.idx.ClaimInvoiceKeys(ctx, id, keys, facts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]invoicedup.Entry, 0, len(claims))
+	for _, c := range claims {
+		e := invoicedup.Entry{ID: c.DocID, Source: c.SourceName, Received: c.Created}
+		if len(c.Facts) > 0 {
+			if err := json.Unmarshal(c.Facts, &e.Invoice); err != nil {
+				return nil, fmt.Errorf("invoice facts of %s: %w", c.DocID, err)
+			}
 		}
-		out = append(out, invoicedup.Entry{ID: d.ID, Source: d.SourceName, Received: d.Created, Amount: d.Fields["grand_total"]})
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -78,7 +78,7 @@ type Pipeline struct {
 	faults  *fault.Rules
 	// classifier may be nil: kinds then come from the profile.
 	classifier *classify.Classifier
-	invoices   invoicedup.Lookup
+	invoices   invoicedup.Claimer
 	sealer     Sealer
 	log        *slog.Logger
 	now        func() time.Time

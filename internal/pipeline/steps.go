@@ -142,6 +142,10 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 	meta["format"] = doc.Format
 	meta["pages"] = strconv.Itoa(doc.Pages)
 	kind := doc.Kind
+	hold := ""
+	if doc.Fields[fieldDupInvoice] != "" || doc.Fields[fieldSuspect] != "" {
+		hold = "possible duplicate invoice"
+	}
 	if doc.Fields[fieldDupInvoice] != "" {
 		// A suspected second copy of an invoice must not start the
 		// Rechnungsworkflow: targets map this kind to filing without a
@@ -149,16 +153,17 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 		kind += DuplicateKindSuffix
 	}
 	d := &dms.Document{
-		ID:         doc.ID,
-		SourceName: doc.SourceName,
-		Profile:    doc.Profile,
-		Kind:       kind,
-		Route:      doc.Fields["route"],
-		Pages:      doc.Pages,
-		PDFPath:    pdf,
-		Text:       string(text),
-		Received:   doc.Created,
-		Metadata:   meta,
+		ID:           doc.ID,
+		SourceName:   doc.SourceName,
+		Profile:      doc.Profile,
+		Kind:         kind,
+		Route:        doc.Fields["route"],
+		Pages:        doc.Pages,
+		PDFPath:      pdf,
+		Text:         string(text),
+		Received:     doc.Created,
+		Metadata:     meta,
+		HoldWorkflow: hold,
 	}
 	for _, a := range []dms.Attachment{
 		{Name: outPages, MediaType: "application/json"},

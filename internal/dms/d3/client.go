@@ -275,7 +275,7 @@ func (c *Client) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	}
 	rc.URL, _ = execute(c.docURL, map[string]string{"Base": c.base, "Repo": c.cfg.Repository, "DocID": rc.Ref})
 
-	if !cat.StartProcess {
+	if !cat.StartProcess || doc.HoldWorkflow != "" {
 		return rc, nil
 	}
 	if instance != "" {

@@ -528,7 +528,7 @@ func cleanName(s string) string {
 }
 
 func (c *Client) wantsWorkflow(doc *dms.Document) bool {
-	if c.cfg.Workflow.Operation == WorkflowNone {
+	if c.cfg.Workflow.Operation == WorkflowNone || doc.HoldWorkflow != "" {
 		return false
 	}
 	return len(c.cfg.Workflow.Kinds) == 0 || slices.Contains(c.cfg.Workflow.Kinds, doc.Kind)
