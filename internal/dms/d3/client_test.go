@@ -783,3 +783,21 @@ func TestConcurrentDeliveriesOfOneDocument(t *testing.T) {
 		t.Errorf("creates %d starts %d", e.fake.Creates(), e.fake.ProcessStarts())
 	}
 }
+
+// TestHeldWorkflowNotStarted: a possible duplicate invoice is stored in
+// its invoice category but starts no process.
+func TestHeldWorkflowNotStarted(t *testing.T) {
+	e := newEnv(t, d3fake.Options{}, nil)
+	doc := newDoc(t, "rechnung", 500)
+	doc.HoldWorkflow = "possible duplicate invoice"
+	rc, err := e.client.Deliver(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Workflow != "" || e.fake.ProcessStarts() != 0 || e.fake.Creates() != 1 {
+		t.Errorf("held document: receipt %+v, %d starts, %d creates", rc, e.fake.ProcessStarts(), e.fake.Creates())
+	}
+	if d, _ := e.fake.Document(rc.Ref); d.Category != "DRECH" {
+		t.Errorf("category %q", d.Category)
+	}
+}

@@ -542,3 +542,18 @@ func TestConcurrentDeliveries(t *testing.T) {
 		t.Errorf("creates %d, workflows %d", e.fake.Creates(), e.fake.WorkflowStarts())
 	}
 }
+
+// TestHeldWorkflowNotStarted: a possible duplicate invoice is filed but
+// starts no Rechnungsworkflow, whatever the workflow configuration says.
+func TestHeldWorkflowNotStarted(t *testing.T) {
+	e := newEnv(t, fabasoftfake.Options{}, nil)
+	doc := testDoc(t, pdfBytes(1000, "held"), nil)
+	doc.HoldWorkflow = "possible duplicate invoice"
+	rc, err := e.client.Deliver(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Workflow != "" || e.fake.WorkflowStarts() != 0 || len(e.fake.Documents()) != 1 {
+		t.Errorf("held document: receipt %+v, %d workflow starts, %d documents", rc, e.fake.WorkflowStarts(), len(e.fake.Documents()))
+	}
+}
