@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 )
 
 // twentyPageScan concatenates real corpus scans into a 20-page PDF.

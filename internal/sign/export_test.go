@@ -3,7 +3,7 @@ package sign
 import (
 	"io"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 )
 
 type pdfString = pdfraw.String

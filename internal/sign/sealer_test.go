@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 

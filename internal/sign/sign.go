@@ -35,7 +35,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 )
 
 // Options control one signing operation. The zero value makes an invisible

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/eingang/eingang/internal/transfervermerk"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/eingang/eingang/internal/transfervermerk"
 )
 

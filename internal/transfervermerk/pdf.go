@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eingang/eingang/internal/sign/pdfraw"
+	"github.com/eingang/eingang/internal/pdfraw"
 )
 
 // AttachmentName is the file name of the embedded JSON record.
