@@ -23,7 +23,10 @@ type Document struct {
 	Pages  []Page
 	// Path is the original file; poppler tools read it for PDF input.
 	Path string
-	ctx  *model.Context
+	// src is the PDF the pages were read from: the input itself, or the
+	// wrapper built around its images. The output starts with these bytes.
+	src []byte
+	ctx *model.Context
 }
 
 // Page describes one input page.
@@ -104,7 +107,7 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if err != nil {
 		return nil, err
 	}
-	doc.ctx = pc
+	doc.ctx, doc.src = pc, data
 	if pc.PageCount == 0 {
 		return nil, ErrNoPages
 	}

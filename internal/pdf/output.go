@@ -2,7 +2,9 @@ package pdf
 
 import (
 	"bytes"
+	"compress/zlib"
 	_ "embed"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -11,9 +13,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // glyphlessFont is Tesseract's GlyphLessFont (pdf.ttf from tessdata,
@@ -66,52 +67,23 @@ type Meta struct {
 
 // WriteSearchable writes doc to out with the text layers laid over the
 // pages that have one (layers[i] belongs to doc.Pages[i]; nil keeps the
-// page as it is). Page images and all other content stay byte-identical.
-func (doc *Document) WriteSearchable(out string, layers []*TextLayer, meta Meta) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("pdf: writing: %v", r)
-		}
-	}()
-	xt := doc.ctx.XRefTable
-	var fontRef *types.IndirectRef
-	for i, l := range layers {
-		if l == nil {
-			continue
-		}
-		if fontRef == nil {
-			if fontRef, err = addFont(xt); err != nil {
-				return err
-			}
-		}
-		if err := doc.addLayer(doc.Pages[i], l, fontRef); err != nil {
-			return fmt.Errorf("page %d: %w", i+1, err)
-		}
-	}
-	// pdfcpu stamps the current second into /CreationDate and /ModDate;
-	// the XMP copy must agree, so retry if the second turned over.
-	var buf bytes.Buffer
-	for attempt := 0; ; attempt++ {
-		now := time.Now().Truncate(time.Second)
-		if err := addMetadata(xt, meta, doc.PDFAClaimable(), now); err != nil {
-			return err
-		}
-		buf.Reset()
-		doc.ctx.ResetWriteContext()
-		doc.ctx.Write.Increment = false
-		if err := api.WriteContext(doc.ctx, &buf); err != nil {
-			return fmt.Errorf("pdf: writing: %w", err)
-		}
-		if time.Now().Truncate(time.Second).Equal(now) || attempt == 2 {
-			break
-		}
+// page as it is). The input's bytes come first, unchanged; the text layers,
+// the OCR font and the metadata follow as one incremental update (PDF
+// 32000-1 §7.5.6). A rewrite through a PDF library can drop objects the
+// pages still reference — fonts, images, form fields — and breaks earlier
+// signatures; an appended update cannot. Use [Document.VerifyOutput] on
+// the result before delivering it.
+func (doc *Document) WriteSearchable(out string, layers []*TextLayer, meta Meta) error {
+	data, err := doc.searchable(layers, meta, time.Now())
+	if err != nil {
+		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".eingang-ocr-*.pdf")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -119,6 +91,68 @@ func (doc *Document) WriteSearchable(out string, layers []*TextLayer, meta Meta)
 		return err
 	}
 	return os.Rename(tmp.Name(), out)
+}
+
+// searchable returns the bytes WriteSearchable writes.
+func (doc *Document) searchable(layers []*TextLayer, meta Meta, now time.Time) (data []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			data, err = nil, fmt.Errorf("pdf: writing: %v", r)
+		}
+	}()
+	base := doc.src
+	f, err := pdfraw.Open(bytes.NewReader(base), int64(len(base)))
+	if errors.Is(err, pdfraw.ErrEncrypted) {
+		return nil, ErrEncrypted
+	}
+	if err != nil {
+		// A damaged cross-reference structure that the reader repaired:
+		// the update goes onto the reader's clean copy. VerifyOutput
+		// compares the result with the original, so a copy that lost
+		// anything is not delivered.
+		if base, err = doc.normalised(); err != nil {
+			return nil, err
+		}
+		if f, err = pdfraw.Open(bytes.NewReader(base), int64(len(base))); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+	}
+	pages, err := f.Pages()
+	if err != nil {
+		return nil, fmt.Errorf("%w: page tree: %v", ErrCorrupt, err)
+	}
+	if len(pages) != len(doc.Pages) {
+		return nil, fmt.Errorf("%w: page tree has %d pages, the reader found %d", ErrCorrupt, len(pages), len(doc.Pages))
+	}
+	u := f.NewUpdate()
+	var font pdfraw.Ref
+	for i, l := range layers {
+		if l == nil {
+			continue
+		}
+		if font.Num == 0 {
+			font = addFont(u)
+		}
+		if err := addLayer(f, u, pages[i], doc.Pages[i], l, font); err != nil {
+			return nil, fmt.Errorf("page %d: %w", i+1, err)
+		}
+	}
+	if err := addMetadata(f, u, meta, doc.PDFAClaimable(), now); err != nil {
+		return nil, err
+	}
+	return append(base[:len(base):len(base)], u.Bytes()...), nil
+}
+
+// normalised returns the document as the PDF reader understood it,
+// written out in full.
+func (doc *Document) normalised() ([]byte, error) {
+	var buf bytes.Buffer
+	doc.ctx.ResetWriteContext()
+	doc.ctx.Write.Increment = false
+	if err := api.WriteContext(doc.ctx, &buf); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // sourceToUser maps source-raster pixels to the page's user space.
@@ -212,12 +246,10 @@ func num(f float64) string {
 	return s
 }
 
-func (doc *Document) addLayer(p Page, l *TextLayer, fontRef *types.IndirectRef) error {
-	xt := doc.ctx.XRefTable
-	pd, _, inh, err := xt.PageDict(p.Number, false)
-	if err != nil {
-		return err
-	}
+// addLayer puts the page's new revision into u: its content wrapped in
+// q…Q (so the original graphics state cannot leak into the text layer),
+// followed by the invisible text, and its own resources with the OCR font.
+func addLayer(f *pdfraw.File, u *pdfraw.Update, rp pdfraw.Page, p Page, l *TextLayer, font pdfraw.Ref) error {
 	m, rotate := p.sourceToUser(l)
 	toUser := l.ToSource.Mul(m)
 	up := l.Upright
@@ -226,114 +258,96 @@ func (doc *Document) addLayer(p Page, l *TextLayer, fontRef *types.IndirectRef) 
 	}
 	text := TextContent(l.Words, toUser, up.Mul(m), "FEingangOCR")
 
-	pre, err := newStream(xt, []byte("q\n"), true)
-	if err != nil {
-		return err
-	}
-	post, err := newStream(xt, append([]byte("\nQ\n"), text...), true)
-	if err != nil {
-		return err
-	}
-	contents := types.Array{pre}
-	if o, ok := pd.Find("Contents"); ok && o != nil {
-		if d, err := xt.Dereference(o); err == nil {
-			if arr, ok := d.(types.Array); ok {
-				contents = append(contents, arr...)
-			} else {
-				contents = append(contents, o)
-			}
+	pre := u.Alloc()
+	u.PutStream(pre, pdfraw.Dict{}, []byte("q\n"))
+	post := u.Alloc()
+	putFlate(u, post, pdfraw.Dict{}, append([]byte("\nQ\n"), text...))
+	contents := pdfraw.Array{pre}
+	switch c := rp.Dict["Contents"].(type) {
+	case pdfraw.Array:
+		contents = append(contents, c...)
+	case pdfraw.Ref:
+		o, err := f.Resolve(c)
+		if err != nil {
+			return fmt.Errorf("%w: page content: %v", ErrCorrupt, err)
+		}
+		if arr, ok := o.(pdfraw.Array); ok {
+			contents = append(contents, arr...)
+		} else if o != nil {
+			contents = append(contents, c)
 		}
 	}
 	contents = append(contents, post)
-	pd.Update("Contents", contents)
+	pd := rp.Dict.Clone()
+	pd["Contents"] = contents
 
-	// Give the page its own resources (they may be inherited and shared)
-	// with the OCR font added.
-	res := types.Dict{}
-	if inh.Resources != nil {
-		for k, v := range inh.Resources {
-			res[k] = v
-		}
+	// The page gets its own resources (they may be inherited and shared
+	// with pages that get no layer); the values stay references to the
+	// original objects.
+	res := rp.Resources.Clone()
+	fonts, err := f.ResolveDict(res["Font"])
+	if err != nil {
+		return fmt.Errorf("%w: page fonts: %v", ErrCorrupt, err)
 	}
-	fonts := types.Dict{}
-	if f, err := xt.DereferenceDict(res["Font"]); err == nil && f != nil {
-		for k, v := range f {
-			fonts[k] = v
-		}
-	}
-	fonts["FEingangOCR"] = *fontRef
+	fonts = fonts.Clone()
+	fonts["FEingangOCR"] = font
 	res["Font"] = fonts
-	pd.Update("Resources", res)
+	pd["Resources"] = res
 	if rotate != 0 || p.Rotate != 0 {
-		pd.Update("Rotate", types.Integer(rotate))
+		pd["Rotate"] = int64(rotate)
 	}
+	u.Put(rp.Ref, pd)
 	return nil
 }
 
-func newStream(xt *model.XRefTable, content []byte, compress bool) (types.IndirectRef, error) {
-	sd := types.StreamDict{Dict: types.NewDict(), Content: content}
-	if compress {
-		sd.FilterPipeline = []types.PDFFilter{{Name: "FlateDecode"}}
-		sd.InsertName("Filter", "FlateDecode")
-	}
-	if err := sd.Encode(); err != nil {
-		return types.IndirectRef{}, err
-	}
-	ref, err := xt.IndRefForNewObject(sd)
-	if err != nil {
-		return types.IndirectRef{}, err
-	}
-	return *ref, nil
+// putFlate stores a FlateDecode-compressed stream.
+func putFlate(u *pdfraw.Update, ref pdfraw.Ref, d pdfraw.Dict, data []byte) {
+	var b bytes.Buffer
+	zw := zlib.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	d = d.Clone()
+	d["Filter"] = pdfraw.Name("FlateDecode")
+	u.PutStream(ref, d, b.Bytes())
 }
 
 // addFont adds the glyphless Type0 font the way Tesseract's PDF renderer
 // builds it: Identity-H CIDs are UTF-16 code units, all mapped to glyph 1.
-func addFont(xt *model.XRefTable) (*types.IndirectRef, error) {
-	ff, err := newStream(xt, glyphlessFont, true)
-	if err != nil {
-		return nil, err
-	}
-	if sd, _, err := xt.DereferenceStreamDict(ff); err == nil && sd != nil {
-		sd.Update("Length1", types.Integer(len(glyphlessFont)))
-	}
+func addFont(u *pdfraw.Update) pdfraw.Ref {
+	ff := u.Alloc()
+	putFlate(u, ff, pdfraw.Dict{"Length1": int64(len(glyphlessFont))}, glyphlessFont)
 	gidMap := make([]byte, 2*65536)
 	for i := 1; i < 65536; i++ {
 		gidMap[2*i+1] = 1
 	}
-	cidToGID, err := newStream(xt, gidMap, true)
-	if err != nil {
-		return nil, err
-	}
+	cidToGID := u.Alloc()
+	putFlate(u, cidToGID, pdfraw.Dict{}, gidMap)
 	cmap := "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" +
 		"/CMapName /Adobe-Identify-UCS def\n/CMapType 2 def\n" +
 		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n" +
 		"1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n" +
 		"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
-	toUni, err := newStream(xt, []byte(cmap), true)
-	if err != nil {
-		return nil, err
-	}
-	fd, err := xt.IndRefForNewObject(types.Dict{
-		"Type": types.Name("FontDescriptor"), "FontName": types.Name("GlyphLessFont"),
-		"Ascent": types.Integer(1000), "CapHeight": types.Integer(1000), "Descent": types.Integer(-1),
-		"Flags": types.Integer(5), "FontBBox": types.Array{types.Integer(0), types.Integer(0), types.Integer(500), types.Integer(1000)},
-		"ItalicAngle": types.Integer(0), "StemV": types.Integer(80), "FontFile2": ff,
+	toUni := u.Alloc()
+	putFlate(u, toUni, pdfraw.Dict{}, []byte(cmap))
+	fd := u.Alloc()
+	u.Put(fd, pdfraw.Dict{
+		"Type": pdfraw.Name("FontDescriptor"), "FontName": pdfraw.Name("GlyphLessFont"),
+		"Ascent": int64(1000), "CapHeight": int64(1000), "Descent": int64(-1),
+		"Flags": int64(5), "FontBBox": pdfraw.Array{int64(0), int64(0), int64(500), int64(1000)},
+		"ItalicAngle": int64(0), "StemV": int64(80), "FontFile2": ff,
 	})
-	if err != nil {
-		return nil, err
-	}
-	cid, err := xt.IndRefForNewObject(types.Dict{
-		"Type": types.Name("Font"), "Subtype": types.Name("CIDFontType2"), "BaseFont": types.Name("GlyphLessFont"),
-		"CIDSystemInfo":  types.Dict{"Registry": types.StringLiteral("Adobe"), "Ordering": types.StringLiteral("Identity"), "Supplement": types.Integer(0)},
-		"FontDescriptor": *fd, "CIDToGIDMap": cidToGID, "DW": types.Integer(500),
-		"W": types.Array{types.Integer(0), types.Array{types.Integer(500)}},
+	cid := u.Alloc()
+	u.Put(cid, pdfraw.Dict{
+		"Type": pdfraw.Name("Font"), "Subtype": pdfraw.Name("CIDFontType2"), "BaseFont": pdfraw.Name("GlyphLessFont"),
+		"CIDSystemInfo":  pdfraw.Dict{"Registry": pdfraw.String("Adobe"), "Ordering": pdfraw.String("Identity"), "Supplement": int64(0)},
+		"FontDescriptor": fd, "CIDToGIDMap": cidToGID, "DW": int64(500),
+		"W": pdfraw.Array{int64(0), pdfraw.Array{int64(500)}},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return xt.IndRefForNewObject(types.Dict{
-		"Type": types.Name("Font"), "Subtype": types.Name("Type0"), "BaseFont": types.Name("GlyphLessFont"),
-		"Encoding": types.Name("Identity-H"), "DescendantFonts": types.Array{*cid}, "ToUnicode": toUni,
+	t0 := u.Alloc()
+	u.Put(t0, pdfraw.Dict{
+		"Type": pdfraw.Name("Font"), "Subtype": pdfraw.Name("Type0"), "BaseFont": pdfraw.Name("GlyphLessFont"),
+		"Encoding": pdfraw.Name("Identity-H"), "DescendantFonts": pdfraw.Array{cid}, "ToUnicode": toUni,
 	})
+	return t0
 }

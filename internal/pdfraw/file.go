@@ -373,6 +373,14 @@ func (f *File) length(o Object) (int64, error) {
 	return 0, malformed("stream without /Length")
 }
 
+// Has reports whether ref names an object that is in use: one the
+// cross-reference chain locates, in the file or in an object stream. A
+// reference for which Has is false reads as null.
+func (f *File) Has(ref Ref) bool {
+	e, ok := f.entries[ref.Num]
+	return ok && (e.typ == 1 || e.typ == 2)
+}
+
 // Object returns the object with the given reference; a free or missing
 // object is nil (null), as the PDF specification says.
 func (f *File) Object(ref Ref) (Object, error) {

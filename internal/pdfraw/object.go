@@ -1,8 +1,9 @@
 // Package pdfraw reads the object structure of a PDF file without loading the
 // file into memory and writes incremental updates.
 //
-// It exists because signing and sealing must never rewrite the bytes an
-// earlier signature covers, and because a 200 MB scan must be signable with a
+// It exists because signing, sealing and adding an OCR text layer must never
+// rewrite the bytes of the original: a rewrite can drop objects the pages
+// still reference and breaks every earlier signature. It also exists because a 200 MB scan must be signable with a
 // few kilobytes of heap: objects are parsed on demand from an io.ReaderAt and
 // stream data is only ever exposed as a section of the file. It understands
 // classic cross-reference tables, cross-reference streams, hybrid files and

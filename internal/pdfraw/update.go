@@ -15,6 +15,9 @@ type Update struct {
 	next int
 	objs map[int][]byte // body of each object, without "n g obj"
 	gens map[int]int
+	// trailer overrides entries of the new trailer (for example /Info for
+	// a file that had none).
+	trailer Dict
 }
 
 // NewUpdate starts an incremental update of f.
@@ -39,6 +42,15 @@ func (u *Update) Put(ref Ref, o Object) {
 func (u *Update) PutRaw(ref Ref, body []byte) {
 	u.objs[ref.Num] = body
 	u.gens[ref.Num] = ref.Gen
+}
+
+// SetTrailer sets key in the update's trailer, overriding the value
+// carried over from the file's trailer.
+func (u *Update) SetTrailer(key Name, o Object) {
+	if u.trailer == nil {
+		u.trailer = Dict{}
+	}
+	u.trailer[key] = o
 }
 
 // PutStream stores a stream object; /Length is set from data.
@@ -82,6 +94,9 @@ func (u *Update) Bytes() []byte {
 		if v, ok := u.f.trailer[k]; ok {
 			trailer[k] = v
 		}
+	}
+	for k, v := range u.trailer {
+		trailer[k] = v
 	}
 	first := String(idHash.Sum(nil)[:16])
 	if ids, ok := u.f.trailer["ID"].(Array); ok && len(ids) == 2 {
