@@ -37,6 +37,7 @@ var (
 	ErrImageTooLarge     = pdf.ErrImageTooLarge
 	ErrImageTooSmall     = pdf.ErrImageTooSmall
 	ErrTooManyPages      = pdf.ErrTooManyPages
+	ErrOutputDamaged     = pdf.ErrOutputDamaged
 	// ErrPageTimeout: recognising one page took longer than
 	// Config.PageTimeout (pathological image content).
 	ErrPageTimeout = errors.New("ocr: page timed out")
@@ -48,7 +49,7 @@ var ErrClosed = errors.New("ocr: engine closed")
 // IsPermanent reports whether err is caused by the input, so that a retry
 // with the same file cannot succeed.
 func IsPermanent(err error) bool {
-	for _, e := range []error{ErrEncrypted, ErrNoPages, ErrUnsupportedFormat, ErrCorrupt, ErrImageTooLarge, ErrImageTooSmall, ErrTooManyPages, ErrPageTimeout} {
+	for _, e := range []error{ErrEncrypted, ErrNoPages, ErrUnsupportedFormat, ErrCorrupt, ErrImageTooLarge, ErrImageTooSmall, ErrTooManyPages, ErrOutputDamaged, ErrPageTimeout} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -74,6 +75,8 @@ func ClerkMessage(err error) string {
 		return "Eine Seite ist zu klein, um Text zu enthalten. Bitte neu scannen."
 	case errors.Is(err, ErrTooManyPages):
 		return "Das Dokument hat zu viele Seiten. Bitte in kleinere Stapel teilen."
+	case errors.Is(err, ErrOutputDamaged):
+		return "Die durchsuchbare PDF-Datei hätte nicht mehr alles gezeigt, was das Original zeigt (Seiteninhalt, Text oder eingebettete Teile); sie wurde deshalb nicht zugestellt. Bitte das Dokument an die IT weitergeben."
 	case errors.Is(err, ErrPageTimeout):
 		return "Eine Seite konnte nicht in angemessener Zeit erkannt werden. Bitte Scanqualität prüfen."
 	}
@@ -346,6 +349,10 @@ func (e *Engine) Process(ctx context.Context, in, out string) (*Result, error) {
 	}
 	meta := pdf.Meta{ICCProfile: e.icc}
 	if err := doc.WriteSearchable(out, layers, meta); err != nil {
+		return nil, err
+	}
+	if err := doc.VerifyOutput(ctx, out, layers); err != nil {
+		os.Remove(out)
 		return nil, err
 	}
 	return res, nil

@@ -23,6 +23,9 @@ var (
 	ErrImageTooLarge = errors.New("pdf: page image too large")
 	// ErrImageTooSmall: a page image is too small to hold text (e.g. 1×1).
 	ErrImageTooSmall = errors.New("pdf: page image too small")
+	// ErrOutputDamaged: the searchable PDF would not show, say or reference
+	// everything the input does (see Document.VerifyOutput).
+	ErrOutputDamaged = errors.New("pdf: searchable PDF does not match its input")
 	// ErrTooManyPages: the document has more pages than allowed.
 	ErrTooManyPages = errors.New("pdf: too many pages")
 )
