@@ -79,9 +79,12 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("bad payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
 	}
 	start := time.Now()
-	stepCtx, cancel := context.WithTimeout(ctx, h.timeout)
-	next, err := h.runner.Run(stepCtx, p.Step, p.ID)
-	cancel()
+	next, err := h.run(ctx, p)
+	if errors.Is(err, pipeline.ErrFinished) {
+		// A repeated or overrun task for a document that already ended.
+		h.observe(p.Step, "ok", start)
+		return nil
+	}
 	if err == nil {
 		if next != "" {
 			if err := h.next.Enqueue(ctx, p.ID, next); err != nil {
@@ -100,6 +103,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	v := h.faults.Classify(err)
+	if errors.Is(err, ErrStepBudget) && !v.Permanent {
+		v = fault.Verdict{Permanent: true, Clerk: budgetClerk(p.Step, h.timeout)}
+	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	if v.Permanent || retried >= h.maxRetry(ctx) {
 		// Fail with a context of its own: the task's may be near its end,
@@ -119,6 +125,103 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	h.observe(p.Step, "retry", start)
 	return err
+}
+
+// ErrStepBudget: a step ran longer than workers.step_timeout. The task's
+// own input is the likely cause (a page no engine finishes), so a retry
+// would hold the document in processing for the whole retry window; the
+// step fails at once, except delivery, whose time goes to a target that
+// may recover.
+var ErrStepBudget = errors.New("step exceeded its time budget")
+
+// run runs one step under the step budget. A step that does not return
+// within a grace period after its deadline (a library call that ignores
+// cancellation) is abandoned: the document fails, and the journal refuses
+// the late result (pipeline.ErrFinished).
+func (h *Handler) run(ctx context.Context, p Payload) (string, error) {
+	stepCtx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+	type result struct {
+		next string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		next, err := h.runner.Run(stepCtx, p.Step, p.ID)
+		done <- result{next, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-stepCtx.Done():
+		grace := time.NewTimer(min(h.timeout/10+time.Millisecond, 30*time.Second))
+		defer grace.Stop()
+		select {
+		case r = <-done:
+		case <-grace.C:
+			h.log.Error("step did not stop at its deadline; abandoned", "id", p.ID, "step", p.Step, "timeout", h.timeout)
+			r.err = fmt.Errorf("step %s did not return within %s of its deadline: %w", p.Step, h.timeout, stepCtx.Err())
+		}
+	}
+	if r.err != nil && ctx.Err() == nil && errors.Is(stepCtx.Err(), context.DeadlineExceeded) &&
+		p.Step != pipeline.StepDeliver {
+		return "", &budgetError{step: p.Step, budget: h.timeout, err: r.err}
+	}
+	return r.next, r.err
+}
+
+// budgetError is a step that overran its budget; it unwraps to
+// ErrStepBudget and to the step's own error.
+type budgetError struct {
+	step   string
+	budget time.Duration
+	err    error
+}
+
+func (e *budgetError) Error() string {
+	return fmt.Sprintf("step %s exceeded its time budget of %s: %v", e.step, e.budget, e.err)
+}
+
+func (e *budgetError) Unwrap() []error { return []error{ErrStepBudget, e.err} }
+
+// stepNames are the steps as the scan station calls them.
+var stepNames = map[string]string{
+	pipeline.StepIngest:   "Annahme",
+	pipeline.StepOCR:      "Texterkennung",
+	pipeline.StepEInvoice: "E-Rechnungsprüfung",
+	pipeline.StepClassify: "Zuordnung",
+	pipeline.StepSign:     "Versiegelung",
+	pipeline.StepFinish:   "Abschluss",
+}
+
+// budgetClerk tells the clerk that a step was cut off.
+func budgetClerk(step string, budget time.Duration) string {
+	name := stepNames[step]
+	if name == "" {
+		name = step
+	}
+	return fmt.Sprintf("Die Verarbeitung (%s) hat länger als %s gedauert und wurde abgebrochen, damit das Dokument nicht hängen bleibt. "+
+		"Bitte die Datei prüfen (z. B. neu scannen oder in kleinere Teile trennen) oder an die IT weitergeben.", name, germanDuration(budget))
+}
+
+// germanDuration writes d the way a clerk reads it ("30 Minuten").
+func germanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int(d/time.Hour), "Stunde", "Stunden")
+	case d >= time.Minute && d%time.Minute == 0:
+		return plural(int(d/time.Minute), "Minute", "Minuten")
+	case d >= time.Second && d%time.Second == 0:
+		return plural(int(d/time.Second), "Sekunde", "Sekunden")
+	}
+	return d.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func (h *Handler) observe(step, outcome string, start time.Time) {

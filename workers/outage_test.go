@@ -50,7 +50,7 @@ func TestDMSOutageInBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStackWith(t, &fakeOCR{}, client, RetryPolicy{Base: 500 * time.Millisecond, Max: 5 * time.Second, Window: 10 * time.Minute})
+	s := newStackWith(t, &fakeOCR{}, client, RetryPolicy{Base: 500 * time.Millisecond, Max: 5 * time.Second, Window: 10 * time.Minute}, time.Minute)
 	for i := 0; i < 20; i++ {
 		s.drop(t, fmt.Sprintf("brief-%02d.pdf", i), fmt.Sprintf("%s%%%d", pdf, i))
 	}

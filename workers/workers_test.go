@@ -81,10 +81,10 @@ type stack struct {
 
 func newStack(t *testing.T, rec pipeline.Recognizer, target dms.Target) *stack {
 	t.Helper()
-	return newStackWith(t, rec, target, RetryPolicy{Base: 100 * time.Millisecond, Max: time.Second, Window: 10 * time.Second})
+	return newStackWith(t, rec, target, RetryPolicy{Base: 100 * time.Millisecond, Max: time.Second, Window: 10 * time.Second}, time.Minute)
 }
 
-func newStackWith(t *testing.T, rec pipeline.Recognizer, target dms.Target, retry RetryPolicy) *stack {
+func newStackWith(t *testing.T, rec pipeline.Recognizer, target dms.Target, retry RetryPolicy, stepTimeout time.Duration) *stack {
 	t.Helper()
 	redis := testenv.StartRedis(t)
 	root := t.TempDir()
@@ -119,7 +119,7 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: dms}]
 	faults := fault.Default()
 	p := pipeline.New(pipeline.Options{Config: cfg, Journal: j, Recognizer: rec, Targets: map[string]dms.Target{"dms": target}, Faults: faults, Logger: log})
 	srv := NewServer(r, ServerOptions{Concurrency: 2, ShutdownTimeout: 5 * time.Second, Retry: retry, Logger: log})
-	h := NewHandler(HandlerOptions{Runner: p, Enqueuer: enq, Events: j, Faults: faults, StepTimeout: time.Minute, Logger: log})
+	h := NewHandler(HandlerOptions{Runner: p, Enqueuer: enq, Events: j, Faults: faults, StepTimeout: stepTimeout, Logger: log})
 	if err := srv.Start(h.Mux()); err != nil {
 		t.Fatal(err)
 	}

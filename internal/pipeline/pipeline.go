@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +35,10 @@ const (
 	StepDeliver  = "deliver"
 	StepFinish   = "finish"
 )
+
+// ErrFinished: a step completed for a document that was meanwhile
+// finished or failed (see Handler's step budget in package workers).
+var ErrFinished = errors.New("pipeline: document already finished")
 
 // Journal is what the pipeline needs from the journal.
 type Journal interface {
@@ -175,6 +180,12 @@ func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err e
 // advance records a finished step and names the next one.
 func (p *Pipeline) advance(ctx context.Context, id, step, next, detail string, fn func(*journal.Document)) error {
 	_, err := p.journal.Update(ctx, id, journal.Event{Step: step, Outcome: "ok", Detail: detail}, func(d *journal.Document) error {
+		if d.Terminal() {
+			// The worker gave up on a step that overran its budget and
+			// failed the document; the step finishing late must not bring
+			// it back.
+			return fmt.Errorf("%w: document is already %s", ErrFinished, d.State)
+		}
 		if fn != nil {
 			fn(d)
 		}

@@ -185,6 +185,9 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 		return err
 	}
 	if _, err := p.journal.Update(ctx, doc.ID, journal.Event{Step: StepFinish, Outcome: "ok", Detail: "source " + p.cfg.Intake.AfterSuccess + "d"}, func(d *journal.Document) error {
+		if d.Terminal() && d.State != journal.StateDelivered {
+			return fmt.Errorf("%w: document is already %s", ErrFinished, d.State)
+		}
 		d.State = journal.StateDelivered
 		d.Step = ""
 		return nil
