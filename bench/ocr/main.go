@@ -67,12 +67,21 @@ func main() {
 	toolsFlag := flag.String("tools", "eingang,tesseract,ocrmypdf", "tools to compare")
 	soak := flag.Int("soak", 0, "push this many pages through one 2-worker engine and report RSS")
 	orient := flag.Bool("orient", false, "compare orientation detection with Tesseract OSD")
+	large := flag.Int("large", 0, "measure memory and accuracy on pages of this many pixels per side (e.g. 9000)")
+	rounds := flag.Int("rounds", 3, "with -large: documents per worker")
+	childLarge := flag.String("child-large", "", "internal")
+	childBudget := flag.Int64("child-budget", 0, "internal")
+	childMax := flag.Int64("child-max", 0, "internal")
+	childRounds := flag.Int("child-rounds", 1, "internal")
 	child := flag.Bool("child-eingang", false, "internal: run eingang over the files given as arguments")
 	childWorkers := flag.Int("child-workers", 1, "internal")
 	childOut := flag.String("child-out", "", "internal")
 	cpuProfile := flag.String("cpuprofile", "", "with -child-eingang: write a CPU profile of eingang's run to this file")
 	flag.Parse()
 
+	if *childLarge != "" {
+		os.Exit(runLargeChild(*childLarge, *childWorkers, *childRounds, *childBudget, *childMax, *childOut))
+	}
 	if *child {
 		os.Exit(runChild(flag.Args(), *childWorkers, *childOut, *cpuProfile))
 	}
@@ -91,6 +100,9 @@ func main() {
 		return
 	case *orient:
 		runOrient(dir, docs)
+		return
+	case *large > 0:
+		runLarge(dir, docs, *large, *rounds)
 		return
 	}
 	var workers []int

@@ -37,6 +37,13 @@ type Config struct {
 	// an A3 page at 600 dpi is 70 million). Guards against decompression
 	// bombs; a worker needs about 6 bytes per pixel of the largest page.
 	MaxPixels int64 `yaml:"max_pixels"`
+	// RecognitionPixels is the largest image Tesseract is given (default 25
+	// million: A4 at 500 dpi). Larger pages are recognised from a
+	// downscaled copy and their word boxes scaled back, so that memory per
+	// page stays bounded (Tesseract needs several bytes per pixel); the
+	// visible page keeps its full resolution. Pages that must be rendered
+	// are rendered at a resolution that fits.
+	RecognitionPixels int64 `yaml:"recognition_pixels"`
 	// MaxPages refuses longer documents (default 2000).
 	MaxPages int `yaml:"max_pages"`
 	// RasterDPI is the resolution for pages that must be rendered (default
@@ -59,6 +66,7 @@ func Defaults() Config {
 		RecycleAfterPages: 200,
 		RecycleRSSMB:      1024,
 		MaxPixels:         100_000_000,
+		RecognitionPixels: 25_000_000,
 		MaxPages:          2000,
 		RasterDPI:         300,
 	}
@@ -87,6 +95,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxPixels == 0 {
 		c.MaxPixels = d.MaxPixels
+	}
+	if c.RecognitionPixels == 0 {
+		c.RecognitionPixels = min(d.RecognitionPixels, c.MaxPixels)
 	}
 	if c.MaxPages == 0 {
 		c.MaxPages = d.MaxPages
@@ -126,6 +137,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxPixels < 0 || (c.MaxPixels > 0 && c.MaxPixels < 1_000_000) {
 		errs = append(errs, fmt.Errorf("max_pixels: %d is below one million", c.MaxPixels))
+	}
+	if c.RecognitionPixels < 0 || (c.RecognitionPixels > 0 && c.RecognitionPixels < 2_000_000) {
+		errs = append(errs, fmt.Errorf("recognition_pixels: %d is below two million (A4 at 200 dpi)", c.RecognitionPixels))
+	} else if c.RecognitionPixels > 0 && c.MaxPixels > 0 && c.RecognitionPixels > c.MaxPixels {
+		errs = append(errs, fmt.Errorf("recognition_pixels: %d is above max_pixels (%d)", c.RecognitionPixels, c.MaxPixels))
 	}
 	if c.MaxPages < 0 {
 		errs = append(errs, fmt.Errorf("max_pages: must not be negative"))

@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -173,6 +174,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 		}
 		dpi = imageDPI(p)
 	} else {
+		dpi = fitDPI(p, dpi, e.cfg.RecognitionPixels)
 		if src, err = j.doc.Rasterize(j.ctx, p.Number, dpi, lim); err != nil {
 			return pageResult{err: err}
 		}
@@ -184,6 +186,22 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	tOrient := time.Since(t0) - tDecode
 	if math.Abs(o.Skew) < minDeskewDeg {
 		o.Skew = 0
+	}
+	// Above the recognition budget Tesseract reads a smaller copy, and
+	// the full-size image is let go here so that only the copy stays in
+	// memory while Tesseract runs. back maps the copy's pixels to the
+	// source's.
+	back := pdf.Identity
+	if small := shrink(src, e.cfg.RecognitionPixels); small != src {
+		sw, sh := small.Bounds().Dx(), small.Bounds().Dy()
+		back = pdf.Matrix{float64(w) / float64(sw), 0, 0, float64(h) / float64(sh), 0, 0}
+		dpi = max(1, int(math.Round(float64(dpi)*float64(sw)/float64(w))))
+		src = small
+		// Give the full-size image back to the system before Tesseract
+		// allocates (in C, outside the Go heap): otherwise both stay
+		// resident until the next collection. Rare enough (pages above
+		// the budget) for a forced collection to cost nothing noticeable.
+		debug.FreeOSMemory()
 	}
 	words, conf, m, uw, uh, err := e.recognizeOriented(cl, sc, src, o.Rotate, o.Skew, dpi)
 	if err != nil {
@@ -217,7 +235,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	}
 	lp := layout.Page{Number: p.Number, Width: uw, Height: uh, DPI: dpi, Words: words}
 	upright, _, _ := toSource(w, h, o.Rotate, 0)
-	layer := &pdf.TextLayer{ToSource: m, Upright: upright, SourceWidth: w, SourceHeight: h, RasterDPI: rasterDPI, Rotate: o.Rotate}
+	layer := &pdf.TextLayer{ToSource: m.Mul(back), Upright: upright, SourceWidth: w, SourceHeight: h, RasterDPI: rasterDPI, Rotate: o.Rotate}
 	for _, wd := range words {
 		line := wd.Block<<20 | wd.Par<<10 | wd.Line
 		layer.Words = append(layer.Words, pdf.Word{Text: wd.Text, X0: float64(wd.X0), Y0: float64(wd.Y0), X1: float64(wd.X1), Y1: float64(wd.Y1), Line: line})
@@ -251,6 +269,8 @@ func imageDPI(p pdf.Page) int {
 	return int(math.Round(dpi))
 }
 
+// recognizeOriented recognises src turned by rot and deskewed; the
+// returned matrix maps the recogniser's pixels to src's.
 func (e *Engine) recognizeOriented(cl *gosseract.Client, sc *scratch, src *image.Gray, rot int, skew float64, dpi int) ([]layout.Word, float64, pdf.Matrix, int, int, error) {
 	m, uw, uh := toSource(src.Bounds().Dx(), src.Bounds().Dy(), rot, skew)
 	buf := sc.grow(uw * uh)
@@ -307,4 +327,59 @@ func recognize(cl *gosseract.Client, buf []byte, img *image.Gray, dpi int) ([]la
 		return words, 0, nil
 	}
 	return words, sum / float64(len(words)), nil
+}
+
+// recognitionScale is the factor by which a w×h image must shrink to fit
+// budget pixels (1 when it fits).
+func recognitionScale(w, h int, budget int64) float64 {
+	n := int64(w) * int64(h)
+	if budget <= 0 || n <= budget {
+		return 1
+	}
+	return math.Sqrt(float64(n) / float64(budget))
+}
+
+// shrink returns src itself when it fits budget pixels, else a copy that
+// does: averaged over whole pixel blocks first (no aliasing, and the
+// common case of a 600 dpi scan is exact), then sampled bilinearly for the
+// rest of the factor.
+func shrink(src *image.Gray, budget int64) *image.Gray {
+	w, h := src.Bounds().Dx(), src.Bounds().Dy()
+	f := recognitionScale(w, h, budget)
+	if f <= 1 {
+		return src
+	}
+	if n := int(f); n >= 2 {
+		src = downscale(src, n)
+		f /= float64(n)
+	}
+	w, h = src.Bounds().Dx(), src.Bounds().Dy()
+	if recognitionScale(w, h, budget) <= 1 {
+		return src
+	}
+	uw, uh := max(1, int(float64(w)/f)), max(1, int(float64(h)/f))
+	for int64(uw)*int64(uh) > budget {
+		uw, uh = uw-1, max(1, uh-1)
+	}
+	return warp(src, pdf.Matrix{float64(w) / float64(uw), 0, 0, float64(h) / float64(uh), 0, 0}, uw, uh)
+}
+
+// fitDPI lowers the rendering resolution of a page without a usable image
+// so that the rendering fits the recognition budget: a poster or a plan
+// is then read at, say, 150 dpi instead of being refused.
+func fitDPI(p pdf.Page, dpi int, budget int64) int {
+	wpt, hpt := p.MediaBox[2]-p.MediaBox[0], p.MediaBox[3]-p.MediaBox[1]
+	size := func(dpi int) (int, int) { return int(wpt*float64(dpi)/72) + 1, int(hpt*float64(dpi)/72) + 1 }
+	w, h := size(dpi)
+	if recognitionScale(w, h, budget) == 1 {
+		return dpi
+	}
+	d := int(float64(dpi) / recognitionScale(w, h, budget))
+	for d > 36 {
+		if w, h := size(d); int64(w)*int64(h) <= budget {
+			break
+		}
+		d--
+	}
+	return max(36, d)
 }

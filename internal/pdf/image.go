@@ -112,23 +112,18 @@ func (im *Image) Gray(lim Limits) (*image.Gray, error) {
 			return nil, fmt.Errorf("%w: ccitt: %v", ErrCorrupt, err)
 		}
 	case FilterFlate, FilterNone:
-		raw := im.Data
-		want := im.rowBytes() * im.Height
+		// Rows are converted as they are inflated: a 9000×9000 RGB scan
+		// would otherwise hold 243 MB of samples next to its gray copy.
+		var r io.Reader = bytes.NewReader(im.Data)
 		if im.Filter == FilterFlate {
-			zr, err := zlib.NewReader(bytes.NewReader(im.Data))
+			zr, err := zlib.NewReader(r)
 			if err != nil {
 				return nil, fmt.Errorf("%w: flate: %v", ErrCorrupt, err)
 			}
-			raw = make([]byte, want)
-			if _, err := io.ReadFull(zr, raw); err != nil {
-				return nil, fmt.Errorf("%w: flate: %v", ErrCorrupt, err)
-			}
-		}
-		if len(raw) < want {
-			return nil, fmt.Errorf("%w: %d sample bytes, want %d", ErrCorrupt, len(raw), want)
+			r = zr
 		}
 		var err error
-		if g, err = rawToGray(raw, im.Width, im.Height, im.Components, im.BitsPerComponent); err != nil {
+		if g, err = rowsToGray(r, im.Width, im.Height, im.Components, im.BitsPerComponent); err != nil {
 			return nil, err
 		}
 	default:
@@ -146,42 +141,41 @@ func (im *Image) rowBytes() int {
 	return (im.Width*im.Components*im.BitsPerComponent + 7) / 8
 }
 
-func rawToGray(raw []byte, w, h, comps, bpc int) (*image.Gray, error) {
-	g := image.NewGray(image.Rect(0, 0, w, h))
-	stride := (w*comps*bpc + 7) / 8
+// rowsToGray reads h rows of samples from r and converts them to gray.
+func rowsToGray(r io.Reader, w, h, comps, bpc int) (*image.Gray, error) {
 	switch {
-	case bpc == 8 && comps == 1:
-		for y := 0; y < h; y++ {
-			copy(g.Pix[y*w:(y+1)*w], raw[y*stride:])
-		}
-	case bpc == 8 && comps == 3:
-		for y := 0; y < h; y++ {
-			row := raw[y*stride:]
-			for x := 0; x < w; x++ {
-				r, gg, b := int(row[3*x]), int(row[3*x+1]), int(row[3*x+2])
-				g.Pix[y*w+x] = uint8((299*r + 587*gg + 114*b) / 1000)
-			}
-		}
-	case bpc == 8 && comps == 4:
-		for y := 0; y < h; y++ {
-			row := raw[y*stride:]
-			for x := 0; x < w; x++ {
-				c, m, yy, k := int(row[4*x]), int(row[4*x+1]), int(row[4*x+2]), int(row[4*x+3])
-				v := 255 - min(255, (299*c+587*m+114*yy)/1000+k)
-				g.Pix[y*w+x] = uint8(v)
-			}
-		}
+	case bpc == 8 && (comps == 1 || comps == 3 || comps == 4):
 	case bpc == 1 && comps == 1:
-		for y := 0; y < h; y++ {
-			row := raw[y*stride:]
-			for x := 0; x < w; x++ {
+	default:
+		return nil, fmt.Errorf("%w: %d components at %d bits", ErrUnsupportedFormat, comps, bpc)
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	row := make([]byte, (w*comps*bpc+7)/8)
+	for y := 0; y < h; y++ {
+		if _, err := io.ReadFull(r, row); err != nil {
+			return nil, fmt.Errorf("%w: %d of %d sample rows: %v", ErrCorrupt, y, h, err)
+		}
+		out := g.Pix[y*w : (y+1)*w]
+		switch {
+		case comps == 1 && bpc == 8:
+			copy(out, row)
+		case comps == 3:
+			for x := range out {
+				r, gg, b := int(row[3*x]), int(row[3*x+1]), int(row[3*x+2])
+				out[x] = uint8((299*r + 587*gg + 114*b) / 1000)
+			}
+		case comps == 4:
+			for x := range out {
+				c, m, yy, k := int(row[4*x]), int(row[4*x+1]), int(row[4*x+2]), int(row[4*x+3])
+				out[x] = uint8(255 - min(255, (299*c+587*m+114*yy)/1000+k))
+			}
+		default: // 1 bit
+			for x := range out {
 				if row[x>>3]&(0x80>>(x&7)) != 0 {
-					g.Pix[y*w+x] = 255
+					out[x] = 255
 				}
 			}
 		}
-	default:
-		return nil, fmt.Errorf("%w: %d components at %d bits", ErrUnsupportedFormat, comps, bpc)
 	}
 	return g, nil
 }
