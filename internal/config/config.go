@@ -175,6 +175,11 @@ type Profile struct {
 	// ScanProtocol, when set, embeds a Transfervermerk (BSI TR-RESISCAN)
 	// into every scan of this profile.
 	ScanProtocol *ScanProtocol `yaml:"scan_protocol"`
+	// Create creates the profile's folders at start when they are missing;
+	// without it a missing folder is an error, because a mistyped folder
+	// would otherwise be created silently and files dropped into the real
+	// one would wait forever.
+	Create bool `yaml:"create"`
 }
 
 // ScanProtocol describes the scan station for the Transfervermerk.
