@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -63,7 +64,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(fs.Output(), "Usage: eingang validate [--format text|json|xml] FILE...")
 		fmt.Fprintln(fs.Output(), "\nValidates XRechnung (UBL, CII), ZUGFeRD/Factur-X PDFs and Peppol SBDH")
 		fmt.Fprintln(fs.Output(), "files like the KoSIT validator with the XRechnung configuration.")
-		fmt.Fprintln(fs.Output(), "Exit status: 0 all accepted, 1 any rejected, 2 any unreadable.")
+		fmt.Fprintln(fs.Output(), "Exit status: 0 all accepted, 1 any rejected (also files that are no e-invoice),")
+		fmt.Fprintln(fs.Output(), "2 any unreadable (FILE-UNREADABLE: missing, inaccessible, too large or a damaged PDF;")
+		fmt.Fprintln(fs.Output(), "XML-WELLFORMED: broken or refused XML) or a usage error.")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -145,7 +148,13 @@ func validateFile(ctx context.Context, file string) *validateResult {
 		case errors.Is(err, einvoice.ErrNotEInvoice), errors.Is(err, einvoice.ErrNoInvoiceInPDF):
 			f.Rule = validate.RuleNoScenario
 			f.MessageDE = einvoice.MessageDE(err) + " Kein Prüfszenario anwendbar."
+		case fileUnreadable(err):
+			res.unreadable = true
+			f.Rule = validate.RuleFileUnreadable
+			f.MessageDE = unreadableDE(err)
 		default:
+			// The bytes were read but are no well-formed, acceptable XML
+			// (also the XML embedded in a readable PDF).
 			res.unreadable = true
 			f.Rule = validate.RuleNotWellFormed
 			f.MessageDE = einvoice.MessageDE(err)
@@ -171,6 +180,35 @@ func validateFile(ctx context.Context, file string) *validateResult {
 	return res
 }
 
+// fileUnreadable reports whether err means the file itself could not be
+// read — missing, inaccessible, too large, or a PDF that does not open —
+// as opposed to content that was read and found not to be well-formed.
+func fileUnreadable(err error) bool {
+	switch {
+	case errors.Is(err, einvoice.ErrDamagedPDF), errors.Is(err, einvoice.ErrTooLarge):
+		return true
+	case errors.Is(err, einvoice.ErrMalformed), errors.Is(err, einvoice.ErrHostileXML),
+		errors.Is(err, einvoice.ErrInvalidEncoding), errors.Is(err, einvoice.ErrNotEInvoice),
+		errors.Is(err, einvoice.ErrNoInvoiceInPDF):
+		return false
+	}
+	// Anything else comes from opening or reading the file.
+	return true
+}
+
+// unreadableDE is the German sentence for a file that could not be read.
+func unreadableDE(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "Die Datei gibt es nicht."
+	case errors.Is(err, fs.ErrPermission):
+		return "Die Datei darf nicht gelesen werden (fehlende Berechtigung)."
+	case errors.Is(err, einvoice.ErrDamagedPDF), errors.Is(err, einvoice.ErrTooLarge):
+		return einvoice.MessageDE(err)
+	}
+	return "Die Datei konnte nicht gelesen werden."
+}
+
 func writeValidateText(w io.Writer, r *validateResult) error {
 	var b strings.Builder
 	if r.unreadable {
@@ -185,20 +223,35 @@ func writeValidateText(w io.Writer, r *validateResult) error {
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "Hinweis / note: %s\n", wn)
 	}
-	if len(r.Invoice) > 0 {
-		b.WriteString("\nRechnungsdaten / invoice fields:\n")
-		keys := make([]string, 0, len(r.Invoice))
-		for k := range r.Invoice {
+	// Empty elements (<cbc:DueDate/>) are kept in the JSON, which mirrors
+	// the XML, but a person reading the list learns nothing from them.
+	keys := make([]string, 0, len(r.Invoice))
+	for k, v := range r.Invoice {
+		if textValue(k, v) != "" {
 			keys = append(keys, k)
 		}
+	}
+	if len(keys) > 0 {
+		b.WriteString("\nRechnungsdaten / invoice fields:\n")
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, "  %-16s %s\n", k+":", strings.Join(strings.Fields(r.Invoice[k]), " "))
+			fmt.Fprintf(&b, "  %-16s %s\n", k+":", textValue(k, r.Invoice[k]))
 		}
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textValue is an invoice field as a person reads it: white space collapsed,
+// dates as 05.03.2020. The JSON output keeps the ISO form.
+func textValue(key, v string) string {
+	v = strings.Join(strings.Fields(v), " ")
+	switch key {
+	case einvoice.FieldIssueDate, einvoice.FieldDueDate:
+		return einvoice.GermanDate(v)
+	}
+	return v
 }
 
 // writeValidateXML writes the KoSIT-style report of one file; several

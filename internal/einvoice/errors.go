@@ -17,6 +17,10 @@ var (
 	ErrNoInvoiceInPDF = errors.New("einvoice: no invoice XML embedded in PDF")
 	// ErrMalformed: not well-formed XML or a damaged PDF.
 	ErrMalformed = errors.New("einvoice: malformed document")
+	// ErrDamagedPDF: a PDF that cannot be read at all. It always comes
+	// together with ErrMalformed; it tells a damaged container apart from
+	// XML that is not well-formed (reports give it another rule id).
+	ErrDamagedPDF = errors.New("PDF cannot be read")
 )
 
 // MessageDE explains a parse failure in German for the clerks at the scan
@@ -31,6 +35,8 @@ func MessageDE(err error) string {
 		return "Die Datei ist zu groß für eine E-Rechnung und wurde nicht verarbeitet."
 	case errors.Is(err, ErrInvalidEncoding):
 		return "Die Datei ist nicht UTF-8-kodiert und kann nicht als E-Rechnung gelesen werden."
+	case errors.Is(err, ErrDamagedPDF):
+		return "Die PDF-Datei ist beschädigt und kann nicht gelesen werden."
 	case errors.Is(err, ErrMalformed):
 		return "Die Datei ist beschädigt oder kein wohlgeformtes XML/PDF."
 	case errors.Is(err, ErrNoInvoiceInPDF):

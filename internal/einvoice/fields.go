@@ -1,6 +1,9 @@
 package einvoice
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Field names of Invoice.Fields, as in the corpus manifest and the JSON of
 // `eingang validate`.
@@ -81,4 +84,22 @@ func (d Date) display(s Syntax) string {
 		}
 	}
 	return d.Raw
+}
+
+// GermanDate writes a date of an e-invoice the way German readers expect it,
+// 05.03.2020, for text meant for people. It accepts YYYY-MM-DD (UBL and
+// Invoice.Fields) and YYYYMMDD (CII format 102); anything else, including
+// impossible dates such as 2020-02-30, is returned trimmed but otherwise as
+// written, so that a reader sees what the invoice really says.
+func GermanDate(s string) string {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "20060102"} {
+		if len(s) != len(layout) {
+			continue
+		}
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("02.01.2006")
+		}
+	}
+	return s
 }

@@ -75,7 +75,7 @@ func extractPDFInvoice(ctx context.Context, data []byte, lim Config) (res *pdfRe
 		// pdfcpu is large and not hardened against every malformed input;
 		// a panic there must not take the worker down.
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("%w: PDF reader failed: %v", ErrMalformed, r)
+			res, err = nil, fmt.Errorf("%w: %w (reader failed: %v)", ErrMalformed, ErrDamagedPDF, r)
 		}
 	}()
 	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
@@ -88,7 +88,7 @@ func extractPDFInvoice(ctx context.Context, data []byte, lim Config) (res *pdfRe
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("%w: PDF cannot be read: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w: %v", ErrMalformed, ErrDamagedPDF, err)
 	}
 	files, warnings := collectEmbeddedFiles(pctx.XRefTable)
 	res = &pdfResult{warnings: warnings, conformance: xmpConformanceLevel(pctx.XRefTable)}

@@ -88,6 +88,10 @@ const (
 	RuleNoScenario = "KOSIT-NO-SCENARIO"
 	// RuleNotWellFormed: the XML could not be read.
 	RuleNotWellFormed = "XML-WELLFORMED"
+	// RuleFileUnreadable: the file itself could not be read — it is
+	// missing or inaccessible, too large, or a PDF too damaged to open —
+	// so nothing about its XML can be said.
+	RuleFileUnreadable = "FILE-UNREADABLE"
 	// RuleSchemaNamespace: an element lies outside the namespaces of the
 	// syntax, which the XSD step of the KoSIT validator rejects.
 	RuleSchemaNamespace = "XSD-NAMESPACE"

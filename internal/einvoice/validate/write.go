@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/eingang/eingang/internal/einvoice"
 )
 
 // scenarioTitles are human-readable scenario names for the reports.
@@ -98,8 +100,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.DocumentName != "" {
 		p("Dokument / document:        %s\n", r.DocumentName)
 	}
-	if r.InvoiceNumber != "" || r.IssueDate != "" {
-		p("Rechnung / invoice:         %s vom %s\n", r.InvoiceNumber, r.IssueDate)
+	if line := invoiceLine(r.InvoiceNumber, r.IssueDate); line != "" {
+		p("Rechnung / invoice:         %s\n", line)
 	}
 	if r.Seller != "" {
 		p("Verkäufer / seller:         %s\n", r.Seller)
@@ -130,6 +132,21 @@ func (r *Report) WriteText(w io.Writer) error {
 		return fmt.Errorf("write text report: %w", err)
 	}
 	return nil
+}
+
+// invoiceLine is "Nr. vom 05.03.2020" with the parts that are there: an
+// empty date must not leave a dangling "vom".
+func invoiceLine(number, issueDate string) string {
+	number, issueDate = strings.TrimSpace(number), einvoice.GermanDate(issueDate)
+	switch {
+	case number != "" && issueDate != "":
+		return number + " vom " + issueDate
+	case number != "":
+		return number
+	case issueDate != "":
+		return "vom " + issueDate
+	}
+	return ""
 }
 
 func (r *Report) summaryDE() string {
