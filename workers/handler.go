@@ -87,7 +87,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	if err == nil {
 		if next != "" {
-			if err := h.next.Enqueue(ctx, p.ID, next); err != nil {
+			// The next task names the file as this one did, so that the
+			// queue UI stays readable along the document's way.
+			if err := h.next.Enqueue(ctx, pipeline.Task{ID: p.ID, Step: next, SourceName: p.SourceName, Profile: p.Profile}); err != nil {
 				// The step's work is recorded; the retry only enqueues.
 				h.observe(p.Step, "retry", start)
 				return err

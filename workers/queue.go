@@ -1,7 +1,8 @@
 // Package workers connects the pipeline to asynq: it enqueues steps as
-// tasks with small payloads (document id and step, never file bytes) and
-// runs thin handlers that decode a payload, call the pipeline and decide —
-// once, here — whether a failure is retried or ends in the error folder.
+// tasks with small payloads (document id, step, file name and profile,
+// never file bytes) and runs thin handlers that decode a payload, call the
+// pipeline and decide — once, here — whether a failure is retried or ends
+// in the error folder.
 package workers
 
 import (
@@ -37,10 +38,14 @@ func QueueWeights() map[string]int {
 // TaskPrefix starts every task type; the step follows ("doc:ocr").
 const TaskPrefix = "doc:"
 
-// Payload is the whole content of a task.
+// Payload is the whole content of a task. SourceName and Profile are there
+// for people reading the queue UI's lists; tasks queued before they existed
+// lack them and still decode (only id and step are required).
 type Payload struct {
-	ID   string `json:"id"`
-	Step string `json:"step"`
+	ID         string `json:"id"`
+	Step       string `json:"step"`
+	SourceName string `json:"source_name,omitempty"`
+	Profile    string `json:"profile,omitempty"`
 }
 
 // Redis is a connection to the queue's Redis, possibly an embedded one.
@@ -137,8 +142,9 @@ func QueueFor(step string) string {
 // Enqueue schedules a step of a document. The task id is derived from the
 // document and step, so the same step cannot be queued twice; a conflict
 // means it is queued already and counts as success.
-func (e *Enqueuer) Enqueue(ctx context.Context, id, step string) error {
-	payload, err := json.Marshal(Payload{ID: id, Step: step})
+func (e *Enqueuer) Enqueue(ctx context.Context, t pipeline.Task) error {
+	id, step := t.ID, t.Step
+	payload, err := json.Marshal(Payload{ID: id, Step: step, SourceName: t.SourceName, Profile: t.Profile})
 	if err != nil {
 		return err
 	}

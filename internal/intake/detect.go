@@ -34,6 +34,33 @@ var (
 	ErrIncomplete  = errors.New("file is incomplete or damaged")
 )
 
+// Reasons a file is refused at intake, as metric labels and journal field
+// values: a small fixed set, so that a label never carries a file name.
+const (
+	ReasonEmpty       = "empty"
+	ReasonUnsupported = "unsupported"
+	ReasonDamaged     = "damaged"
+	ReasonTooLarge    = "too_large"
+	ReasonUnreadable  = "unreadable"
+)
+
+// RejectReason names the reason for a failed content check (Detect, or the
+// size limit of the watcher). Anything else, such as a permission error,
+// is ReasonUnreadable.
+func RejectReason(err error) string {
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return ReasonEmpty
+	case errors.Is(err, ErrUnsupported):
+		return ReasonUnsupported
+	case errors.Is(err, ErrIncomplete):
+		return ReasonDamaged
+	case errors.Is(err, ErrTooLarge):
+		return ReasonTooLarge
+	}
+	return ReasonUnreadable
+}
+
 // maxXMLCheck bounds how much of an XML file the content check reads; the
 // e-invoice parser applies its own, stricter limits later.
 const maxXMLCheck = 64 << 20

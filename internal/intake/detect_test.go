@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -126,4 +127,35 @@ func FuzzDetect(f *testing.F) {
 		}
 		_, _ = Detect(p) // must not panic or hang
 	})
+}
+
+func TestRejectReason(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"empty file", detectErr(t, writeFile(t, dir, "leer.pdf", nil)), ReasonEmpty},
+		{"word document", detectErr(t, writeFile(t, dir, "brief.docx", []byte("PK\x03\x04 zip container"))), ReasonUnsupported},
+		{"cut-off PDF", detectErr(t, writeFile(t, dir, "kaputt.pdf", []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n"))), ReasonDamaged},
+		{"too large, wrapped", fmt.Errorf("%w: 9 bytes", ErrTooLarge), ReasonTooLarge},
+		{"missing file", detectErr(t, filepath.Join(dir, "fehlt.pdf")), ReasonUnreadable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil {
+				t.Fatal("no error to classify")
+			}
+			if got := RejectReason(tt.err); got != tt.want {
+				t.Errorf("RejectReason(%v) = %q, want %q", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func detectErr(t *testing.T, path string) error {
+	t.Helper()
+	_, err := Detect(path)
+	return err
 }

@@ -1,6 +1,6 @@
 // Package metrics holds eingang's own Prometheus metrics: documents by
-// final state, pages recognised, step durations. Queue metrics come from
-// asynq's collector, registered next to these.
+// final state, files refused at intake, pages recognised, step durations.
+// Queue metrics come from asynq's collector, registered next to these.
 package metrics
 
 import (
@@ -15,6 +15,7 @@ import (
 type Metrics struct {
 	Registry  *prometheus.Registry
 	finished  *prometheus.CounterVec
+	rejected  *prometheus.CounterVec
 	pages     prometheus.Counter
 	stepTimes *prometheus.HistogramVec
 }
@@ -34,6 +35,12 @@ func New(states StateCounter, extra ...prometheus.Collector) *Metrics {
 			Namespace: "eingang", Name: "documents_finished_total",
 			Help: "Documents that reached a final state since start, by state (delivered, failed, duplicate).",
 		}, []string{"state"}),
+		// A file that fails its content check never becomes a task, so the
+		// queue's failure counts do not show it; this counter does.
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "eingang", Name: "intake_rejected_total",
+			Help: "Files refused at intake since start (they went to the error folder without a task), by profile and reason (empty, unsupported, damaged, too_large, unreadable).",
+		}, []string{"profile", "reason"}),
 		pages: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "eingang", Name: "pages_recognized_total",
 			Help: "Pages run through OCR since start.",
@@ -44,7 +51,7 @@ func New(states StateCounter, extra ...prometheus.Collector) *Metrics {
 			Buckets: []float64{.005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
 		}, []string{"step", "outcome"}),
 	}
-	m.Registry.MustRegister(m.finished, m.pages, m.stepTimes,
+	m.Registry.MustRegister(m.finished, m.rejected, m.pages, m.stepTimes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if states != nil {
 		m.Registry.MustRegister(&stateCollector{states: states, desc: prometheus.NewDesc(
@@ -61,6 +68,12 @@ func (m *Metrics) PagesRecognized(n int) { m.pages.Add(float64(n)) }
 
 // DocumentFinished counts a document reaching a final state.
 func (m *Metrics) DocumentFinished(state string) { m.finished.WithLabelValues(state).Inc() }
+
+// IntakeRejected counts a file refused at intake. reason is one of the
+// intake.Reason… constants; file names never become labels.
+func (m *Metrics) IntakeRejected(profile, reason string) {
+	m.rejected.WithLabelValues(profile, reason).Inc()
+}
 
 // StepDone records the duration of a step.
 func (m *Metrics) StepDone(step, outcome string, d time.Duration) {

@@ -173,8 +173,8 @@ profiles: [{name: rechnung, folder: %[1]s/inbox, kind: rechnung, target: d3}]
 
 type firstStep struct{ id, step string }
 
-func (f *firstStep) Enqueue(_ context.Context, id, step string) error {
-	f.id, f.step = id, step
+func (f *firstStep) Enqueue(_ context.Context, t pipeline.Task) error {
+	f.id, f.step = t.ID, t.Step
 	return nil
 }
 

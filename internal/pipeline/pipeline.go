@@ -62,15 +62,29 @@ type Recognition struct {
 	PageInfo any
 }
 
+// Task is one step of one document as the queue carries it.
+type Task struct {
+	ID   string
+	Step string
+	// SourceName and Profile are for people reading the queue's lists;
+	// the journal stays the truth about the document.
+	SourceName string
+	Profile    string
+}
+
 // Enqueuer schedules the next step of a document.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, id, step string) error
+	Enqueue(ctx context.Context, t Task) error
 }
 
 // Observer receives figures for metrics; all methods must be cheap.
 type Observer interface {
 	PagesRecognized(n int)
 	DocumentFinished(state string)
+	// IntakeRejected counts a file that failed its content check and went
+	// to the error folder without ever becoming a task; reason is one of
+	// intake's Reason… constants.
+	IntakeRejected(profile, reason string)
 }
 
 // Pipeline runs the steps.
@@ -133,8 +147,9 @@ func New(o Options) *Pipeline {
 
 type nopObserver struct{}
 
-func (nopObserver) PagesRecognized(int)     {}
-func (nopObserver) DocumentFinished(string) {}
+func (nopObserver) PagesRecognized(int)        {}
+func (nopObserver) DocumentFinished(string)    {}
+func (nopObserver) IntakeRejected(_, _ string) {}
 
 // ClaimDir is the work area where watchers put claimed files.
 func (p *Pipeline) ClaimDir() string { return filepath.Join(p.cfg.Paths.Work, "claims") }

@@ -18,16 +18,33 @@ import (
 type recordingQueue struct {
 	mu    sync.Mutex
 	steps []string
+	tasks []Task
 }
 
-func (q *recordingQueue) Enqueue(ctx context.Context, id, step string) error {
+func (q *recordingQueue) Enqueue(ctx context.Context, t Task) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.steps = append(q.steps, id[:8]+":"+step)
+	q.steps = append(q.steps, t.ID[:8]+":"+t.Step)
+	q.tasks = append(q.tasks, t)
 	return nil
 }
 
+// countingObserver records intake rejections by profile and reason.
+type countingObserver struct {
+	nopObserver
+	rejected map[string]int
+}
+
+func (o *countingObserver) IntakeRejected(profile, reason string) {
+	o.rejected[profile+"/"+reason]++
+}
+
 func newTestPipeline(t *testing.T) (*Pipeline, *journal.SQLite, string) {
+	t.Helper()
+	return newObservedPipeline(t, nil)
+}
+
+func newObservedPipeline(t *testing.T, obs Observer) (*Pipeline, *journal.SQLite, string) {
 	t.Helper()
 	root := t.TempDir()
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
@@ -43,7 +60,7 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: archive}]
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
-	return New(Options{Config: cfg, Journal: j}), j, root
+	return New(Options{Config: cfg, Journal: j, Observer: obs}), j, root
 }
 
 func claim(t *testing.T, p *Pipeline, root, name, content string) intake.Claim {
@@ -78,6 +95,70 @@ func TestHandleClaimIsIdempotent(t *testing.T) {
 	}
 	if len(q.steps) != 3 || !strings.HasSuffix(q.steps[0], ":ingest") {
 		t.Errorf("enqueued %v (each offer re-enqueues; the queue dedups by task id)", q.steps)
+	}
+	// The queue UI lists tasks by payload: every one names file and profile.
+	for _, task := range q.tasks {
+		if task.SourceName != "a.pdf" || task.Profile != "post" || task.ID != docs[0].ID {
+			t.Errorf("task %+v does not name its file and profile", task)
+		}
+	}
+	// So does every task re-enqueued from the journal after a restart.
+	q.tasks = nil
+	if _, err := in.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.tasks) == 0 {
+		t.Fatal("recovery enqueued nothing")
+	}
+	for _, task := range q.tasks {
+		if task.SourceName != "a.pdf" || task.Profile != "post" || task.Step != StepIngest {
+			t.Errorf("recovered task %+v does not name its file and profile", task)
+		}
+	}
+}
+
+// Files refused by the content check never become tasks; they are counted
+// per profile and reason, and their journal record says why.
+func TestIntakeRejectionsAreCounted(t *testing.T) {
+	obs := &countingObserver{rejected: map[string]int{}}
+	p, j, root := newObservedPipeline(t, obs)
+	q := &recordingQueue{}
+	in := p.Intake(q)
+	ctx := context.Background()
+	cases := []struct {
+		name, content string
+		problem       error
+		reason        string
+	}{
+		{"leer.pdf", "", intake.ErrEmpty, "empty"},
+		{"brief.docx", "PK\x03\x04", intake.ErrUnsupported, "unsupported"},
+		{"kaputt.pdf", "%PDF-1.4 cut", fmt.Errorf("%w: PDF has no end-of-file marker", intake.ErrIncomplete), "damaged"},
+		{"kaputt2.pdf", "%PDF-1.4 also cut", fmt.Errorf("%w: PDF has no trailer", intake.ErrIncomplete), "damaged"},
+	}
+	for _, c := range cases {
+		cl := claim(t, p, root, c.name, c.content)
+		cl.Problem = c.problem
+		if err := in.HandleClaim(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]int{"post/empty": 1, "post/unsupported": 1, "post/damaged": 2}
+	if fmt.Sprint(obs.rejected) != fmt.Sprint(want) {
+		t.Errorf("counted %v, want %v", obs.rejected, want)
+	}
+	if len(q.tasks) != 0 {
+		t.Errorf("refused files became tasks: %+v", q.tasks)
+	}
+	failed, _ := j.List(ctx, journal.Filter{State: journal.StateFailed})
+	if len(failed) != len(cases) {
+		t.Fatalf("%d failed records, want %d", len(failed), len(cases))
+	}
+	for _, d := range failed {
+		for _, c := range cases {
+			if d.SourceName == c.name && d.Fields[FieldIntakeRejected] != c.reason {
+				t.Errorf("%s: fields %v, want %s=%s", c.name, d.Fields, FieldIntakeRejected, c.reason)
+			}
+		}
 	}
 }
 

@@ -46,15 +46,23 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 	if c.Problem != nil {
 		// Broken files may share content (two empty files); give each its
 		// own record so that no reason file is lost.
+		reason := intake.RejectReason(c.Problem)
 		doc.ID = derivedID(id, c.Path)
 		doc.Step = ""
 		doc.Events[0].Detail = "claimed from hot folder; content check failed"
+		// The reason as a field: the documents API lists such files with
+		// ?state=failed, and this says why without parsing the error text.
+		doc.Fields = map[string]string{FieldIntakeRejected: reason}
 		if existing, created, err := p.journal.Create(ctx, doc); err != nil {
 			return err
 		} else if !created && existing.Terminal() {
 			return nil
 		}
-		return p.Fail(ctx, doc.ID, "intake", c.Problem, p.faults.Classify(c.Problem).Clerk)
+		if err := p.Fail(ctx, doc.ID, "intake", c.Problem, p.faults.Classify(c.Problem).Clerk); err != nil {
+			return err
+		}
+		p.obs.IntakeRejected(c.Profile, reason)
+		return nil
 	}
 	existing, created, err := p.journal.Create(ctx, doc)
 	if err != nil {
@@ -62,13 +70,13 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 	}
 	if created {
 		p.log.Info("document received", "id", id, "profile", c.Profile)
-		return in.q.Enqueue(ctx, id, StepIngest)
+		return in.q.Enqueue(ctx, taskOf(doc, StepIngest))
 	}
 	if existing.WorkPath == c.Path {
 		// Same claimed file offered again (recovery): just make sure its
 		// current step is queued.
 		if !existing.Terminal() && existing.Step != "" {
-			return in.q.Enqueue(ctx, id, existing.Step)
+			return in.q.Enqueue(ctx, taskOf(existing, existing.Step))
 		}
 		return nil
 	}
@@ -83,7 +91,7 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 			return err
 		}
 		_ = os.RemoveAll(p.docDir(id))
-		return in.q.Enqueue(ctx, id, StepIngest)
+		return in.q.Enqueue(ctx, Task{ID: id, Step: StepIngest, SourceName: c.SourceName, Profile: c.Profile})
 	}
 	return p.recordDuplicate(ctx, existing, c)
 }
@@ -111,6 +119,14 @@ func (p *Pipeline) recordDuplicate(ctx context.Context, first *journal.Document,
 	return nil
 }
 
+// FieldIntakeRejected is the field of a document refused at intake; its
+// value is one of intake's Reason… constants.
+const FieldIntakeRejected = "intake_rejected"
+
+func taskOf(d *journal.Document, step string) Task {
+	return Task{ID: d.ID, Step: step, SourceName: d.SourceName, Profile: d.Profile}
+}
+
 // derivedID gives records that repeat content (duplicates, broken files)
 // an id of their own that is stable for the same claimed file, so that
 // registering it twice stays idempotent.
@@ -135,7 +151,7 @@ func (in *Intake) Recover(ctx context.Context) (int, error) {
 		if d.Step == "" {
 			continue
 		}
-		if err := in.q.Enqueue(ctx, d.ID, d.Step); err != nil {
+		if err := in.q.Enqueue(ctx, taskOf(&d, d.Step)); err != nil {
 			return 0, fmt.Errorf("re-enqueue %s: %w", d.ID, err)
 		}
 	}
