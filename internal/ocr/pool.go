@@ -3,6 +3,7 @@ package ocr
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -169,11 +170,19 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	dpi := e.cfg.RasterDPI
 	rasterDPI := 0.0
 	if p.Image != nil {
-		if src, err = p.Image.Gray(lim); err != nil {
+		src, err = p.Image.Gray(lim)
+		undecodable := errors.Is(err, pdf.ErrCorrupt) || errors.Is(err, pdf.ErrUnsupportedFormat)
+		if err != nil && (!undecodable || !j.doc.CanRender()) {
 			return pageResult{err: err}
 		}
-		dpi = imageDPI(p)
-	} else {
+		if err == nil {
+			dpi = imageDPI(p)
+		}
+	}
+	if src == nil {
+		// No single image, or one whose samples this reader cannot decode
+		// (an unusual colour transform, a truncated stream) that poppler
+		// may still render.
 		dpi = fitDPI(p, dpi, e.cfg.RecognitionPixels)
 		if src, err = j.doc.Rasterize(j.ctx, p.Number, dpi, lim); err != nil {
 			return pageResult{err: err}

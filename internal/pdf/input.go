@@ -212,6 +212,13 @@ func (doc *Document) analysePage(nr int, lim Limits) (p Page, err error) {
 		return p, nil
 	}
 	img, err := imageFromStream(xt, sd, lim)
+	if errors.Is(err, ErrCorrupt) && doc.Path != "" {
+		// An image dictionary this reader cannot make sense of (no
+		// /Height, a stream shorter than its size …) is often one that
+		// viewers display anyway: let poppler render the page, and refuse
+		// only if that fails too.
+		return p, nil
+	}
 	if err != nil {
 		return p, err
 	}

@@ -13,6 +13,10 @@ import (
 	"unicode/utf8"
 )
 
+// CanRender reports whether Rasterize can render the document's pages:
+// only a PDF read from a file can, not one built from TIFF or JPEG images.
+func (doc *Document) CanRender() bool { return doc.Path != "" }
+
 // Rasterize renders one page with poppler's pdftoppm as 8-bit gray, the
 // fallback for pages that are not a single decodable image. The rendering
 // shows the page as displayed (its /Rotate applied).

@@ -222,6 +222,11 @@ func pageTexts(ctx context.Context, path string) ([]int, error) {
 // renderPage renders one page as gray, its longer side verifyScale pixels.
 func renderPage(ctx context.Context, path string, page int, dir string) (*image.Gray, error) {
 	n := strconv.Itoa(page)
+	// pdftoppm runs in dir, so a relative path (eingang ocr IN …) must
+	// not stay relative.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	cmd := exec.CommandContext(ctx, "pdftoppm", "-q", "-gray", "-scale-to", strconv.Itoa(verifyScale), "-f", n, "-l", n, "-singlefile", path)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
