@@ -45,6 +45,11 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 		fields[k] = v
 	}
 	var reviewWhy []string
+	if fields[fieldValid] == "false" {
+		// An invalid e-invoice is delivered so that the Kämmerei can reject
+		// it formally; whoever opens it must learn why it is flagged.
+		reviewWhy = append(reviewWhy, invalidEInvoiceReason(fields))
+	}
 	fromEInvoice := doc.Kind != ""
 	lay, lerr := p.readLayout(doc.ID)
 	if lerr != nil && !errors.Is(lerr, os.ErrNotExist) {

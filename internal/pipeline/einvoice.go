@@ -30,6 +30,7 @@ const (
 	fieldSyntax    = "einvoice_syntax"
 	fieldScenario  = "einvoice_scenario"
 	fieldFindings  = "einvoice_findings"
+	fieldSummary   = "einvoice_findings_summary"
 	fieldEmbedded  = "einvoice_embedded"
 	kindRechnung   = "rechnung"
 	kindGutschrift = "gutschrift"
@@ -117,6 +118,11 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 	fields[fieldScenario] = rep.Scenario
 	fields[fieldFindings] = strconv.Itoa(len(rep.Findings))
 	fields[fieldEmbedded] = strconv.FormatBool(inv.FromPDF)
+	if !rep.Accepted {
+		// The German summary travels with the document: classify turns it
+		// into the review reason, and the DMS shows it beside the report.
+		fields[fieldSummary] = summarizeFindings(rep)
+	}
 	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(fieldsText(fields, rep))); err != nil {
 		return "", err
 	}
@@ -140,6 +146,17 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 			}
 		}
 	})
+}
+
+// invalidEInvoiceReason is the review reason of an invalid e-invoice that
+// the profile delivers (invalid_einvoice: deliver), in the words the error
+// folder uses for one it refuses.
+func invalidEInvoiceReason(fields map[string]string) string {
+	why := "Die E-Rechnung ist laut Prüfung nach XRechnung/EN 16931 ungültig (Prüfbericht liegt bei)"
+	if s := fields[fieldSummary]; s != "" {
+		why += ": " + s
+	}
+	return why
 }
 
 // summarizeFindings names the first rejecting findings in German.
