@@ -4,10 +4,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -231,22 +229,24 @@ func Default() Config {
 // environment overrides from environ (os.Environ() in production), and
 // validates the result. Relative paths in the file stay relative to the
 // working directory, so that one config works wherever eingang is started.
+// Problems in the file name the key, the file and the line.
 func Load(path string, environ []string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(data, environ)
+	return parse(data, path, environ)
 }
 
-// Parse is Load on bytes.
+// Parse is Load on bytes; its messages name lines but no file.
 func Parse(data []byte, environ []string) (*Config, error) {
+	return parse(data, "", environ)
+}
+
+func parse(data []byte, name string, environ []string) (*Config, error) {
 	cfg := Default()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	// An empty file (io.EOF) means "all defaults".
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config: %s", cleanYAMLError(err))
+	if err := decodeYAML(data, name, &cfg); err != nil {
+		return nil, err
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
 		return nil, err
@@ -255,12 +255,6 @@ func Parse(data []byte, environ []string) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: (unmarshal errors:\n\s*)?`)
-
-func cleanYAMLError(err error) string {
-	return yamlLine.ReplaceAllString(err.Error(), "")
 }
 
 // ValidationError lists every problem found, each naming its key.
@@ -432,10 +426,7 @@ func (c *Config) Validate() error {
 	seenName := map[string]bool{}
 	seenFolder := map[string]string{}
 	for i, pr := range c.Profiles {
-		key := fmt.Sprintf("profiles[%d]", i)
-		if pr.Name != "" {
-			key = fmt.Sprintf("profiles[%d] (%s)", i, pr.Name)
-		}
+		key := profileKey(i, pr.Name)
 		switch {
 		case pr.Name == "":
 			add(key+".name", "must be set")

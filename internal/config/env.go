@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -93,8 +94,8 @@ func setNodeFromEnv(n *yaml.Node, prefix string, vars map[string]string, used ma
 func setFromEnv(v reflect.Value, env, key string, vars map[string]string, used map[string]bool) error {
 	if val, ok := vars[env]; ok && isLeaf(v.Type()) {
 		used[env] = true
-		if err := setLeaf(v, val); err != nil {
-			return fmt.Errorf("config: %s (from %s): %w", key, env, err)
+		if err := setLeaf(v, val, key); err != nil {
+			return fmt.Errorf("config: %s: %w in %s", key, err, env)
 		}
 		return nil
 	}
@@ -119,22 +120,16 @@ func setFromEnv(v reflect.Value, env, key string, vars map[string]string, used m
 		if isLeaf(v.Type()) {
 			return nil
 		}
-		// Grow the list to the highest index named in the environment.
-		prefix := env + "_"
-		maxIdx := v.Len() - 1
-		for k := range vars {
-			if rest, ok := strings.CutPrefix(k, prefix); ok {
-				idx, _, _ := strings.Cut(rest, "_")
-				if n, err := strconv.Atoi(idx); err == nil && n > maxIdx && n < 1000 {
-					maxIdx = n
-				}
-			}
+		if err := growFromEnv(v, env, key, vars); err != nil {
+			return err
 		}
-		for v.Len() <= maxIdx {
-			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
-		}
+		elem := v.Type().Elem()
 		for i := 0; i < v.Len(); i++ {
-			if err := setFromEnv(v.Index(i), fmt.Sprintf("%s_%d", env, i), fmt.Sprintf("%s[%d]", key, i), vars, used); err != nil {
+			name := ""
+			if elem == profileType {
+				name = v.Index(i).Interface().(Profile).Name
+			}
+			if err := setFromEnv(v.Index(i), fmt.Sprintf("%s_%d", env, i), elemKey(key, i, elem, name), vars, used); err != nil {
 				return err
 			}
 		}
@@ -182,6 +177,56 @@ func setFromEnv(v reflect.Value, env, key string, vars map[string]string, used m
 	return nil
 }
 
+// growFromEnv appends the list elements that variables name beyond the end
+// of the list at key. New elements must take the next indexes: a variable
+// for index 5 of a list of 3 is almost always a typo or a stale deployment,
+// and growing the list would bury that under "must be set" for every
+// invented element in between, so it is one error instead.
+func growFromEnv(v reflect.Value, env, key string, vars map[string]string) error {
+	prefix := env + "_"
+	byIndex := map[int][]string{}
+	for k := range vars {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		idx, _, _ := strings.Cut(rest, "_")
+		if n, err := strconv.Atoi(idx); err == nil && n >= v.Len() && strconv.Itoa(n) == idx {
+			byIndex[n] = append(byIndex[n], k)
+		}
+	}
+	next := v.Len()
+	for len(byIndex[next]) > 0 {
+		next++
+	}
+	var stray []string
+	first := -1
+	for n, ks := range byIndex {
+		if n > next {
+			stray = append(stray, ks...)
+			if first < 0 || n < first {
+				first = n
+			}
+		}
+	}
+	if len(stray) > 0 {
+		sort.Strings(stray)
+		have := "the list is empty"
+		switch {
+		case v.Len() == 1:
+			have = fmt.Sprintf("the list has 1, %s[0]", key)
+		case v.Len() > 1:
+			have = fmt.Sprintf("the list has %d, %s[0] to %s[%d]", v.Len(), key, key, v.Len()-1)
+		}
+		return fmt.Errorf("config: %s[%d]: no such entry (%s; the environment can add only the next, %s[%d]) in %s",
+			key, first, have, key, next, strings.Join(stray, ", "))
+	}
+	for v.Len() < next {
+		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+	}
+	return nil
+}
+
 func join(key, name string) string {
 	if key == "" {
 		return name
@@ -202,11 +247,13 @@ func isLeaf(t reflect.Type) bool {
 	return false
 }
 
-func setLeaf(v reflect.Value, s string) error {
+// setLeaf sets v from the variable's text s; key is for badValue's hints.
+func setLeaf(v reflect.Value, s, key string) error {
+	bad := errors.New(badValue(s, v.Type(), key))
 	if v.Type() == durationType {
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("want a duration like 30s or 5m: %w", err)
+			return bad
 		}
 		v.SetInt(int64(d))
 		return nil
@@ -217,19 +264,19 @@ func setLeaf(v reflect.Value, s string) error {
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return fmt.Errorf("want true or false, got %q", s)
+			return bad
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return fmt.Errorf("want an integer, got %q", s)
+			return bad
 		}
 		v.SetInt(n)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return fmt.Errorf("want a number, got %q", s)
+			return bad
 		}
 		v.SetFloat(f)
 	case reflect.Slice:
