@@ -88,6 +88,10 @@ type Result struct {
 	Pages []PageInfo
 	// Layout holds the words of every page in upright-page pixels.
 	Layout layout.Document
+	// KeptOriginal is set when the output is the input unchanged, without
+	// text layers: an encrypted PDF that opens without a password (see
+	// pdf.Document.Protected). Its text is only in Layout.
+	KeptOriginal bool
 }
 
 // Text returns the document text, pages separated by form feeds.
@@ -95,29 +99,35 @@ func (r *Result) Text() string { return r.Layout.Text() }
 
 // PageInfo records what was done to one page (for the Transfervermerk:
 // enhancement is logged, the visible image is unchanged).
+//
+// Its JSON form (the work folder's pages.json, delivered as an attachment,
+// and `eingang ocr --json`) uses snake_case keys like every other JSON of
+// eingang.
 type PageInfo struct {
-	Number int
+	Number int `json:"number"`
 	// Source is "ocr" (recognised) or "text" (born-digital text kept).
-	Source string
+	Source string `json:"source"`
 	// RotationDeg is the clockwise rotation applied for display (/Rotate)
 	// and recognition: 0, 90, 180 or 270.
-	RotationDeg int
+	RotationDeg int `json:"rotation_deg"`
 	// SkewDeg is the clockwise tilt found and removed from the copy given
 	// to Tesseract; the visible image keeps it.
-	SkewDeg float64
+	SkewDeg float64 `json:"skew_deg"`
 	// MeanConfidence is the mean Tesseract word confidence, 0–100.
-	MeanConfidence float64
+	MeanConfidence float64 `json:"mean_confidence"`
 	// Width, Height and DPI describe the upright page raster the layout
 	// coordinates refer to.
-	Width, Height, DPI int
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	DPI    int `json:"dpi"`
 	// ImageSHA256 is the hash of the page image's encoded bytes as stored
 	// in the output PDF (empty for rendered or born-digital pages).
-	ImageSHA256 string
+	ImageSHA256 string `json:"image_sha256,omitempty"`
 	// OrientationScore is the image-statistics evidence for RotationDeg;
 	// SecondPass is true when a low score or confidence made the engine
 	// also recognise the page turned by 180° and keep the better result.
-	OrientationScore float64
-	SecondPass       bool
+	OrientationScore float64 `json:"orientation_score"`
+	SecondPass       bool    `json:"second_pass"`
 }
 
 // Engine recognises pages with a fixed pool of Tesseract clients. It is
@@ -346,6 +356,13 @@ func (e *Engine) Process(ctx context.Context, in, out string) (*Result, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if doc.Protected() {
+		// The recognised text still feeds classification and extraction;
+		// the file itself goes on byte for byte, its encryption and any
+		// signature intact.
+		res.KeptOriginal = true
+		return res, doc.WriteOriginal(out)
 	}
 	meta := pdf.Meta{ICCProfile: e.icc}
 	if err := doc.WriteSearchable(out, layers, meta); err != nil {

@@ -10,6 +10,9 @@ import "errors"
 var (
 	// ErrEncrypted: the PDF is password-protected.
 	ErrEncrypted = errors.New("pdf: document is password-protected")
+	// ErrProtected: the PDF opens without a password but is encrypted, so
+	// it is delivered as it is, never updated (see Document.Protected).
+	ErrProtected = errors.New("pdf: encrypted document is not updated")
 	// ErrNoPages: the document has no pages.
 	ErrNoPages = errors.New("pdf: document has no pages")
 	// ErrUnsupportedFormat: neither PDF, TIFF, JPEG nor PNG, or a variant of

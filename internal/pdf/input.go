@@ -27,6 +27,22 @@ type Document struct {
 	// wrapper built around its images. The output starts with these bytes.
 	src []byte
 	ctx *model.Context
+	// protected is set for an encrypted PDF that opens without a password.
+	protected bool
+}
+
+// Protected reports whether the PDF is encrypted but opens without a
+// password (an owner password that only restricts permissions, common for
+// e-mailed invoices and for signed PDFs). Its pages can be read, rendered
+// and recognised, but it must not be updated: an update would have to
+// carry the author's encryption on, and a rewrite would drop it together
+// with any signature. Callers deliver the original bytes instead
+// ([Document.WriteOriginal]).
+func (doc *Document) Protected() bool { return doc.protected }
+
+// WriteOriginal writes the input PDF to out unchanged (atomically).
+func (doc *Document) WriteOriginal(out string) error {
+	return writeAtomic(out, doc.src)
 }
 
 // Page describes one input page.
@@ -107,7 +123,7 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if err != nil {
 		return nil, err
 	}
-	doc.ctx, doc.src = pc, data
+	doc.ctx, doc.src, doc.protected = pc, data, pc.XRefTable.Encrypt != nil
 	if pc.PageCount == 0 {
 		return nil, ErrNoPages
 	}
@@ -148,11 +164,6 @@ func readContext(data []byte, lim Limits) (pc *model.Context, err error) {
 			return nil, fmt.Errorf("%w: %v", ErrEncrypted, err)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if pc.XRefTable.Encrypt != nil {
-		// Even with an empty user password: rewriting would drop the
-		// author's protection, so refuse instead of deciding silently.
-		return nil, ErrEncrypted
 	}
 	if err := pc.EnsurePageCount(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)

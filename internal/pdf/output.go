@@ -74,10 +74,19 @@ type Meta struct {
 // signatures; an appended update cannot. Use [Document.VerifyOutput] on
 // the result before delivering it.
 func (doc *Document) WriteSearchable(out string, layers []*TextLayer, meta Meta) error {
+	if doc.protected {
+		return ErrProtected
+	}
 	data, err := doc.searchable(layers, meta, time.Now())
 	if err != nil {
 		return err
 	}
+	return writeAtomic(out, data)
+}
+
+// writeAtomic writes data to a temporary file beside out and renames it
+// into place, so that out is never half-written.
+func writeAtomic(out string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".eingang-ocr-*.pdf")
 	if err != nil {
 		return err

@@ -76,8 +76,9 @@ func corpusPDFs(t *testing.T) []string {
 // result with VerifyOutput and, independently, with qpdf and pdftotext.
 // Files the reader refuses (encrypted, broken beyond repair) never reach
 // the writer; they are counted, and at most a tenth may be among them
-// (today: two encrypted, one signed, two with image dictionaries the
-// reader cannot size, three broken beyond repair).
+// (today: two that need a password, three broken beyond repair). An
+// encrypted file that opens without a password (the signed sample) is
+// never updated: WriteSearchable must refuse it.
 func TestSearchableCorpus(t *testing.T) {
 	for _, tool := range []string{"pdftoppm", "pdftotext", "qpdf"} {
 		needTool(t, tool)
@@ -102,6 +103,13 @@ func TestSearchableCorpus(t *testing.T) {
 			continue
 		}
 		layers := probeLayers(t, doc, texts)
+		if doc.Protected() {
+			if err := doc.WriteSearchable(filepath.Join(t.TempDir(), "out.pdf"), layers, Meta{}); !errors.Is(err, ErrProtected) {
+				t.Errorf("%s: encrypted file written as searchable: %v", name, err)
+			}
+			t.Logf("%s: protected, kept as it is", name)
+			continue
+		}
 		out := filepath.Join(t.TempDir(), "out.pdf")
 		if err := doc.WriteSearchable(out, layers, Meta{Title: "Prüfung"}); err != nil {
 			t.Errorf("%s: write: %v", name, err)
