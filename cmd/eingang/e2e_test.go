@@ -317,6 +317,9 @@ func TestEndToEnd(t *testing.T) {
 		if !strings.Contains(normalize(string(text)), normalize(s.Number)) {
 			t.Errorf("%s: invoice number %q not in the OCR text", name, s.Number)
 		}
+		if n := strings.Count(string(text), "\f"); n != d.Pages {
+			t.Errorf("%s: text sidecar has %d form feeds for %d pages", name, n, d.Pages)
+		}
 		pdf, _ := os.ReadFile(archived(t, in.root, d.ID, ".pdf"))
 		if !strings.HasPrefix(string(pdf), "%PDF-") {
 			t.Errorf("%s: archived file is not a PDF", name)
@@ -364,11 +367,19 @@ func TestEndToEnd(t *testing.T) {
 	if len(failed.Documents) != 2 {
 		t.Errorf("state=failed lists %d", len(failed.Documents))
 	}
+	// Both were refused at intake, never became tasks, and say why.
+	for _, d := range failed.Documents {
+		want := map[string]string{"kaputt.pdf": "damaged", "leer.pdf": "empty"}[d.SourceName]
+		if d.Fields["intake_rejected"] != want {
+			t.Errorf("%s: intake_rejected = %q, want %q", d.SourceName, d.Fields["intake_rejected"], want)
+		}
+	}
 	resp, err := http.Get("http://" + in.addr + "/metrics")
 	if err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		for _, m := range []string{"eingang_pages_recognized_total", `eingang_documents{state="delivered"} 6`, "asynq_queue_size", "eingang_step_duration_seconds_bucket"} {
+		for _, m := range []string{"eingang_pages_recognized_total", `eingang_documents{state="delivered"} 6`, "asynq_queue_size", "eingang_step_duration_seconds_bucket",
+			`eingang_intake_rejected_total{profile="rechnung",reason="damaged"} 1`, `eingang_intake_rejected_total{profile="rechnung",reason="empty"} 1`} {
 			if !strings.Contains(string(b), m) {
 				t.Errorf("/metrics lacks %s", m)
 			}
@@ -396,12 +407,12 @@ func TestCrashDuringOCR(t *testing.T) {
 	if d.State != journal.StateDelivered || d.Pages != 3 {
 		t.Fatalf("after restart: %+v", d)
 	}
-	// <id>.json marks a complete archive delivery (attachments are
-	// <id>.<name>).
+	// <date>_<source>_<short id>.json marks a complete archive delivery
+	// (attachments are <date>_<source>_<short id>.<name>).
 	jsons, _ := filepath.Glob(filepath.Join(in.root, "archive", "*", "*", "*.json"))
 	deliveries := 0
 	for _, j := range jsons {
-		if regexp.MustCompile(`^[0-9a-f]{64}\.json$`).MatchString(filepath.Base(j)) {
+		if regexp.MustCompile(`^\d{4}-\d\d-\d\d_drei_[0-9a-f]{12}\.json$`).MatchString(filepath.Base(j)) {
 			deliveries++
 		}
 	}
@@ -423,7 +434,7 @@ func TestCrashDuringOCR(t *testing.T) {
 
 func archived(t *testing.T, root, id, ext string) string {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(root, "archive", "*", "*", id+ext))
+	m, _ := filepath.Glob(filepath.Join(root, "archive", "*", "*", "*_"+id[:12]+ext))
 	if len(m) != 1 {
 		return filepath.Join(root, "archive", "missing", id+ext)
 	}

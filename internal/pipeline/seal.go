@@ -41,12 +41,39 @@ func needsSign(prof config.Profile) bool { return prof.Sign || prof.ScanProtocol
 // pageRecord mirrors the fields of ocr.PageInfo the Transfervermerk needs
 // (pages.json is written from it).
 type pageRecord struct {
-	Number         int
-	Source         string
-	RotationDeg    int
-	SkewDeg        float64
-	MeanConfidence float64
-	DPI            int
+	Number         int     `json:"number"`
+	Source         string  `json:"source"`
+	RotationDeg    int     `json:"rotation_deg"`
+	SkewDeg        float64 `json:"skew_deg"`
+	MeanConfidence float64 `json:"mean_confidence"`
+	DPI            int     `json:"dpi"`
+}
+
+// UnmarshalJSON also reads the keys pages.json had before they were
+// snake_case (RotationDeg, …): a document still in the work folder across
+// an upgrade must not get a Transfervermerk that claims no rotation.
+func (r *pageRecord) UnmarshalJSON(b []byte) error {
+	type plain pageRecord
+	var v struct {
+		plain
+		OldRotationDeg    *int     `json:"RotationDeg"`
+		OldSkewDeg        *float64 `json:"SkewDeg"`
+		OldMeanConfidence *float64 `json:"MeanConfidence"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = pageRecord(v.plain)
+	if v.OldRotationDeg != nil {
+		r.RotationDeg = *v.OldRotationDeg
+	}
+	if v.OldSkewDeg != nil {
+		r.SkewDeg = *v.OldSkewDeg
+	}
+	if v.OldMeanConfidence != nil {
+		r.MeanConfidence = *v.OldMeanConfidence
+	}
+	return nil
 }
 
 func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, error) {

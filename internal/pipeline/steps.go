@@ -62,8 +62,7 @@ func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string
 		os.Remove(tmp)
 		return "", err
 	}
-	text := rec.Layout.Text()
-	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(text)); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(sidecarText(rec.Layout))); err != nil {
 		return "", err
 	}
 	if err := writeJSON(filepath.Join(dir, outLayout), rec.Layout); err != nil {
@@ -252,6 +251,22 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, b)
+}
+
+// sidecarText is the text targets get for full-text indexing (the
+// archive's .txt), laid out as pdftotext does: a page's text ends with a
+// line break, every page with a form feed, so that page n is the n-th
+// part and the last line of a page is not run into the first of the next.
+func sidecarText(l layout.Document) string {
+	var b strings.Builder
+	for _, p := range l.Pages {
+		if t := p.Text(); t != "" {
+			b.WriteString(t)
+			b.WriteByte('\n')
+		}
+		b.WriteByte('\f')
+	}
+	return b.String()
 }
 
 // readLayout loads the OCR word boxes of a document, if any.
