@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // register decoders for DecodeConfig
+	_ "image/gif" // register decoders for DecodeConfig
+	_ "image/jpeg"
 	_ "image/png"
 	"io"
 	"os"
 	"unicode/utf8"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/webp"
 )
 
 // Format is a file type recognised by its content.
@@ -23,6 +27,9 @@ const (
 	FormatTIFF Format = "tiff"
 	FormatJPEG Format = "jpeg"
 	FormatPNG  Format = "png"
+	FormatGIF  Format = "gif"
+	FormatBMP  Format = "bmp"
+	FormatWebP Format = "webp"
 	FormatXML  Format = "xml"
 )
 
@@ -96,6 +103,12 @@ func Detect(path string) (Format, error) {
 		return FormatJPEG, checkImage(f, FormatJPEG, st.Size())
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return FormatPNG, checkImage(f, FormatPNG, st.Size())
+	case bytes.HasPrefix(head, []byte("GIF87a")) || bytes.HasPrefix(head, []byte("GIF89a")):
+		return FormatGIF, checkImage(f, FormatGIF, st.Size())
+	case isBMP(head):
+		return FormatBMP, checkImage(f, FormatBMP, st.Size())
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return FormatWebP, checkImage(f, FormatWebP, st.Size())
 	case looksLikeXML(head):
 		return FormatXML, checkXML(f)
 	}
@@ -237,6 +250,27 @@ func checkImage(f *os.File, format Format, size int64) error {
 			return fmt.Errorf("%w: JPEG has no end-of-image marker", ErrIncomplete)
 		}
 	}
+	switch format {
+	case FormatGIF:
+		// The trailer byte closes every complete GIF.
+		var tail [1]byte
+		if _, err := f.ReadAt(tail[:], size-1); err != nil || tail[0] != 0x3B {
+			return fmt.Errorf("%w: GIF has no trailer", ErrIncomplete)
+		}
+	case FormatBMP, FormatWebP:
+		// Both headers state the file's length (BMP's may be 0: unknown).
+		var hdr [8]byte
+		if _, err := f.ReadAt(hdr[:], 0); err != nil {
+			return fmt.Errorf("%w: %s header", ErrIncomplete, format)
+		}
+		want := int64(binary.LittleEndian.Uint32(hdr[2:6]))
+		if format == FormatWebP {
+			want = int64(binary.LittleEndian.Uint32(hdr[4:8])) + 8
+		}
+		if want > size {
+			return fmt.Errorf("%w: %s declares %d bytes, file has %d", ErrIncomplete, format, want, size)
+		}
+	}
 	if format == FormatPNG {
 		var tail [8]byte
 		if size < 20 {
@@ -247,6 +281,19 @@ func checkImage(f *os.File, format Format, size int64) error {
 		}
 	}
 	return nil
+}
+
+// isBMP: "BM" and a defined DIB header size (the same test as
+// pdf.IsBMP; intake does not import the PDF package).
+func isBMP(head []byte) bool {
+	if len(head) < 18 || head[0] != 'B' || head[1] != 'M' {
+		return false
+	}
+	switch binary.LittleEndian.Uint32(head[14:]) {
+	case 12, 40, 52, 56, 64, 108, 124:
+		return true
+	}
+	return false
 }
 
 func looksLikeXML(head []byte) bool {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/image/bmp"
 )
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {
@@ -56,6 +59,12 @@ func TestDetect(t *testing.T) {
 	dir := t.TempDir()
 	jpg := encode(t, func(b *bytes.Buffer, i image.Image) error { return jpeg.Encode(b, i, nil) })
 	pngb := encode(t, func(b *bytes.Buffer, i image.Image) error { return png.Encode(b, i) })
+	gifb := encode(t, func(b *bytes.Buffer, i image.Image) error { return gif.Encode(b, i, nil) })
+	bmpb := encode(t, func(b *bytes.Buffer, i image.Image) error { return bmp.Encode(b, i) })
+	webpb, err := os.ReadFile(filepath.Join("..", "ocr", "testdata", "rechnung-lossy.webp"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n9\n%%EOF\n")
 	tests := []struct {
 		name    string
@@ -70,6 +79,13 @@ func TestDetect(t *testing.T) {
 		{"cut.jpg", jpg[:len(jpg)-10], FormatJPEG, ErrIncomplete},
 		{"page.png", pngb, FormatPNG, nil},
 		{"cut.png", pngb[:len(pngb)-12], FormatPNG, ErrIncomplete},
+		{"photo.gif", gifb, FormatGIF, nil},
+		{"cut.gif", gifb[:len(gifb)-1], FormatGIF, ErrIncomplete},
+		{"screen.bmp", bmpb, FormatBMP, nil},
+		{"cut.bmp", bmpb[:len(bmpb)-40], FormatBMP, ErrIncomplete},
+		{"bm.txt", []byte("BMW Niederlassung, Angebot vom 3. Mai"), "", ErrUnsupported},
+		{"phone.webp", webpb, FormatWebP, nil},
+		{"cut.webp", webpb[:len(webpb)/2], FormatWebP, ErrIncomplete},
 		{"page.tif", tiff(16, 16), FormatTIFF, nil},
 		{"cut.tif", tiff(8, 16), FormatTIFF, ErrIncomplete},
 		{"lying.tif", tiff(16, 1<<30), FormatTIFF, ErrIncomplete},

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/gif"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 )
 
@@ -44,6 +48,14 @@ func FuzzOpenBytes(f *testing.F) {
 	jpeg.Encode(&jb, testGray(40, 30), nil)
 	f.Add(jb.Bytes())
 	f.Add(pngBytes(f, testGray(20, 20)))
+	var gb, bb bytes.Buffer
+	gif.Encode(&gb, testGray(20, 20), nil)
+	bmp.Encode(&bb, testGray(20, 20))
+	f.Add(gb.Bytes())
+	f.Add(bb.Bytes())
+	if w, err := os.ReadFile(filepath.Join("..", "ocr", "testdata", "rechnung-lossy.webp")); err == nil {
+		f.Add(w)
+	}
 	f.Add(ImagesToPDF([]*Image{{Width: 40, Height: 30, BitsPerComponent: 8, Components: 1, Filter: FilterDCT, Data: jb.Bytes()}}))
 	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"))
 	f.Fuzz(func(t *testing.T, data []byte) {

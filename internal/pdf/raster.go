@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/webp"
 )
 
 // ReadJPEG wraps a JPEG file as a page image without touching its bytes.
@@ -66,24 +71,84 @@ func ReadPNG(data []byte, lim Limits) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: png: %v", ErrCorrupt, err)
 	}
+	gray := cfg.ColorModel == color.GrayModel || cfg.ColorModel == color.Gray16Model
+	img := flateImage(src, gray)
+	img.DPIX, img.DPIY = pngDPI(data)
+	return img, nil
+}
+
+// ReadDecoded reads a GIF (its first frame), BMP or WebP image. These
+// formats are photos and screenshots from phones and office work rather
+// than scans: they are decoded once and stored losslessly (Flate), since
+// PDF has no filter that takes their bytes as they are.
+func ReadDecoded(data []byte, format Format, lim Limits) (img *Image, err error) {
+	// The x/image decoders are young compared with image/png; a hostile
+	// file must end as an error, not take the worker down.
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, format, r)
+		}
+	}()
+	var decodeConfig func(io.Reader) (image.Config, error)
+	var decode func(io.Reader) (image.Image, error)
+	switch format {
+	case FormatGIF:
+		decodeConfig, decode = gif.DecodeConfig, gif.Decode
+	case FormatBMP:
+		decodeConfig, decode = bmp.DecodeConfig, bmp.Decode
+	case FormatWebP:
+		decodeConfig, decode = webp.DecodeConfig, webp.Decode
+	default:
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedFormat, format)
+	}
+	cfg, err := decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, format, err)
+	}
+	if err := lim.check(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+	src, err := decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, format, err)
+	}
+	return flateImage(src, isGray(src)), nil
+}
+
+// isGray reports whether every pixel of src is gray (GIF and BMP carry
+// gray scans in palettes).
+func isGray(src image.Image) bool {
+	switch s := src.(type) {
+	case *image.Gray, *image.Gray16:
+		return true
+	case *image.Paletted:
+		for _, c := range s.Palette {
+			r, g, b, _ := c.RGBA()
+			if r != g || g != b {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// flateImage stores src as 8-bit gray or RGB samples (alpha flattened onto
+// white) for a Flate stream.
+func flateImage(src image.Image, gray bool) *Image {
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	img := &Image{Width: w, Height: h, BitsPerComponent: 8, Filter: FilterFlate}
-	img.DPIX, img.DPIY = pngDPI(data)
-	gray := false
-	switch cfg.ColorModel {
-	case color.GrayModel, color.Gray16Model:
-		gray = true
-	}
 	if gray {
 		raw := make([]byte, 0, w*h)
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			for x := b.Min.X; x < b.Max.X; x++ {
-				raw = append(raw, color.GrayModel.Convert(src.At(x, y)).(color.Gray).Y)
+				v, _, _, a := src.At(x, y).RGBA()
+				raw = append(raw, byte((v+(0xFFFF-a))>>8))
 			}
 		}
 		img.Components, img.Data = 1, deflate(raw)
-		return img, nil
+		return img
 	}
 	raw := make([]byte, 0, w*h*3)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -95,7 +160,7 @@ func ReadPNG(data []byte, lim Limits) (*Image, error) {
 		}
 	}
 	img.Components, img.Data = 3, deflate(raw)
-	return img, nil
+	return img
 }
 
 // pngDPI reads the pHYs chunk (pixels per metre).

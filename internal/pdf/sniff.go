@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,9 @@ const (
 	FormatTIFF
 	FormatJPEG
 	FormatPNG
+	FormatGIF
+	FormatBMP
+	FormatWebP
 )
 
 func (f Format) String() string {
@@ -29,6 +33,12 @@ func (f Format) String() string {
 		return "jpeg"
 	case FormatPNG:
 		return "png"
+	case FormatGIF:
+		return "gif"
+	case FormatBMP:
+		return "bmp"
+	case FormatWebP:
+		return "webp"
 	}
 	return "unknown"
 }
@@ -43,6 +53,12 @@ func Sniff(head []byte) Format {
 		return FormatJPEG
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return FormatPNG
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return FormatGIF
+	case IsBMP(head):
+		return FormatBMP
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return FormatWebP
 	}
 	// PDF allows junk before the header within the first 1024 bytes.
 	if i := bytes.Index(head, []byte("%PDF-")); i >= 0 && i < 1024 {
@@ -68,4 +84,18 @@ func SniffFile(path string) (Format, error) {
 		return ft, fmt.Errorf("%w: %s", ErrUnsupportedFormat, path)
 	}
 	return ft, nil
+}
+
+// IsBMP reports whether head starts a Windows bitmap: "BM" alone is too
+// weak a signature (plain text may start with it), so the DIB header size
+// must be one of the defined ones too.
+func IsBMP(head []byte) bool {
+	if len(head) < 18 || head[0] != 'B' || head[1] != 'M' {
+		return false
+	}
+	switch binary.LittleEndian.Uint32(head[14:]) {
+	case 12, 40, 52, 56, 64, 108, 124:
+		return true
+	}
+	return false
 }
