@@ -100,7 +100,7 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 			return "", err
 		}
 	} else {
-		b, err := visual.Render(ctx, inv, visual.Options{})
+		b, err := visual.Render(ctx, inv, visual.Options{SourceName: doc.SourceName})
 		if err != nil {
 			return "", fmt.Errorf("render e-invoice: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,5 +95,36 @@ func TestInvalidEInvoiceReviewReason(t *testing.T) {
 	// It still goes where invoices go: the Kämmerei rejects it formally.
 	if bad.Fields["route"] != "kaemmerei" {
 		t.Errorf("invalid e-invoice routed to %q", bad.Fields["route"])
+	}
+}
+
+// TestEInvoiceInTheArchive: an XML-only e-invoice is archived under its
+// date, source name and short id, and its readable PDF names the file it
+// came as.
+func TestEInvoiceInTheArchive(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) not installed")
+	}
+	s := newEInvoiceStack(t)
+	d := s.drop(t, writeTemp(t, "RE 4711 Müller.xml", einvoicetest.UBL(einvoicetest.Options{Lines: 1, ID: "AR-1"})))
+	if d.State != journal.StateDelivered || d.Target == nil {
+		t.Fatalf("%s: %+v", d.State, d.Target)
+	}
+	name := d.Created.Format("2006-01-02") + "_RE 4711 Müller_" + d.ID[:12]
+	if want := d.Created.Format("2006/01/") + name; d.Target.Ref != want {
+		t.Errorf("ref %q, want %q", d.Target.Ref, want)
+	}
+	base := filepath.Join(s.root, "archive", filepath.FromSlash(d.Target.Ref))
+	for _, ext := range []string{".pdf", ".txt", ".json", ".invoice.xml"} {
+		if _, err := os.Stat(base + ext); err != nil {
+			t.Errorf("archive: %v", err)
+		}
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", base+".pdf", "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	if text := string(out); !strings.Contains(text, "„RE 4711 Müller.xml“") || !strings.Contains(text, "€") {
+		t.Errorf("the visual does not name its file or has no € amounts:\n%s", text)
 	}
 }

@@ -37,6 +37,15 @@ var unitNames = map[string]string{
 	"XPK": "Paket", "XBX": "Karton", "PR": "Paar",
 }
 
+// unitName is the German short name of a UN/ECE unit code, else the code.
+func unitName(code string) string {
+	c := strings.TrimSpace(code)
+	if n, ok := unitNames[c]; ok {
+		return n
+	}
+	return c
+}
+
 func named(m map[string]string, code string) string {
 	c := strings.TrimSpace(code)
 	if c == "" {
@@ -59,7 +68,7 @@ func documentTitle(inv *einvoice.Invoice) string {
 }
 
 // money formats an amount German style with its currency, keeping the
-// decimals as written: "1.234,50 EUR".
+// decimals as written, at least two: "1.234,50 €", "99,00 USD".
 func money(a einvoice.Amount, currency string) string {
 	if !a.Present {
 		return ""
@@ -77,9 +86,27 @@ func money(a einvoice.Amount, currency string) string {
 		cur = currency
 	}
 	if cur != "" {
-		s += " " + cur
+		s += " " + currencySign(cur)
 	}
 	return s
+}
+
+// currencySign writes the euro as people read it; other currencies keep
+// their ISO 4217 code, which is unambiguous where a sign ($) is not.
+func currencySign(code string) string {
+	if c := strings.TrimSpace(code); c != "EUR" {
+		return c
+	}
+	return "€"
+}
+
+// percent writes a rate the German way, with a space before the sign
+// (DIN 5008): "19 %", "5,5 %".
+func percent(n einvoice.Number) string {
+	if r := number(n); r != "" {
+		return r + " %"
+	}
+	return ""
 }
 
 func number(n einvoice.Number) string {
@@ -152,13 +179,17 @@ func withScheme(id einvoice.ID) string {
 	return v
 }
 
-func (l *layout) invoice(inv *einvoice.Invoice, xmlName string) {
+func (l *layout) invoice(inv *einvoice.Invoice, xmlName, source string) {
 	cur := strings.TrimSpace(inv.CurrencyCode.Value)
 
 	// Title block.
 	l.page.texts = append(l.page.texts, textOp{x: marginLeft, y: l.y - 8, f: fontHead, size: 18, s: documentTitle(inv)})
 	l.y -= 24
-	l.para(0, fontBody, "Darstellung der strukturierten E-Rechnung "+xmlName)
+	if source != "" {
+		l.para(0, fontBody, "Darstellung der strukturierten E-Rechnung aus der Datei „"+source+"“ (angehängt als "+xmlName+")")
+	} else {
+		l.para(0, fontBody, "Darstellung der strukturierten E-Rechnung "+xmlName)
+	}
 	l.gap()
 
 	l.heading("Rechnungsdaten")
@@ -214,7 +245,7 @@ func (l *layout) invoice(inv *einvoice.Invoice, xmlName string) {
 
 	if len(inv.AllowanceCharges) > 0 {
 		l.heading("Nachlässe und Zuschläge")
-		cols := []column{{"Art", 10, false}, {"Grund", 34, false}, {"Basis", 14, true}, {"%", 6, true}, {"USt", 8, false}, {"Betrag", 14, true}}
+		cols := []column{{"Art", 10, false}, {"Grund", 30, false}, {"Basis", 16, true}, {"%", 6, true}, {"USt", 8, false}, {"Betrag", 16, true}}
 		l.tableHeader(cols)
 		for _, ac := range inv.AllowanceCharges {
 			kind := "Nachlass"
@@ -225,11 +256,8 @@ func (l *layout) invoice(inv *einvoice.Invoice, xmlName string) {
 			if c := strings.TrimSpace(ac.ReasonCode.Value); c != "" {
 				reason = strings.TrimSpace(reason + " (" + c + ")")
 			}
-			vat := strings.TrimSpace(ac.VATCategory.Value)
-			if r := number(ac.VATRate); r != "" {
-				vat += " " + r + "%"
-			}
-			l.tableRow(cols, []string{kind, reason, money(ac.BaseAmount, ""), number(ac.Percentage), vat, money(ac.Amount, "")}, fontBody)
+			vat := strings.TrimSpace(strings.TrimSpace(ac.VATCategory.Value) + " " + percent(ac.VATRate))
+			l.tableRow(cols, []string{kind, reason, money(ac.BaseAmount, cur), number(ac.Percentage), vat, money(ac.Amount, cur)}, fontBody)
 		}
 	}
 
@@ -237,11 +265,7 @@ func (l *layout) invoice(inv *einvoice.Invoice, xmlName string) {
 	cols := []column{{"Kategorie", 30, false}, {"Satz", 7, true}, {"Nettobetrag", 18, true}, {"Steuerbetrag", 18, true}}
 	l.tableHeader(cols)
 	for _, v := range inv.VATBreakdown {
-		rate := number(v.Rate)
-		if rate != "" {
-			rate += " %"
-		}
-		l.tableRow(cols, []string{named(vatCategoryNames, v.Category.Value), rate, money(v.TaxableAmount, cur), money(v.TaxAmount, cur)}, fontBody)
+		l.tableRow(cols, []string{named(vatCategoryNames, v.Category.Value), percent(v.Rate), money(v.TaxableAmount, cur), money(v.TaxAmount, cur)}, fontBody)
 		reason := strings.TrimSpace(v.ExemptionReason.Value)
 		if c := strings.TrimSpace(v.ExemptionReasonCode.Value); c != "" {
 			reason = strings.TrimSpace(reason + " (" + c + ")")
@@ -401,30 +425,28 @@ func (l *layout) party(title string, p *einvoice.Party) {
 
 func (l *layout) lines(inv *einvoice.Invoice, cur string) {
 	l.heading(fmt.Sprintf("Rechnungspositionen (%d)", len(inv.Lines)))
-	cols := []column{{"Pos", 8, false}, {"Bezeichnung", 27, false}, {"Menge", 10, true}, {"Einh.", 6, false},
-		{"Einzelpreis", 13, true}, {"USt", 7, true}, {"Netto", 14, true}}
+	// Amounts carry their currency like every other amount of the view:
+	// "1.234.567,89 €" fits the price column, a larger one wraps before
+	// its sign.
+	cols := []column{{"Pos", 6, false}, {"Bezeichnung", 26, false}, {"Menge", 10, true}, {"Einh.", 6, false},
+		{"Einzelpreis", 14, true}, {"USt", 7, true}, {"Netto", 16, true}}
 	l.tableHeader(cols)
 	var walk func(prefix string, ls []einvoice.Line)
 	walk = func(prefix string, ls []einvoice.Line) {
 		for _, ln := range ls {
-			unit := strings.TrimSpace(ln.Quantity.UnitCode)
-			if n, ok := unitNames[unit]; ok {
-				unit = n
-			}
-			price := germanOrRaw(ln.Price.NetPrice)
-			if bq := ln.Price.BaseQuantity; bq.Present && bq.Valid && !bq.Value.Equal(einvoice.MustDecimal("1")) {
-				price += "/" + number(bq.Number)
-			}
-			vat := number(ln.VATRate)
-			if vat != "" {
-				vat += "%"
-			}
+			unit := unitName(ln.Quantity.UnitCode)
+			vat := percent(ln.VATRate)
 			if c := strings.TrimSpace(ln.VATCategory.Value); c != "" && c != "S" {
-				vat = c + " " + vat
+				vat = strings.TrimSpace(c + " " + vat)
 			}
 			l.tableRow(cols, []string{prefix + ln.ID.Value, ln.Item.Name.Value, number(ln.Quantity.Number), unit,
-				price, vat, germanOrRaw(ln.NetAmount)}, fontBody)
+				money(ln.Price.NetPrice, cur), vat, money(ln.NetAmount, cur)}, fontBody)
 			var details []string
+			if bq := ln.Price.BaseQuantity; bq.Present && bq.Valid && !bq.Value.Equal(einvoice.MustDecimal("1")) {
+				// In the price cell it would crowd out the amount.
+				basis := strings.TrimSpace(number(bq.Number) + " " + unitName(bq.UnitCode))
+				details = append(details, "Einzelpreis je "+basis)
+			}
 			if d := strings.TrimSpace(ln.Item.Description.Value); d != "" {
 				details = append(details, d)
 			}
@@ -441,7 +463,11 @@ func (l *layout) lines(inv *einvoice.Invoice, cur string) {
 				details = append(details, "Zeitraum "+p)
 			}
 			if g := ln.Price.GrossPrice; g.Present {
-				details = append(details, "Bruttopreis "+germanOrRaw(g)+", Rabatt "+germanOrRaw(ln.Price.Discount))
+				d := "Bruttopreis " + money(g, cur)
+				if r := money(ln.Price.Discount, cur); r != "" {
+					d += ", Rabatt " + r
+				}
+				details = append(details, d)
 			}
 			for _, ac := range ln.AllowanceCharges {
 				kind := "Nachlass"
@@ -468,14 +494,4 @@ func (l *layout) lines(inv *einvoice.Invoice, cur string) {
 		}
 	}
 	walk("", inv.Lines)
-}
-
-func germanOrRaw(a einvoice.Amount) string {
-	if !a.Present {
-		return ""
-	}
-	if !a.Valid {
-		return strings.TrimSpace(a.Raw)
-	}
-	return germanNumber(a.Value)
 }

@@ -3,6 +3,7 @@ package visual
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/eingang/eingang/internal/einvoice"
@@ -55,17 +56,30 @@ func TestLayoutFitsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := newLayout("Test", faces)
-	l.invoice(doc.Invoice, "xrechnung.xml")
-	l.finish("xrechnung.xml")
+	source := "Rechnung " + strings.Repeat("W", 200) + ".xml"
+	l.invoice(doc.Invoice, "xrechnung.xml", source)
+	l.finish("xrechnung.xml", source)
 	n := 0
 	for pi, p := range l.doc.pages {
+		// No two texts on one line overlap (the footer's file name and
+		// the page number, a table's cells).
+		for i, a := range p.texts {
+			for _, b := range p.texts[i+1:] {
+				if a.y != b.y || a.x > b.x {
+					continue
+				}
+				if end := a.x + faces[faceIndex(a.f)].width(winAnsiBytes(a.s), a.size); end > b.x+0.01 {
+					t.Errorf("page %d: %q (ends at %.2f) overlaps %q (starts at %.2f)", pi+1, a.s, end, b.s, b.x)
+				}
+			}
+		}
 		for _, op := range p.texts {
 			n++
 			right := op.x + faces[faceIndex(op.f)].width(winAnsiBytes(op.s), op.size)
 			if op.x < marginLeft-0.01 || right > pageWidth-marginLeft+0.01 {
 				t.Errorf("page %d: %q spans %.2f..%.2f, page text area %.2f..%.2f", pi+1, op.s, op.x, right, marginLeft, pageWidth-marginLeft)
 			}
-			if op.y < marginBot-30-0.01 || op.y > pageHeight-marginTop+0.01 {
+			if op.y < marginBot-39-0.01 || op.y > pageHeight-marginTop+0.01 {
 				t.Errorf("page %d: %q at y=%.2f outside the page body", pi+1, op.s, op.y)
 			}
 		}

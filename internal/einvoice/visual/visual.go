@@ -46,8 +46,14 @@ type Options struct {
 	// output is reproducible: equal input gives equal bytes.
 	Created time.Time
 	// XMLName is the attachment's file name; "" derives it from the
-	// document ("xrechnung.xml" for XRechnung, else "rechnung.xml").
+	// document ("xrechnung.xml" for XRechnung, else "rechnung.xml"). It
+	// stays one of the names e-invoice readers look for, so it is not the
+	// original file's name.
 	XMLName string
+	// SourceName is the name of the file the invoice arrived as. The
+	// visual names it under the title and in every page's footer, so that
+	// a reader can find the original; "" leaves it out.
+	SourceName string
 }
 
 // NeedsVisual reports whether doc needs a rendered PDF: XML-only invoices
@@ -84,17 +90,21 @@ func Render(ctx context.Context, doc *einvoice.Document, opt Options) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
+	source := strings.Join(strings.Fields(opt.SourceName), " ")
 	l := newLayout(documentTitle(inv)+" "+inv.ID.Value, faces)
-	l.invoice(inv, name)
+	l.invoice(inv, name, source)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	l.finish(name)
+	l.finish(name, source)
 	var att *embeddedFile
 	if len(doc.XML) > 0 {
+		desc := "Strukturierte E-Rechnung (rechtlich maßgebliches Original)"
+		if source != "" {
+			desc = "Strukturierte E-Rechnung „" + source + "“ (rechtlich maßgebliches Original)"
+		}
 		att = &embeddedFile{
-			name: name, mime: "application/xml", relationship: "Alternative", data: doc.XML, modTime: created,
-			desc: "Strukturierte E-Rechnung (rechtlich maßgebliches Original)",
+			name: name, mime: "application/xml", relationship: "Alternative", data: doc.XML, modTime: created, desc: desc,
 		}
 	}
 	return l.doc.write(att, created)
@@ -203,11 +213,9 @@ func (l *layout) tableRow(cols []column, cells []string, f font) {
 		if i < len(cells) {
 			text = cells[i]
 		}
-		if c.right {
-			wrapped[i] = []string{clipRunes(text, c.width)}
-		} else {
-			wrapped[i] = wrap(text, c.width)
-		}
+		// Right-aligned cells (amounts) wrap too: clipping would drop
+		// digits of an amount.
+		wrapped[i] = wrap(text, c.width)
 		h = max(h, len(wrapped[i]))
 	}
 	l.need(float64(h) * lineHeight)
@@ -232,16 +240,31 @@ func (l *layout) rule() {
 	l.page.lines = append(l.page.lines, lineOp{marginLeft, l.y + lineHeight - 3, pageWidth - marginLeft, l.y + lineHeight - 3, 0.3})
 }
 
-// finish writes the footer with page numbers on every page.
-func (l *layout) finish(xmlName string) {
+// footSize is the font size of the footer.
+const footSize = 7.0
+
+// finish writes the footer on every page: which file the view shows, that
+// the attached XML is what counts, and the page number.
+func (l *layout) finish(xmlName, source string) {
 	n := len(l.doc.pages)
+	body := l.doc.faces[faceIndex(fontBody)]
 	for i, p := range l.doc.pages {
 		foot := fmt.Sprintf("Seite %d von %d", i+1, n)
-		note := "Ansicht erzeugt von eingang. Maßgeblich ist die angehängte XML-Datei " + xmlName + "."
+		footW := body.width(winAnsiBytes(foot), footSize)
+		// The first line ends a little before the page number.
+		cols := int((pageWidth - 2*marginLeft - footW - 10) / (footSize * l.cell))
+		first := "Ansicht erzeugt von eingang."
+		if source != "" {
+			const before, after = "Ansicht der E-Rechnung „", "“, erzeugt von eingang."
+			room := cols - utf8.RuneCountInString(before+after)
+			first = before + clipRunes(source, max(room, 8)) + after
+		}
+		second := "Maßgeblich ist die angehängte XML-Datei " + xmlName + "."
 		p.lines = append(p.lines, lineOp{marginLeft, marginBot - 18, pageWidth - marginLeft, marginBot - 18, 0.3})
 		p.texts = append(p.texts,
-			textOp{x: marginLeft, y: marginBot - 30, f: fontBody, size: 7, s: clipRunes(note, 110)},
-			textOp{x: pageWidth - marginLeft - l.doc.faces[faceIndex(fontBody)].width(winAnsiBytes(foot), 7), y: marginBot - 30, f: fontBody, size: 7, s: foot})
+			textOp{x: marginLeft, y: marginBot - 30, f: fontBody, size: footSize, s: clipRunes(first, cols)},
+			textOp{x: marginLeft, y: marginBot - 39, f: fontBody, size: footSize, s: clipRunes(second, cols)},
+			textOp{x: pageWidth - marginLeft - footW, y: marginBot - 30, f: fontBody, size: footSize, s: foot})
 	}
 }
 

@@ -101,20 +101,26 @@ func TestRender(t *testing.T) {
 	tests := []struct {
 		name, golden string
 		xml          []byte
+		opt          visual.Options
 		want         []string
 	}{
-		{"ubl", "ubl-3-lines.pdf", ubl, []string{
+		{"ubl", "ubl-3-lines.pdf", ubl, visual.Options{SourceName: "RE 2024-0815 Büro Müller.xml"}, []string{
+			"Darstellung der strukturierten E-Rechnung aus der Datei „RE 2024-0815 Büro Müller.xml“", "(angehängt als xrechnung.xml)",
+			"Ansicht der E-Rechnung „RE 2024-0815 Büro Müller.xml“, erzeugt von eingang.",
+			"Maßgeblich ist die angehängte XML-Datei xrechnung.xml.",
 			"Rechnung", "Rechnungsnummer", "VIS-UBL-1", "Rechnungsdatum", "03.06.2024", "Fälligkeitsdatum", "03.07.2024",
 			"Käuferreferenz/Leitweg", "04011000-1234512345-06", "Verkäufer", "Büro Müller GmbH", "Hauptstraße 1, 50667 Köln, DE",
 			"USt-IdNr.", "DE123456789", "Erika Müller", "Käufer", "Stadt Musterstadt, Kämmerei",
 			"Rechnungspositionen (3)", "Büromaterial Position 1", "Art.-Nr. ART-00001",
-			"Umsatzsteuer", "Normalsatz/ermäßigt (S)", "19 %", "Summen", "Gesamtbetrag netto", "115,00 EUR",
-			"Umsatzsteuer", "21,85 EUR", "Gesamtbetrag brutto", "136,85 EUR", "Zahlbetrag",
+			"11,25 €", "19 %", "22,50 €", "55,00 €",
+			"Umsatzsteuer", "Normalsatz/ermäßigt (S)", "19 %", "Summen", "Gesamtbetrag netto", "115,00 €",
+			"Umsatzsteuer", "21,85 €", "Gesamtbetrag brutto", "136,85 €", "Zahlbetrag",
 			"Zahlungsinformationen", "SEPA-Überweisung (58)", "IBAN", "DE02120300000000202051", "BYLADEM1001",
 			"Zahlungsbedingungen", "Zahlbar innerhalb von 30 Tagen ohne Abzug.", "Bemerkungen",
 			"Lieferung gemäß Rahmenvertrag & Bestellung vom 15.05.2024.", "Seite 1 von",
 		}},
-		{"cii", "cii-3-lines.pdf", cii, []string{"VIS-CII-1", "Büro Müller GmbH", "136,85 EUR", "DE02120300000000202051", "Handelsname", "Büro Müller"}},
+		{"cii", "cii-3-lines.pdf", cii, visual.Options{}, []string{"VIS-CII-1", "Büro Müller GmbH", "136,85 €", "DE02120300000000202051", "Handelsname", "Büro Müller",
+			"Darstellung der strukturierten E-Rechnung xrechnung.xml", "Ansicht erzeugt von eingang."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +128,7 @@ func TestRender(t *testing.T) {
 			if !visual.NeedsVisual(doc) {
 				t.Fatal("XML-only invoice needs no visual?")
 			}
-			pdf, err := visual.Render(context.Background(), doc, visual.Options{})
+			pdf, err := visual.Render(context.Background(), doc, tt.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,6 +156,20 @@ func TestRender(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("pdftotext output lacks %q", w)
+				}
+			}
+			// Every amount is written the German way with its sign: no
+			// decimal point (dates 03.06.2024 have two), no "EUR" after a
+			// number, and — in these invoices every number with two
+			// decimals is an amount — "€" after every one.
+			for _, re := range []string{`\d\.\d\d(?:[^.\d]|$)`, `\d EUR`} {
+				for _, m := range regexp.MustCompile(re).FindAllString(text, -1) {
+					t.Errorf("amount written %q", m)
+				}
+			}
+			for _, m := range regexp.MustCompile(`\d,\d\d.{0,2}`).FindAllString(text, -1) {
+				if !strings.HasPrefix(m[strings.Index(m, ",")+3:], " €") {
+					t.Errorf("amount without €: %q", m)
 				}
 			}
 			if t.Failed() {
