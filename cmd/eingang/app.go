@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -43,13 +44,18 @@ type appParts struct {
 	ocr bool // start the Tesseract pool (workers)
 }
 
-// configFlag adds the --config flag every command shares.
+// defaultConfigPath is the configuration read when neither --config nor
+// EINGANG_CONFIG names one, relative to the working directory.
+const defaultConfigPath = "config/eingang.yaml"
+
+// configFlag adds the --config flag every command shares. EINGANG_CONFIG
+// sets its default, so that a service unit need not repeat the flag.
 func configFlag(fs *flag.FlagSet) *string {
 	def := os.Getenv("EINGANG_CONFIG")
 	if def == "" {
-		def = "config/eingang.yaml"
+		def = defaultConfigPath
 	}
-	return fs.String("config", def, "configuration file (env EINGANG_CONFIG)")
+	return fs.String("config", def, "configuration file (default from env EINGANG_CONFIG, else "+defaultConfigPath+")")
 }
 
 func newLogger(w io.Writer, c config.Log) *slog.Logger {
@@ -62,9 +68,43 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// loadConfig loads the configuration at path with the process's
+// environment overrides. A missing file is what a new user meets first, so
+// its message says which file was looked for, why that one, and the ways
+// on: --config, the example configuration and the demo.
 func loadConfig(path string) (*config.Config, error) {
-	return config.Load(path, os.Environ())
+	cfg, err := config.Load(path, os.Environ())
+	if !errors.Is(err, os.ErrNotExist) {
+		return cfg, err
+	}
+	from := "from --config"
+	switch {
+	case path != "" && path == os.Getenv("EINGANG_CONFIG"):
+		from = "from EINGANG_CONFIG"
+	case path == defaultConfigPath:
+		from = "the default"
+	}
+	// A relative path depends on where eingang was started, which is the
+	// usual reason it is not found.
+	if wd, werr := os.Getwd(); werr == nil && !filepath.IsAbs(path) {
+		from += ", looked for in " + wd
+	}
+	return nil, &missingConfigError{path: path, from: from, err: err}
 }
+
+// missingConfigError is loadConfig's message for a configuration file that
+// does not exist; it still matches os.ErrNotExist.
+type missingConfigError struct {
+	path, from string
+	err        error
+}
+
+func (e *missingConfigError) Error() string {
+	return fmt.Sprintf("config: %s does not exist (%s): name the file with --config FILE or EINGANG_CONFIG, "+
+		"start one from config/eingang.example.yaml, or run the demo with make run", e.path, e.from)
+}
+
+func (e *missingConfigError) Unwrap() error { return e.err }
 
 func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts appParts) (a *app, err error) {
 	if cfg.Workers.Concurrency == 0 {
