@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eingang/eingang/internal/pdf"
 )
@@ -70,5 +71,29 @@ func TestCorruptImageWithoutRendererIsRefused(t *testing.T) {
 	}
 	if ClerkMessage(err) == "" {
 		t.Errorf("no German reason for %v", err)
+	}
+}
+
+// TestType3WithoutUnicode: a page whose text is drawn with a Type 3 font
+// without /ToUnicode (pdftotext emits control characters for it; such a
+// file once stayed "processing" for the whole retry window) finishes at
+// once, and since its "text" cannot be read, the page is recognised
+// instead of kept as a text page. The fixture is hand-written: five box
+// glyphs under codes 1–5.
+func TestType3WithoutUnicode(t *testing.T) {
+	e := newTestEngine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := e.Process(ctx, filepath.Join("testdata", "type3-no-tounicode.pdf"), filepath.Join(t.TempDir(), "out.pdf"))
+	if err != nil {
+		t.Fatalf("Process: %v", err)
+	}
+	if got := res.Pages[0].Source; got != "ocr" {
+		t.Errorf("page source %q, want ocr: control characters were taken as the page's text", got)
+	}
+	for _, r := range res.Text() {
+		if r < 0x20 && r != '\n' && r != '\f' && r != '\t' {
+			t.Errorf("control character %U in the text", r)
+		}
 	}
 }

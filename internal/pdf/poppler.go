@@ -10,6 +10,7 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -147,12 +148,29 @@ func ParseBBoxLayout(data []byte) ([]PageText, error) {
 			}
 		case xml.EndElement:
 			if t.Name.Local == "word" && word != nil && cur != nil {
-				cur.Words = append(cur.Words, *word)
+				// A word made only of control characters or unmappable
+				// glyphs (a Type 3 font without /ToUnicode) carries no
+				// text: dropping it lets a page of such words be
+				// recognised instead of kept as "text" nobody can read.
+				if readable(word.Text) {
+					cur.Words = append(cur.Words, *word)
+				}
 				word = nil
 			}
 		}
 	}
 	return pages, nil
+}
+
+// readable reports whether s has a character other than white space and
+// U+FFFD.
+func readable(s string) bool {
+	for _, r := range s {
+		if r != utf8.RuneError && !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // xmlSafe returns data without the characters XML 1.0 forbids (C0 controls
