@@ -53,9 +53,62 @@ func applyEnv(cfg *Config, environ []string) error {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return fmt.Errorf("config: unknown environment override %s (no such key)", strings.Join(unknown, ", "))
+		var known []string
+		envNames(reflect.ValueOf(cfg).Elem(), EnvPrefix, &known)
+		for i, k := range unknown {
+			unknown[i] += " (" + suggestEnv(k, known) + ")"
+		}
+		return fmt.Errorf("config: unknown environment override %s", strings.Join(unknown, ", "))
 	}
 	return nil
+}
+
+// suggestEnv is the hint for an unknown variable: the nearest variable
+// that would set a key, compared without the common EINGANG_ prefix.
+func suggestEnv(name string, known []string) string {
+	strip := func(s string) string { return strings.TrimPrefix(s, EnvPrefix+"_") }
+	short := make([]string, len(known))
+	for i, k := range known {
+		short[i] = strip(k)
+	}
+	if best, ok := nearest(strip(name), short); ok {
+		return "no such key; did you mean " + EnvPrefix + "_" + best + "?"
+	}
+	return "no such key"
+}
+
+// envNames appends the variable names of every key below v: the fields of
+// structs, the existing elements of lists and entries of maps.
+func envNames(v reflect.Value, env string, out *[]string) {
+	if isLeaf(v.Type()) {
+		*out = append(*out, env)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			envNames(reflect.New(v.Type().Elem()).Elem(), env, out)
+		} else {
+			envNames(v.Elem(), env, out)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+			if name == "" || name == "-" || t.Field(i).Type == nodeType {
+				continue
+			}
+			envNames(v.Field(i), env+"_"+strings.ToUpper(name), out)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			envNames(v.Index(i), fmt.Sprintf("%s_%d", env, i), out)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			envNames(v.MapIndex(k), env+"_"+strings.ToUpper(k.String()), out)
+		}
+	}
 }
 
 var (
@@ -100,6 +153,20 @@ func setFromEnv(v reflect.Value, env, key string, vars map[string]string, used m
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.Pointer:
+		// An optional block (a profile's scan_protocol) is created when a
+		// variable names one of its keys.
+		named := false
+		for k := range vars {
+			named = named || strings.HasPrefix(k, env+"_")
+		}
+		if !named {
+			return nil
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return setFromEnv(v.Elem(), env, key, vars, used)
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {

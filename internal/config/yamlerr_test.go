@@ -224,6 +224,11 @@ func TestEnvErrors(t *testing.T) {
 			"config: profiles[2]: no such entry (the list has 1, profiles[0]; the environment can add only the next, profiles[1]) in EINGANG_PROFILES_2_FOLDER"},
 		{"empty list", minimal, []string{"EINGANG_HTTP_USERS_1_NAME=anna"},
 			"config: http.users[1]: no such entry (the list is empty; the environment can add only the next, http.users[0]) in EINGANG_HTTP_USERS_1_NAME"},
+		{"unknown variable with suggestion", minimal, []string{"EINGANG_INTAKE_STABILTY_DELAY=2s"},
+			"config: unknown environment override EINGANG_INTAKE_STABILTY_DELAY (no such key; did you mean EINGANG_INTAKE_STABILITY_DELAY?)"},
+		{"unknown variables of a profile and of a scan protocol", minimal, []string{"EINGANG_PROFILES_0_FOLDR=x", "EINGANG_PROFILES_0_SCAN_PROTOCOL_OPERATR=x", "EINGANG_SHOUT=1"},
+			"config: unknown environment override EINGANG_PROFILES_0_FOLDR (no such key; did you mean EINGANG_PROFILES_0_FOLDER?), " +
+				"EINGANG_PROFILES_0_SCAN_PROTOCOL_OPERATR (no such key; did you mean EINGANG_PROFILES_0_SCAN_PROTOCOL_OPERATOR?), EINGANG_SHOUT (no such key)"},
 		{"duration", minimal, []string{"EINGANG_INTAKE_STABILITY_DELAY=2"},
 			`config: intake.stability_delay: "2" is not a duration (write 2s) in EINGANG_INTAKE_STABILITY_DELAY`},
 		{"bool of a profile", minimal, []string{"EINGANG_PROFILES_0_SIGN=ja"},
@@ -241,6 +246,27 @@ func TestEnvErrors(t *testing.T) {
 				t.Errorf("error\n got %s\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestEnvSetsOptionalBlocks(t *testing.T) {
+	cfg, err := Parse([]byte(minimal), []string{"EINGANG_PROFILES_0_SCAN_PROTOCOL_OPERATOR=Anna Muster", "EINGANG_PROFILES_0_SCAN_PROTOCOL_DPI=300"})
+	// The block is created, and Validate then names the keys it still lacks.
+	if err == nil || !strings.Contains(err.Error(), "profiles[0] (post).scan_protocol.org_unit: must be set") {
+		t.Fatalf("want the missing scan_protocol keys named, got %v", err)
+	}
+	env := []string{"EINGANG_PROFILES_0_SCAN_PROTOCOL_OPERATOR=Anna Muster", "EINGANG_PROFILES_0_SCAN_PROTOCOL_DPI=300"}
+	for k, v := range map[string]string{"ORG_UNIT": "Poststelle", "SCANNER": "fi-7160", "WORKSTATION": "PS-01", "PROCEDURE": "VD Scan", "PROCEDURE_VERSION": "1.0"} {
+		env = append(env, "EINGANG_PROFILES_0_SCAN_PROTOCOL_"+k+"="+v)
+	}
+	if cfg, err = Parse([]byte(minimal), env); err != nil {
+		t.Fatal(err)
+	}
+	if sp := cfg.Profiles[0].ScanProtocol; sp == nil || sp.Operator != "Anna Muster" || sp.DPI != 300 {
+		t.Errorf("scan_protocol = %+v", sp)
+	}
+	if cfg, err = Parse([]byte(minimal), nil); err != nil || cfg.Profiles[0].ScanProtocol != nil {
+		t.Errorf("scan_protocol created without a variable: %+v (%v)", cfg.Profiles[0].ScanProtocol, err)
 	}
 }
 
