@@ -29,11 +29,12 @@ func TestParseBBoxLayoutControlCharacters(t *testing.T) {
 	}{
 		{"plain", []string{"Rechnung", "Nr."}, []string{"Rechnung", "Nr."}},
 		// Fonts without a usable Unicode mapping make pdftotext emit C0
-		// controls verbatim; XML forbids them.
-		{"C0 controls", []string{"Rech\x01nung", "\x07\x08", "Betrag\x1f"}, []string{"Rechnung", "", "Betrag"}},
+		// controls verbatim; XML forbids them. A word of nothing else
+		// carries no text and is dropped.
+		{"C0 controls", []string{"Rech\x01nung", "\x07\x08", "Betrag\x1f"}, []string{"Rechnung", "Betrag"}},
 		{"form feed and escape", []string{"a\x0cb", "\x1b[0m"}, []string{"ab", "[0m"}},
 		{"tab kept", []string{"a\tb"}, []string{"a\tb"}},
-		{"invalid UTF-8", []string{"M\xfcller", "\xef\xbf\xbe"}, []string{"M\uFFFDller", ""}},
+		{"invalid UTF-8", []string{"M\xfcller", "\xef\xbf\xbe", "\xff\xfe"}, []string{"M\uFFFDller"}},
 		{"entity", []string{"A&amp;B"}, []string{"A&B"}},
 	}
 	for _, tt := range tests {
