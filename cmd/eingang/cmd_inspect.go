@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/eingang/eingang/internal/config"
@@ -324,7 +325,8 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 	f := doc.Fields
 	out.Route, out.Office, out.Location, out.Workflow = f["route"], f["office"], f["location"], f["workflow"]
 	out.Review, out.Reason = f["needs_review"] == "true", f["review_reason"]
-	fmt.Sscanf(f["classification_confidence"], "%g", &out.Confidence)
+	// The classify step always writes it ("%.2f"); a missing one reads as 0.
+	out.Confidence, _ = strconv.ParseFloat(f["classification_confidence"], 64)
 	// As the deliver step chooses it.
 	out.Target = prof.Target
 	if rt := f["route_target"]; rt != "" {

@@ -136,6 +136,14 @@ func TestInspectEInvoices(t *testing.T) {
 		})
 	}
 
+	// Inspect works in a scratch area: the configured work area, journal
+	// and error folder stay untouched.
+	for _, p := range []string{"work", "journal.db", "error", "done", "archive"} {
+		if _, err := os.Stat(filepath.Join(root, p)); !os.IsNotExist(err) {
+			t.Errorf("inspect touched the configured %s (%v)", p, err)
+		}
+	}
+
 	// The text output says the same.
 	var out, errb bytes.Buffer
 	if code := cmdInspect(context.Background(), []string{"--config", cfg, "--profile", "rechnung", good}, &out, &errb); code != 0 {
