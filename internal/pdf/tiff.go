@@ -411,6 +411,9 @@ func tiffJPEG(img *Image, d *ifd, strips [][]byte, rps, spp int, photo uint64) (
 		return append(append(out, t...), s[2:]...)
 	}
 	img.BitsPerComponent = 8
+	if spp == 4 && photo != photoSeparated {
+		return tiffJPEGAlpha(img, strips, splice, rps)
+	}
 	switch {
 	case photo == photoSeparated:
 		img.Components = 4
@@ -473,6 +476,48 @@ func tiffJPEG(img *Image, d *ifd, strips [][]byte, rps, spp int, photo uint64) (
 			}
 		}
 	}
+	img.Filter, img.Data = FilterFlate, deflate(raw)
+	return img, nil
+}
+
+// tiffJPEGAlpha decodes a JPEG-compressed RGB TIFF with an alpha channel:
+// its JPEG streams carry four components without an Adobe marker, which
+// PDF viewers would take for CMYK and Go's decoder refuses. Marking each
+// strip as untransformed four-channel data (Adobe APP14, transform 0)
+// lets the decoder return the channels as they are; colour is flattened
+// onto white and stored losslessly.
+func tiffJPEGAlpha(img *Image, strips [][]byte, splice func([]byte) []byte, rps int) (*Image, error) {
+	raw := make([]byte, 0, img.Width*img.Height*3)
+	for i, s := range strips {
+		rows := min(rps, img.Height-i*rps)
+		if rows <= 0 {
+			break
+		}
+		j := splice(s)
+		if len(j) < 4 || j[0] != 0xFF || j[1] != 0xD8 {
+			return nil, fmt.Errorf("%w: jpeg strip %d", ErrCorrupt, i)
+		}
+		app14 := []byte{0xFF, 0xEE, 0x00, 0x0E, 'A', 'd', 'o', 'b', 'e', 0x00, 0x64, 0, 0, 0, 0, 0}
+		marked := append(append(append(make([]byte, 0, len(j)+len(app14)), j[:2]...), app14...), j[2:]...)
+		src, err := jpeg.Decode(bytes.NewReader(marked))
+		if err != nil {
+			return nil, fmt.Errorf("%w: jpeg strip %d: %v", ErrCorrupt, i, err)
+		}
+		c, ok := src.(*image.CMYK)
+		if !ok || c.Rect.Dx() != img.Width || c.Rect.Dy() < rows {
+			return nil, fmt.Errorf("%w: jpeg strip %d is not %d×%d with four channels", ErrCorrupt, i, img.Width, rows)
+		}
+		for y := 0; y < rows; y++ {
+			row := c.Pix[y*c.Stride:]
+			for x := 0; x < img.Width; x++ {
+				// Go inverts Adobe four-channel data (255 = no ink);
+				// inverting back gives the stored R, G, B, A.
+				r, g, b, a := 255-int(row[4*x]), 255-int(row[4*x+1]), 255-int(row[4*x+2]), 255-int(row[4*x+3])
+				raw = append(raw, byte((r*a+255*(255-a))/255), byte((g*a+255*(255-a))/255), byte((b*a+255*(255-a))/255))
+			}
+		}
+	}
+	img.Components, img.BitsPerComponent = 3, 8
 	img.Filter, img.Data = FilterFlate, deflate(raw)
 	return img, nil
 }
