@@ -29,7 +29,7 @@ func decodeYAML(data []byte, name string, cfg *Config) error {
 	if len(doc.Content) == 0 {
 		return nil // empty or only comments: all defaults
 	}
-	w := &walker{file: name}
+	w := &walker{file: name, root: reflect.TypeOf(cfg).Elem()}
 	w.value(doc.Content[0], reflect.TypeOf(cfg).Elem(), "")
 	if n := len(w.problems); n > maxProblems {
 		// A section indented one level too deep makes every key below it
@@ -103,6 +103,8 @@ const walkBudget = 100_000
 // into and collects one problem per mistake.
 type walker struct {
 	file     string
+	root     reflect.Type
+	places   map[string][]string // key -> sections that have it, see keyPlaces
 	problems []string
 	visited  int
 	// expanding holds the aliased nodes being walked, so that an alias
@@ -171,7 +173,7 @@ func (w *walker) valueAt(n, at *yaml.Node, t reflect.Type, key string) {
 		w.mapping(n, key, func(k, v *yaml.Node) {
 			ft, ok := fields[k.Value]
 			if !ok {
-				w.add(join(key, k.Value), k, "unknown key (%s)", suggest(k.Value, yamlKeys(t)))
+				w.add(join(key, k.Value), k, "unknown key (%s)", w.suggest(k.Value, t))
 				return
 			}
 			w.value(v, ft, join(key, k.Value))
@@ -406,6 +408,58 @@ func yamlKeys(t reflect.Type) []string {
 	}
 	walk(t)
 	return keys
+}
+
+// suggest is the hint for key, unknown in struct t: a typo's nearest key
+// at this level, else the sections that do have the key (a key indented
+// one level too shallow or too deep), else the keys of this level.
+func (w *walker) suggest(key string, t reflect.Type) string {
+	known := yamlKeys(t)
+	if _, ok := nearest(key, known); ok {
+		return suggest(key, known)
+	}
+	if w.places == nil {
+		w.places = map[string][]string{}
+		keyPlaces(w.root, "", w.places, 0)
+	}
+	if places := w.places[strings.ToLower(key)]; len(places) > 0 {
+		if len(places) > 3 {
+			places = append(places[:3:3], "…")
+		}
+		return "it is a key of " + strings.Join(places, ", ") + "; check the indentation"
+	}
+	return suggest(key, known)
+}
+
+// keyPlaces records for every yaml key below struct type t the sections
+// that have it, named as in messages but with [] for any list element and
+// <name> for any map entry: "folder" -> ["profiles[]"].
+func keyPlaces(t reflect.Type, path string, out map[string][]string, depth int) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if depth > 8 {
+		return // no recursive types today; do not loop if one appears
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if t == nodeType {
+			return
+		}
+		place := path
+		if place == "" {
+			place = "the top level"
+		}
+		fields := yamlFields(t)
+		for _, k := range yamlKeys(t) {
+			out[k] = append(out[k], place)
+			keyPlaces(fields[k], join(path, k), out, depth+1)
+		}
+	case reflect.Slice:
+		keyPlaces(t.Elem(), path+"[]", out, depth+1)
+	case reflect.Map:
+		keyPlaces(t.Elem(), join(path, "<name>"), out, depth+1)
+	}
 }
 
 // suggest is the parenthesised hint after "unknown key": the nearest known

@@ -46,6 +46,14 @@ func TestYAMLErrorsNameKeyFileAndLine(t *testing.T) {
 			"config: Intake: unknown key (did you mean intake?)" + f + "6"},
 		{"no near key lists the level's keys", "mail: x\n" + minimal,
 			"config: mail: unknown key (known: instance, paths, http, redis, journal, intake, workers, ocr, log, sign, classification, targets, profiles)" + f + "1"},
+		{"key at the wrong level", minimal + "intake:\nstability_delay: 2s\n",
+			"config: stability_delay: unknown key (it is a key of intake; check the indentation)" + f + "7"},
+		{"profile key in a section", minimal + "paths: {work: w, folder: in}\n",
+			"config: paths.folder: unknown key (it is a key of profiles[]; check the indentation)" + f + "6"},
+		{"key of many sections", minimal + "log: {name: x}\n",
+			"config: log.name: unknown key (it is a key of http.users[], classification.rules[], profiles[]; check the indentation)" + f + "6"},
+		{"key of a map entry", minimal + "dir: x\n",
+			"config: dir: unknown key (it is a key of targets.<name>; check the indentation)" + f + "6"},
 		{"profile key carries the profile's name", `
 targets: {archive: {type: archive, dir: a}}
 profiles:
