@@ -5,7 +5,7 @@
 set -euo pipefail
 
 want=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
-      g++ pkg-config poppler-utils qpdf icc-profiles-free)
+      g++ pkg-config poppler-utils qpdf icc-profiles-free libheif-examples)
 case "${1:-run}" in
   test)  want+=(redis-server openssl) ;;
   bench) want+=(redis-server openssl ocrmypdf time) ;;

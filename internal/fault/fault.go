@@ -55,7 +55,7 @@ func Default() *Rules {
 	r := &Rules{}
 	r.Register(intake.ErrEmpty, true, "Die Datei ist leer.")
 	r.Register(intake.ErrIncomplete, true, "Die Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.")
-	r.Register(intake.ErrUnsupported, true, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP und XML-Rechnungen).")
+	r.Register(intake.ErrUnsupported, true, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC und XML-Rechnungen).")
 	r.Register(intake.ErrTooLarge, true, "Die Datei ist zu groß für die automatische Verarbeitung.")
 	r.Register(ErrPermanent, true, "Das Dokument konnte nicht verarbeitet werden.")
 	r.Register(os.ErrNotExist, true, "Die Datei war während der Verarbeitung nicht mehr vorhanden.")

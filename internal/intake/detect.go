@@ -30,6 +30,7 @@ const (
 	FormatGIF  Format = "gif"
 	FormatBMP  Format = "bmp"
 	FormatWebP Format = "webp"
+	FormatHEIC Format = "heic"
 	FormatXML  Format = "xml"
 )
 
@@ -109,6 +110,8 @@ func Detect(path string) (Format, error) {
 		return FormatBMP, checkImage(f, FormatBMP, st.Size())
 	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
 		return FormatWebP, checkImage(f, FormatWebP, st.Size())
+	case len(head) >= 16 && string(head[4:8]) == "ftyp" && isHEIC(head):
+		return FormatHEIC, checkBoxes(f, st.Size())
 	case looksLikeXML(head):
 		return FormatXML, checkXML(f)
 	}
@@ -279,6 +282,49 @@ func checkImage(f *os.File, format Format, size int64) error {
 		if _, err := f.ReadAt(tail[:], size-8); err != nil || string(tail[:4]) != "IEND" {
 			return fmt.Errorf("%w: PNG has no IEND chunk", ErrIncomplete)
 		}
+	}
+	return nil
+}
+
+// isHEIC: an ISO base media file with a HEIC brand (the same test as
+// pdf.IsHEIC).
+func isHEIC(head []byte) bool {
+	size := min(int(binary.BigEndian.Uint32(head)), len(head))
+	for i := 8; i+4 <= size; i += 4 {
+		switch string(head[i : i+4]) {
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs":
+			return true
+		}
+	}
+	return false
+}
+
+// checkBoxes walks the top-level boxes of an ISO base media file (HEIC):
+// each declares its length, so a file cut off while being written ends
+// inside a box.
+func checkBoxes(f *os.File, size int64) error {
+	var hdr [16]byte
+	for off, n := int64(0), 0; off < size; n++ {
+		if n > 10000 {
+			return fmt.Errorf("%w: heic has too many boxes", ErrIncomplete)
+		}
+		if _, err := f.ReadAt(hdr[:8], off); err != nil {
+			return fmt.Errorf("%w: heic box header at %d", ErrIncomplete, off)
+		}
+		l := int64(binary.BigEndian.Uint32(hdr[:4]))
+		switch l {
+		case 0: // to the end of the file
+			return nil
+		case 1:
+			if _, err := f.ReadAt(hdr[8:16], off+8); err != nil {
+				return fmt.Errorf("%w: heic box header at %d", ErrIncomplete, off)
+			}
+			l = int64(binary.BigEndian.Uint64(hdr[8:16]))
+		}
+		if l < 8 || l > size-off {
+			return fmt.Errorf("%w: heic box at %d declares %d bytes, %d left", ErrIncomplete, off, l, size-off)
+		}
+		off += l
 	}
 	return nil
 }

@@ -65,6 +65,11 @@ func TestDetect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	heic, err := os.ReadFile(filepath.Join("..", "ocr", "testdata", "rechnung.heic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	avif := append([]byte("\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf"), heic[28:]...)
 	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\nstartxref\n9\n%%EOF\n")
 	tests := []struct {
 		name    string
@@ -86,6 +91,9 @@ func TestDetect(t *testing.T) {
 		{"bm.txt", []byte("BMW Niederlassung, Angebot vom 3. Mai"), "", ErrUnsupported},
 		{"phone.webp", webpb, FormatWebP, nil},
 		{"cut.webp", webpb[:len(webpb)/2], FormatWebP, ErrIncomplete},
+		{"iphone.heic", heic, FormatHEIC, nil},
+		{"cut.heic", heic[:len(heic)-100], FormatHEIC, ErrIncomplete},
+		{"photo.avif", avif, "", ErrUnsupported},
 		{"page.tif", tiff(16, 16), FormatTIFF, nil},
 		{"cut.tif", tiff(8, 16), FormatTIFF, ErrIncomplete},
 		{"lying.tif", tiff(16, 1<<30), FormatTIFF, ErrIncomplete},

@@ -66,7 +66,7 @@ func ClerkMessage(err error) string {
 	case errors.Is(err, ErrNoPages):
 		return "Das Dokument enthält keine Seiten."
 	case errors.Is(err, ErrUnsupportedFormat):
-		return "Das Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG, GIF, BMP, WebP)."
+		return "Das Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC)."
 	case errors.Is(err, ErrCorrupt):
 		return "Die Datei ist beschädigt und kann nicht gelesen werden. Bitte neu scannen."
 	case errors.Is(err, ErrImageTooLarge):

@@ -18,9 +18,10 @@ import (
 )
 
 // TestImageFormats recognises the photo and screenshot formats phones and
-// office work produce: WebP (lossless and lossy, fixtures made with
-// ImageMagick from three lines of text), and GIF and BMP encoded here from
-// the same pixels.
+// office work produce: WebP (lossless and lossy) and HEIC, fixtures made
+// with ImageMagick from three lines of text, and GIF and BMP encoded here
+// from the same pixels. HEIC is decoded by libheif's heif-convert, which
+// `make test` installs.
 func TestImageFormats(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "rechnung.webp"))
 	if err != nil {
@@ -51,6 +52,10 @@ func TestImageFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	heic, err := os.ReadFile(filepath.Join("testdata", "rechnung.heic"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newTestEngine(t)
 	for _, tc := range []struct {
 		name   string
@@ -61,6 +66,7 @@ func TestImageFormats(t *testing.T) {
 		{"lossy.webp", pdf.FormatWebP, lossy},
 		{"page.gif", pdf.FormatGIF, encode(func(b *bytes.Buffer) error { return gif.Encode(b, pal, nil) })},
 		{"page.bmp", pdf.FormatBMP, encode(func(b *bytes.Buffer) error { return bmp.Encode(b, src) })},
+		{"iphone.heic", pdf.FormatHEIC, heic},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := pdf.Sniff(tc.data); got != tc.format {

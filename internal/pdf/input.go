@@ -106,6 +106,10 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 		var im *Image
 		im, err = ReadPNG(data, lim)
 		imgs = []*Image{im}
+	case FormatHEIC:
+		var im *Image
+		im, err = ReadHEIC(ctx, data, lim)
+		imgs = []*Image{im}
 	case FormatGIF, FormatBMP, FormatWebP:
 		var im *Image
 		im, err = ReadDecoded(data, format, lim)

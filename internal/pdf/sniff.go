@@ -21,6 +21,7 @@ const (
 	FormatGIF
 	FormatBMP
 	FormatWebP
+	FormatHEIC
 )
 
 func (f Format) String() string {
@@ -39,6 +40,8 @@ func (f Format) String() string {
 		return "bmp"
 	case FormatWebP:
 		return "webp"
+	case FormatHEIC:
+		return "heic"
 	}
 	return "unknown"
 }
@@ -59,6 +62,8 @@ func Sniff(head []byte) Format {
 		return FormatBMP
 	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
 		return FormatWebP
+	case IsHEIC(head):
+		return FormatHEIC
 	}
 	// PDF allows junk before the header within the first 1024 bytes.
 	if i := bytes.Index(head, []byte("%PDF-")); i >= 0 && i < 1024 {
@@ -96,6 +101,39 @@ func IsBMP(head []byte) bool {
 	switch binary.LittleEndian.Uint32(head[14:]) {
 	case 12, 40, 52, 56, 64, 108, 124:
 		return true
+	}
+	return false
+}
+
+// IsHEIC reports whether head starts an ISO base media file of the HEIF
+// image family with HEVC-coded images (iPhone photos): an ftyp box whose
+// major brand is one of HEIC's, or the generic mif1/msf1 with heic among
+// the compatible brands. AVIF shares the container but not the codec.
+func IsHEIC(head []byte) bool {
+	if len(head) < 16 || string(head[4:8]) != "ftyp" {
+		return false
+	}
+	size := int(binary.BigEndian.Uint32(head))
+	if size < 16 || size > len(head) {
+		size = len(head)
+	}
+	heic := func(b string) bool {
+		switch b {
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs":
+			return true
+		}
+		return false
+	}
+	if heic(string(head[8:12])) {
+		return true
+	}
+	if b := string(head[8:12]); b != "mif1" && b != "msf1" {
+		return false
+	}
+	for i := 16; i+4 <= size; i += 4 {
+		if heic(string(head[i : i+4])) {
+			return true
+		}
 	}
 	return false
 }
