@@ -166,6 +166,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	quietLeptonica()
 	// For child processes and for libraries loaded later; this process's
 	// libgomp already read its environment (see singleThreadOpenMP).
 	os.Setenv("OMP_THREAD_LIMIT", "1")

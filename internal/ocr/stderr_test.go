@@ -48,6 +48,14 @@ func TestLogsSurviveConcurrentInit(t *testing.T) {
 	if !strings.Contains(string(b), "marker after ocr") {
 		t.Fatalf("the log line written after OCR did not reach standard error; it held:\n%s", b)
 	}
+	// Nothing but eingang's own log lines: leptonica's messages (the fax
+	// sample below provokes "Error in boxClipToRectangle") would land
+	// between them without level or time.
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if line != "" && !strings.HasPrefix(line, "time=") {
+			t.Errorf("standard error holds a line that is not a log line: %q", line)
+		}
+	}
 }
 
 func stderrChild(t *testing.T) {
@@ -67,6 +75,10 @@ func stderrChild(t *testing.T) {
 		p := filepath.Join(dir, fmt.Sprintf("page%d.png", i))
 		writeBarPNG(t, p, i)
 		imgs = append(imgs, p)
+	}
+	fax := filepath.Join(repoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes", "barcode-fax-image.pdf")
+	if _, err := os.Stat(fax); err == nil {
+		imgs = append(imgs, fax)
 	}
 	var wg sync.WaitGroup
 	for i, in := range imgs {
