@@ -52,7 +52,11 @@ type Payload struct {
 type Redis struct {
 	Opt      asynq.RedisConnOpt
 	embedded *miniredis.Miniredis
+	health   *redisHealth
 }
+
+// Where names the Redis for messages (address, never credentials).
+func (r *Redis) Where() string { return r.health.where }
 
 // Embedded reports whether the in-memory Redis is in use.
 func (r *Redis) Embedded() bool { return r.embedded != nil }
@@ -81,7 +85,8 @@ func ConnectRedis(cfg config.Redis, log *slog.Logger) (*Redis, error) {
 			return nil, fmt.Errorf("start embedded redis: %w", err)
 		}
 		log.Warn("no redis.url configured: using an embedded in-memory Redis. It is NOT durable; the journal and the folders are the truth, so unfinished documents are re-enqueued at the next start. Configure redis.url for production.", "addr", m.Addr())
-		return &Redis{Opt: asynq.RedisClientOpt{Addr: m.Addr()}, embedded: m}, nil
+		opt := asynq.RedisClientOpt{Addr: m.Addr()}
+		return &Redis{Opt: opt, embedded: m, health: newRedisHealth(log, "embedded "+m.Addr())}, nil
 	}
 	password := ""
 	if cfg.PasswordFile != "" {
@@ -92,7 +97,8 @@ func ConnectRedis(cfg config.Redis, log *slog.Logger) (*Redis, error) {
 		password = strings.TrimSpace(string(b))
 	}
 	if len(cfg.ClusterAddrs) > 0 {
-		return &Redis{Opt: asynq.RedisClusterClientOpt{Addrs: cfg.ClusterAddrs, Password: password}}, nil
+		opt := asynq.RedisClusterClientOpt{Addrs: cfg.ClusterAddrs, Password: password}
+		return &Redis{Opt: opt, health: newRedisHealth(log, describeRedis(opt))}, nil
 	}
 	opt, err := asynq.ParseRedisURI(cfg.URL)
 	if err != nil {
@@ -108,7 +114,7 @@ func ConnectRedis(cfg config.Redis, log *slog.Logger) (*Redis, error) {
 			opt = o
 		}
 	}
-	return &Redis{Opt: opt}, nil
+	return &Redis{Opt: opt, health: newRedisHealth(log, describeRedis(opt))}, nil
 }
 
 // Enqueuer puts pipeline steps on the queue. It implements

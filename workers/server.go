@@ -25,7 +25,7 @@ func NewServer(r *Redis, o ServerOptions) *asynq.Server {
 		Queues:          QueueWeights(),
 		RetryDelayFunc:  o.Retry.Delay,
 		ShutdownTimeout: o.ShutdownTimeout,
-		Logger:          slogAdapter{o.Logger.With("component", "asynq")},
+		Logger:          slogAdapter{l: o.Logger.With("component", "asynq"), health: r.health},
 		LogLevel:        asynq.WarnLevel,
 		// Faster than the default 5 s so that retries of a recovered DMS
 		// start promptly.
@@ -37,6 +37,10 @@ func NewServer(r *Redis, o ServerOptions) *asynq.Server {
 func Ping(ctx context.Context, r *Redis) error {
 	insp := asynq.NewInspector(r.Opt)
 	defer insp.Close()
+	return pingWith(ctx, insp)
+}
+
+func pingWith(ctx context.Context, insp *asynq.Inspector) error {
 	done := make(chan error, 1)
 	go func() {
 		_, err := insp.Queues()
@@ -53,13 +57,27 @@ func Ping(ctx context.Context, r *Redis) error {
 	}
 }
 
-// slogAdapter lets asynq log through slog.
-type slogAdapter struct{ l *slog.Logger }
+// slogAdapter lets asynq log through slog. While Redis is unreachable
+// every asynq component reports every failed attempt, several a second;
+// Redis.Watch says it once, so those messages are demoted to debug.
+type slogAdapter struct {
+	l      *slog.Logger
+	health *redisHealth
+}
 
 func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
 func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
-func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
-func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.problem(slog.LevelWarn, fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.problem(slog.LevelError, fmt.Sprint(args...)) }
+
+func (a slogAdapter) problem(level slog.Level, msg string) {
+	if a.health != nil && (a.health.isDown() || looksLikeLostConnection(msg)) {
+		a.health.suspect()
+		a.l.Debug(msg)
+		return
+	}
+	a.l.Log(context.Background(), level, msg)
+}
 
 // Fatal ends the process like asynq's own logger does.
 func (a slogAdapter) Fatal(args ...any) {

@@ -58,6 +58,11 @@ type Options struct {
 	// ClaimDir is the work area for claimed files; it must be on the same
 	// filesystem as the folders.
 	ClaimDir string
+	// Paused, when set and true, makes a scan claim nothing: files stay in
+	// the hot folders, where they are safe, while the queue cannot take
+	// them (Redis unreachable). The next scan after it turns false takes
+	// them.
+	Paused func() bool
 }
 
 // Watcher watches folders and hands stable, complete files to a Handler.
@@ -110,12 +115,11 @@ func Ignored(name string, extra []string) bool {
 // Run watches until ctx is done. It lists every folder at once (so files
 // left from before a restart are taken), then on every fsnotify event, on
 // every rescan tick, and often while files are waiting to become stable.
+//
+// Run does not create the folders: a mistyped folder created here would
+// be watched while the scan station drops files into the real one. The
+// command checks them (and creates those its profile allows) before.
 func (w *Watcher) Run(ctx context.Context) error {
-	for _, f := range w.folders {
-		if err := os.MkdirAll(f.Path, 0o770); err != nil {
-			return fmt.Errorf("intake: folder of profile %s: %w", f.Profile, err)
-		}
-	}
 	if err := os.MkdirAll(w.opt.ClaimDir, 0o770); err != nil {
 		return fmt.Errorf("intake: claim dir: %w", err)
 	}
@@ -180,6 +184,9 @@ func resetTimer(t *time.Timer, d time.Duration) {
 // Scan lists every folder once, claims what is ready and returns how many
 // files are still settling.
 func (w *Watcher) Scan(ctx context.Context) int {
+	if w.opt.Paused != nil && w.opt.Paused() {
+		return 0
+	}
 	seen := map[string]bool{}
 	pending := 0
 	for _, f := range w.folders {
