@@ -111,9 +111,12 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		cfg.Workers.Concurrency = runtime.NumCPU()
 	}
 	a = &app{cfg: cfg, log: newLogger(stderr, cfg.Log), faults: fault.Default()}
+	// "return nil, err" sets a to nil before this runs; what was opened
+	// must still be closed.
+	opened := a
 	defer func() {
 		if err != nil {
-			a.close()
+			opened.close()
 		}
 	}()
 	for _, dir := range []string{cfg.Paths.Work, cfg.Paths.Done, cfg.Paths.Error} {
@@ -125,7 +128,8 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	if err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, func() { a.journal.Close() })
+	j := a.journal // the closers must not refer to a (see above)
+	a.closers = append(a.closers, func() { j.Close() })
 	a.redis, err = workers.ConnectRedis(cfg.Redis, a.log)
 	if err != nil {
 		return nil, err
@@ -133,7 +137,8 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	a.closers = append(a.closers, a.redis.Close)
 	a.retry = workers.RetryPolicy{Base: 10 * time.Second, Max: cfg.Workers.MaxRetryDelay, Window: cfg.Workers.RetryWindow}
 	a.enq = workers.NewEnqueuer(a.redis, a.retry.MaxRetry(), cfg.Workers.StepTimeout+time.Minute)
-	a.closers = append(a.closers, func() { a.enq.Close() })
+	enq := a.enq
+	a.closers = append(a.closers, func() { enq.Close() })
 	a.targets, err = buildTargets(cfg)
 	if err != nil {
 		return nil, err
@@ -183,18 +188,21 @@ func (a *app) close() {
 func buildTargets(cfg *config.Config) (map[string]dms.Target, error) {
 	out := map[string]dms.Target{}
 	for name, t := range cfg.Targets {
-		switch t.Type {
-		case "archive":
-			out[name] = archive.New(name, t.Dir)
-		default:
-			tg, err := buildRemoteTarget(name, t)
-			if err != nil {
-				return nil, err
-			}
-			out[name] = tg
+		tg, err := buildTarget(name, t)
+		if err != nil {
+			return nil, err
 		}
+		out[name] = tg
 	}
 	return out, nil
+}
+
+// buildTarget builds one configured target.
+func buildTarget(name string, t config.Target) (dms.Target, error) {
+	if t.Type == "archive" {
+		return archive.New(name, t.Dir), nil
+	}
+	return buildRemoteTarget(name, t)
 }
 
 // parseFlags parses and turns --help into exit code 0.

@@ -63,6 +63,25 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	if addr == "" && name == "serve" {
 		addr = cfg.HTTP.Addr
 	}
+	// Start-up order: everything that can refuse the start is checked
+	// before anything is recovered, watched or run, so that a start that
+	// fails leaves no trace. The listener comes first: a second serve on
+	// the same configuration stops at the busy port before it re-enqueues
+	// what the running one is processing.
+	var ln net.Listener
+	if addr != "" {
+		if ln, err = listenHTTP(addr, *httpAddr != ""); err != nil {
+			fmt.Fprintln(stderr, "eingang:", err)
+			return 1
+		}
+		defer ln.Close()
+	}
+	if watch {
+		if err := prepareProfileFolders(cfg); err != nil {
+			fmt.Fprintln(stderr, "eingang:", err)
+			return 1
+		}
+	}
 	a, err := openApp(ctx, cfg, stderr, appParts{ocr: work})
 	if err != nil {
 		fmt.Fprintln(stderr, "eingang:", err)
@@ -70,6 +89,16 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	}
 	defer a.close()
 	log := a.log
+	if err := checkServices(ctx, a, work); err != nil {
+		fmt.Fprintln(stderr, "eingang:", err)
+		return 1
+	}
+	// One watcher of Redis reports an outage once and its end once; the
+	// watchers leave files in the hot folders meanwhile.
+	healthCtx, stopHealth := context.WithCancel(context.Background())
+	healthDone := make(chan struct{})
+	go func() { defer close(healthDone); a.redis.Watch(healthCtx) }()
+	defer func() { stopHealth(); <-healthDone }()
 
 	in := a.pipe.Intake(a.enq)
 	n, err := in.Recover(ctx)
@@ -95,6 +124,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			MaxFileSize:    cfg.Intake.MaxFileSize,
 			IgnorePatterns: cfg.Intake.IgnorePatterns,
 			ClaimDir:       a.pipe.ClaimDir(),
+			Paused:         func() bool { return !a.redis.Reachable() },
 		}, in, log.With("component", "intake"))
 		wg.Add(1)
 		go func() {
@@ -124,7 +154,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	}
 
 	var httpSrv *http.Server
-	if addr != "" {
+	if ln != nil {
 		mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: a.redis.Opt, ReadOnly: cfg.HTTP.MonitoringReadOnly})
 		defer mon.Close()
 		handler := httpapi.New(httpapi.Options{
@@ -138,11 +168,6 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			Monitoring: mon,
 			Logger:     log,
 		})
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			log.Error("cannot listen", "addr", addr, "err", err)
-			return 1
-		}
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -112,7 +112,7 @@ intake: {stability_delay: 1s, rescan_interval: 1s}
 workers: {concurrency: 2, shutdown_timeout: 5s}
 targets: {archive: {type: archive, dir: %[1]s/archive}}
 profiles:
-  - {name: rechnung, folder: %[1]s/inbox/rechnung, kind: rechnung, target: archive}
+  - {name: rechnung, folder: %[1]s/inbox/rechnung, create: true, kind: rechnung, target: archive}
 `+extraProfiles, root, addr, redisURL)), 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -492,7 +492,7 @@ func einvoices(t *testing.T, match func(manifestEntry) bool, n int) []manifestEn
 // says so, sent to error/ with the findings.
 func TestEInvoiceLane(t *testing.T) {
 	redis := testenv.StartRedis(t)
-	in := newInstanceWith(t, redis.URL(), `  - {name: streng, folder: %[1]s/inbox/streng, kind: rechnung, target: archive, invalid_einvoice: error}
+	in := newInstanceWith(t, redis.URL(), `  - {name: streng, folder: %[1]s/inbox/streng, create: true, kind: rechnung, target: archive, invalid_einvoice: error}
 `)
 	in.start()
 	xmlOK := einvoices(t, func(e manifestEntry) bool { return e.Expect == "valid" && strings.HasPrefix(e.Kind, "ubl") }, 1)[0]
@@ -602,6 +602,7 @@ func TestSealedScanWithTransfervermerk(t *testing.T) {
 	redis := testenv.StartRedis(t)
 	in := newInstanceWith(t, redis.URL(), `  - name: siegel
     folder: %[1]s/inbox/siegel
+    create: true
     kind: post
     target: archive
     sign: true

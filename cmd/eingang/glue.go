@@ -22,7 +22,21 @@ import (
 
 // queueCollector exports asynq's queue sizes, latencies and counters.
 func queueCollector(r *workers.Redis) prometheus.Collector {
-	return metrics.NewQueueMetricsCollector(asynq.NewInspector(r.Opt))
+	return quietWhileDown{Collector: metrics.NewQueueMetricsCollector(asynq.NewInspector(r.Opt)), r: r}
+}
+
+// quietWhileDown leaves out the queue metrics while Redis is unreachable:
+// asynq's collector would print its failure on every scrape, and the
+// outage is logged once already (workers.Redis.Watch) and shown by /readyz.
+type quietWhileDown struct {
+	prometheus.Collector
+	r *workers.Redis
+}
+
+func (q quietWhileDown) Collect(ch chan<- prometheus.Metric) {
+	if q.r.Reachable() {
+		q.Collector.Collect(ch)
+	}
 }
 
 // buildRemoteTarget builds the d3 and fabasoft targets from their options.

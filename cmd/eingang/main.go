@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/eingang/eingang/internal/ocr"
 )
 
@@ -46,6 +48,10 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// go-redis logs through one process-wide logger (its clients are made
+	// inside asynq and take no logger of their own), so it is replaced
+	// once, here, rather than in a package.
+	redis.SetLogger(quietRedisLog{})
 	// Every log line of the process goes through one guarded writer, so
 	// none is written while Tesseract has fd 2 redirected (see ocr.StderrWriter).
 	code := run(ctx, os.Args[1:], os.Stdout, ocr.StderrWriter(os.Stderr))

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/workers"
+)
+
+// listenHTTP binds the HTTP listener. It is the first thing a daemon does:
+// a second `eingang serve` on the same configuration must fail here,
+// before it recovers and re-enqueues what the running one is processing.
+// fromFlag says whether the address came from --http rather than http.addr.
+func listenHTTP(addr string, fromFlag bool) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	source := "http.addr (env EINGANG_HTTP_ADDR)"
+	if fromFlag {
+		source = "--http"
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s: %s is in use; another eingang serve with this configuration, or another program, is listening there (stop it, or choose another address with %s)", source, addr, source)
+	}
+	return nil, fmt.Errorf("%s: cannot listen on %s: %w", source, addr, err)
+}
+
+// profileFolderKey names a profile's folder the way configuration errors do.
+func profileFolderKey(i int, p config.Profile) string {
+	return fmt.Sprintf("profiles[%d] (%s).folder", i, p.Name)
+}
+
+// missingFolderError says how to fix a profile folder that does not exist.
+func missingFolderError(i int, p config.Profile) error {
+	return fmt.Errorf("%s: %s does not exist; create it, correct the path, or set create: true for the profile to let eingang create it", profileFolderKey(i, p), p.Folder)
+}
+
+// prepareProfileFolders checks that every profile's hot folder exists and
+// creates it only where the profile says create: true. A mistyped folder
+// created silently would be watched while the scan station drops files
+// into the real one, where they would wait forever.
+func prepareProfileFolders(cfg *config.Config) error {
+	var errs []error
+	for i, p := range cfg.Profiles {
+		st, err := os.Stat(p.Folder)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && p.Create:
+			if err := os.MkdirAll(p.Folder, 0o770); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", profileFolderKey(i, p), err))
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, missingFolderError(i, p))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", profileFolderKey(i, p), err))
+		case !st.IsDir():
+			errs = append(errs, fmt.Errorf("%s: %s is not a folder", profileFolderKey(i, p), p.Folder))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// startupTimeout bounds each start-up check, so that an unreachable service
+// stops the start with its name instead of hanging it.
+const startupTimeout = 20 * time.Second
+
+// checkServices makes sure the journal and Redis answer, and, for commands
+// that deliver, every target, before anything is recovered, watched or
+// run. A start that cannot work fails with the one thing to fix instead of
+// failing every document afterwards.
+func checkServices(ctx context.Context, a *app, targets bool) error {
+	check := func(what string, f func(context.Context) error) error {
+		cctx, cancel := context.WithTimeout(ctx, startupTimeout)
+		defer cancel()
+		if err := f(cctx); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	if err := check("journal ("+a.cfg.Journal.DSN+")", a.journal.Ping); err != nil {
+		return err
+	}
+	if err := check("redis at "+a.redis.Where()+" is unreachable", func(ctx context.Context) error {
+		if err := workers.Ping(ctx, a.redis); err != nil {
+			// Ping says "redis: …"; the label says that already.
+			if inner := errors.Unwrap(err); inner != nil {
+				return inner
+			}
+			return err
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !targets {
+		return nil
+	}
+	names := make([]string, 0, len(a.targets))
+	for n := range a.targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		p, ok := a.targets[n].(dms.Pinger)
+		if !ok {
+			continue
+		}
+		if err := check("targets."+n+" is not reachable", p.Ping); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// quietRedisLog replaces go-redis's logger, which prints every failed
+// dial, several lines a second while Redis is down. eingang reports an
+// outage itself, once when it starts and once when it ends
+// (workers.Redis.Watch), and /readyz answers 503 meanwhile.
+type quietRedisLog struct{}
+
+func (quietRedisLog) Printf(context.Context, string, ...any) {}
