@@ -28,8 +28,8 @@ paths: {work: %[1]s/work, done: %[1]s/done, error: %[1]s/error}
 journal: {dsn: %[1]s/journal.db}
 targets: {archive: {type: archive, dir: %[1]s/archive}}
 profiles:
-  - {name: post, folder: %[1]s/inbox/post, kind: post, target: archive}
-  - {name: rechnung, folder: %[1]s/inbox/rechnung, kind: rechnung, target: archive}
+  - {name: post, folder: %[1]s/inbox/post, create: true, kind: post, target: archive}
+  - {name: rechnung, folder: %[1]s/inbox/rechnung, create: true, kind: rechnung, target: archive}
 `, root) + extra
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestDoctor(t *testing.T) {
 	redis.Stop()
 	cfg2, _ := writeConfig(t, "redis: {url: \""+redis.URL()+"\"}\nocr: {languages: deu+klingon}\n")
 	code, out, _ = runCLI(t, "doctor", "--config", cfg2)
-	if code != 1 || !strings.Contains(out, "FAIL  redis") || !strings.Contains(out, "FAIL  tesseract") || !strings.Contains(out, "2 check(s) failed") {
+	if code != 1 || !strings.Contains(out, "FAIL  redis") || !strings.Contains(out, "FAIL  tesseract") || !strings.Contains(out, "2 checks failed") {
 		t.Errorf("doctor with failures: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "doctor", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
