@@ -47,7 +47,7 @@ type validateResult struct {
 
 // writeVisual renders doc into dir as <file base name>.pdf.
 func writeVisual(ctx context.Context, dir, file string, doc *einvoice.Document) error {
-	pdf, err := visual.Render(ctx, doc, visual.Options{})
+	pdf, err := visual.Render(ctx, doc, visual.Options{SourceName: filepath.Base(file)})
 	if err != nil {
 		return fmt.Errorf("visualise %s: %w", file, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,6 +98,10 @@ func TestCmdValidate(t *testing.T) {
 				pdf, err := os.ReadFile(filepath.Join(dir, "good.pdf"))
 				if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 					t.Errorf("no visual written: %v", err)
+				}
+				// The readable copy names the file it was made from.
+				if txt, err := exec.Command("pdftotext", filepath.Join(dir, "good.pdf"), "-").Output(); err == nil && !strings.Contains(string(txt), filepath.Base(good)) {
+					t.Errorf("visual does not name %s:\n%s", filepath.Base(good), txt)
 				}
 			}
 			if tt.name == "xml" && (!strings.Contains(out.String(), "<rep:accept") || !strings.Contains(out.String(), "<rep:reject")) {
