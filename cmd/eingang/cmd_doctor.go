@@ -78,12 +78,17 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		report(fmt.Sprintf("profile %s: same filesystem as paths.work", p.Name), sameFS(p.Folder, cfg.Paths.Work))
 	}
 
-	j, err := journal.OpenSQLite(ctx, cfg.Journal.DSN)
-	if err == nil {
-		err = j.Ping(ctx)
-		j.Close()
+	if missing(cfg.Journal.DSN) {
+		// Opening it would create it; serve does that.
+		report("journal "+cfg.Journal.DSN+" can be created", creatable(cfg.Journal.DSN))
+	} else {
+		j, err := journal.OpenSQLite(ctx, cfg.Journal.DSN)
+		if err == nil {
+			err = j.Ping(ctx)
+			j.Close()
+		}
+		report("journal "+cfg.Journal.DSN, err)
 	}
-	report("journal "+cfg.Journal.DSN, err)
 
 	if cfg.Redis.Embedded() {
 		note("redis", "none configured; serve starts an embedded in-memory Redis (not durable)")
@@ -110,6 +115,11 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	for _, n := range names {
 		// One target at a time, so that one that cannot be built (a key
 		// missing) does not hide whether the others answer.
+		if tc := cfg.Targets[n]; tc.Type == "archive" && missing(tc.Dir) {
+			// The archive's check would create its folder; delivering does.
+			report("target "+n+" folder "+tc.Dir+" can be created", creatable(tc.Dir))
+			continue
+		}
 		t, err := buildTarget(n, cfg.Targets[n])
 		if err == nil {
 			if p, ok := t.(dms.Pinger); ok {

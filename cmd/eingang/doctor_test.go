@@ -50,7 +50,7 @@ func TestDoctorSummary(t *testing.T) {
 
 // doctor on the demo configuration, run as a new user would before or
 // without `make run`: the d.3 key is missing, and doctor says that `make
-// run` provides it (and the d.3 fake), and creates no hot folder.
+// run` provides it (and the d.3 fake), and creates nothing.
 func TestDoctorOnDemoConfig(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
@@ -81,7 +81,8 @@ func TestDoctorOnDemoConfig(t *testing.T) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "var", "inbox")); !os.IsNotExist(err) {
-		t.Errorf("doctor created the hot folders (stat: %v)", err)
+	// Nothing at all: hot folders, paths, journal and archive are serve's.
+	if _, err := os.Stat(filepath.Join(dir, "var")); !os.IsNotExist(err) {
+		t.Errorf("doctor created var/ (stat: %v)", err)
 	}
 }
