@@ -345,6 +345,13 @@ func isBMP(head []byte) bool {
 func looksLikeXML(head []byte) bool {
 	h := bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
 	h = bytes.TrimLeft(h, " \t\r\n")
+	// HTML (a saved web page or mail body) starts like XML but is not
+	// XML: calling it damaged because it is not well-formed would send
+	// the clerk looking for a fault that is not there.
+	lower := bytes.ToLower(h[:min(len(h), 16)])
+	if bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
+		return false
+	}
 	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && utf8.Valid(h[:min(len(h), 256)]))
 }
 

@@ -102,6 +102,8 @@ func TestDetect(t *testing.T) {
 		{"half.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID>"), FormatXML, ErrIncomplete},
 		{"empty.pdf", nil, "", ErrEmpty},
 		{"word.docx", []byte("PK\x03\x04 some zip"), "", ErrUnsupported},
+		{"page.html", []byte("<!doctype html>\n<html><body><p>Text<br></body></html>"), "", ErrUnsupported},
+		{"mail.html", []byte(" <html>\n<head><meta charset=\"UTF-8\"></head>"), "", ErrUnsupported},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/testenv"
+)
+
+// peerOutcome is what must become of one sample file of the peers corpus
+// (another intake project's test suite) dropped into an inbox.
+type peerOutcome struct {
+	state  string // journal.StateDelivered or journal.StateFailed
+	reason string // for failures: words the German reason file must contain
+	why    string
+}
+
+const (
+	unsupported = "nicht unterstützt"
+	locked      = "passwortgeschützt"
+	damaged     = "beschädigt"
+)
+
+// peerExpectations lists every file under peers/paperless-ngx/src/ by the
+// end of its path ("*/name" or "*.ext"), first match wins. Delivered covers duplicates: identical bytes
+// under two names are one document, delivered once.
+var peerExpectations = []struct {
+	glob string
+	peerOutcome
+}{
+	{"*/invalid_pdf.pdf", peerOutcome{journal.StateFailed, damaged, "a PDF without a page tree: no viewer opens it"}},
+	{"*/password-is-test.pdf", peerOutcome{journal.StateFailed, locked, "needs the user password \"test\" to open"}},
+	{"*/tesseract/encrypted.pdf", peerOutcome{journal.StateFailed, locked, "needs a user password to open"}},
+	{"*/tesseract/signed.pdf", peerOutcome{journal.StateDelivered, "", "encrypted without a user password and signed: recognised, delivered byte for byte"}},
+	{"*.pdf", peerOutcome{journal.StateDelivered, "", "a PDF every viewer opens: born-digital, scanned, mixed, with forms, barcodes or odd image dictionaries"}},
+	{"*.tif", peerOutcome{journal.StateDelivered, "", "scan"}},
+	{"*.tiff", peerOutcome{journal.StateDelivered, "", "scan, also multi-page, with alpha, and JPEG-compressed RGBA"}},
+	{"*.png", peerOutcome{journal.StateDelivered, "", "image, with or without alpha and resolution"}},
+	{"*.jpg", peerOutcome{journal.StateDelivered, "", "photo or scan"}},
+	{"*.gif", peerOutcome{journal.StateDelivered, "", "image"}},
+	{"*.bmp", peerOutcome{journal.StateDelivered, "", "image"}},
+	{"*.webp", peerOutcome{journal.StateDelivered, "", "phone photo or thumbnail"}},
+	{"*.heic", peerOutcome{journal.StateDelivered, "", "iPhone photo"}},
+	{"*.txt", peerOutcome{journal.StateFailed, unsupported, "plain text is no document format eingang takes"}},
+	{"*.md", peerOutcome{journal.StateFailed, unsupported, "plain text"}},
+	{"*.html", peerOutcome{journal.StateFailed, unsupported, "a web page, not a document"}},
+	{"*.eml", peerOutcome{journal.StateFailed, unsupported, "mails come through the mail channel (not built yet), not a folder"}},
+	{"*.zip", peerOutcome{journal.StateFailed, unsupported, "archives are not unpacked (not built yet)"}},
+	{"*.odt", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
+	{"*.doc", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
+	{"*.docx", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
+}
+
+func expectPeer(rel string) (peerOutcome, bool) {
+	for _, e := range peerExpectations {
+		if strings.HasSuffix(rel, strings.TrimPrefix(e.glob, "*")) {
+			return e.peerOutcome, true
+		}
+	}
+	return peerOutcome{}, false
+}
+
+// TestPeersThroughTheInbox drops every sample file of the peers corpus
+// into one inbox of a running eingang: each must end delivered (or as the
+// duplicate of an identical file) or failed with the right German reason
+// in its reason file, none may stay in processing, and the process must
+// survive them all.
+func TestPeersThroughTheInbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	src := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src")
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("peers corpus not present: %v", err)
+	}
+	redis := testenv.StartRedis(t)
+	in := newInstanceWith(t, redis.URL(), `  - {name: post, folder: %[1]s/inbox/post, create: true, kind: auto, target: archive}
+`)
+	in.start()
+	inbox := filepath.Join(in.root, "inbox", "post")
+	type sample struct {
+		rel, name string
+		want      peerOutcome
+		sum       [32]byte
+	}
+	var samples []sample
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		want, ok := expectPeer(rel)
+		if !ok {
+			t.Errorf("%s: no expectation in the table", rel)
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		samples = append(samples, sample{rel: rel, name: strings.ReplaceAll(rel, string(filepath.Separator), "__"), want: want, sum: sha256.Sum256(data)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range samples {
+		copyFile(t, filepath.Join(src, s.rel), filepath.Join(inbox, s.name))
+	}
+	final := in.waitFinal(len(samples), 20*time.Minute)
+	if in.cmd.ProcessState != nil {
+		t.Fatalf("eingang exited: %v", in.cmd.ProcessState)
+	}
+	if strings.Contains(in.output.String(), "panic") {
+		t.Errorf("eingang's output mentions a panic")
+	}
+
+	bySum := map[[32]byte][]sample{}
+	for _, s := range samples {
+		bySum[s.sum] = append(bySum[s.sum], s)
+	}
+	var delivered, failed, dups int
+	for _, group := range bySum {
+		sort.Slice(group, func(i, j int) bool { return group[i].name < group[j].name })
+		reached := 0
+		for _, s := range group {
+			d, ok := final[s.name]
+			if !ok {
+				t.Errorf("%s: not finished (stuck?)", s.rel)
+				continue
+			}
+			switch {
+			case d.State == journal.StateDuplicate && len(group) > 1:
+				dups++
+				continue
+			case d.State != s.want.state:
+				t.Errorf("%s: %s (%s), want %s: %s", s.rel, d.State, d.Error, s.want.state, s.want.why)
+				continue
+			}
+			reached++
+			if d.State == journal.StateDelivered {
+				delivered++
+				continue
+			}
+			failed++
+			reason, err := os.ReadFile(filepath.Join(in.root, "error", s.name+".error.txt"))
+			if err != nil {
+				t.Errorf("%s: no reason file: %v", s.rel, err)
+				continue
+			}
+			clerk, _, _ := strings.Cut(string(reason), "Technische Details")
+			if !strings.Contains(clerk, s.want.reason) {
+				t.Errorf("%s: reason for the clerk lacks %q (%s):\n%s", s.rel, s.want.reason, s.want.why, reason)
+			}
+		}
+		if reached == 0 && len(group) > 0 {
+			t.Errorf("%s and its copies: none reached %s", group[0].rel, group[0].want.state)
+		}
+	}
+	t.Logf("%d samples: %d delivered, %d duplicates of identical files, %d failed with the expected reason", len(samples), delivered, dups, failed)
+}
