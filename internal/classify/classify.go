@@ -209,6 +209,10 @@ type Input struct {
 	Layout      *layout.Document
 	Profile     string // intake profile name
 	ProfileKind string // kind the profile implies ("" if none), e.g. an e-invoice mailbox
+	// KnownKind is the kind the document itself establishes, e.g. an
+	// e-invoice's type code: no rule, profile or text evidence overrides
+	// it, and routing goes by it.
+	KnownKind string
 	SourceName  string // file name or mail subject
 	Fields      map[string]string
 }
@@ -279,6 +283,9 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 	norm := strings.Join(strings.Fields(text), " ")
 	var res Result
 	var kindWhy, routeWhy string
+	if in.KnownKind != "" {
+		res.Kind, kindWhy = CanonicalKind(in.KnownKind), "E-Rechnung"
+	}
 	for _, r := range c.rules {
 		if ctx.Err() != nil {
 			break
@@ -287,6 +294,11 @@ func (c *Classifier) Classify(ctx context.Context, in Input) Result {
 			continue
 		}
 		if (r.Kind == "" || res.Kind != "") && (r.Route == "" || res.Route != "") {
+			continue
+		}
+		if in.KnownKind != "" && r.Kind != "" && !strings.EqualFold(CanonicalKind(r.Kind), res.Kind) {
+			// A rule for another kind presumes the document is of that
+			// kind, which the document itself says it is not.
 			continue
 		}
 		if !r.m.match(c.subject(r.Field, norm, in)) {

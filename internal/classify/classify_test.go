@@ -97,6 +97,11 @@ func TestClassify(t *testing.T) {
 		{"profile default", Input{Text: "XRechnung", Profile: "erechnung"}, KindRechnung, "kaemmerei", false},
 		{"mahnung keywords", Input{Text: "2. Mahnung\nBitte zahlen Sie umgehend."}, KindMahnung, "review", true},
 		{"uncertain goes to review", Input{Text: "Rechnung Nr. 12\nGesamtbetrag\nUSt"}, KindRechnung, "review", true},
+		// An e-invoice's kind is a fact: a letter-like or Widerspruch-like
+		// text in it must not reroute it.
+		{"known kind beats text rules", Input{Text: "Gegen den Bußgeldbescheid vom 1.3.2024 lege ich Widerspruch ein.", KnownKind: "Rechnung"}, KindRechnung, "kaemmerei", false},
+		{"known kind beats profile rule", Input{Text: "Bauantrag für Garage", Profile: "bauamt-scanner", KnownKind: KindRechnung}, KindRechnung, "kaemmerei", false},
+		{"known kind keeps route-only rules", Input{Text: "Ihr Schreiben, Az. 63-4711. Anbei die Unterlagen.", KnownKind: KindRechnung}, KindRechnung, "bauamt", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

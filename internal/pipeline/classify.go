@@ -72,6 +72,11 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 		if lerr == nil {
 			in.Layout = &lay
 		}
+		if fromEInvoice {
+			// The kind is what the e-invoice says it is; routing by a kind
+			// guessed from its text could send an invoice to the wrong office.
+			in.KnownKind = doc.Kind
+		}
 		res := p.classifier.Classify(ctx, in)
 		if !fromEInvoice {
 			kind = strings.ToLower(res.Kind)
