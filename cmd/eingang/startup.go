@@ -25,14 +25,14 @@ func listenHTTP(addr string, fromFlag bool) (net.Listener, error) {
 	if err == nil {
 		return ln, nil
 	}
-	source := "http.addr (env EINGANG_HTTP_ADDR)"
+	key, change := "http.addr", "set another address in http.addr (or EINGANG_HTTP_ADDR, or --http)"
 	if fromFlag {
-		source = "--http"
+		key, change = "--http", "choose another address with --http"
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("%s: %s is in use; another eingang serve with this configuration, or another program, is listening there (stop it, or choose another address with %s)", source, addr, source)
+		return nil, fmt.Errorf("%s: %s is already in use — is another eingang serve running with this configuration? Stop it, or %s", key, addr, change)
 	}
-	return nil, fmt.Errorf("%s: cannot listen on %s: %w", source, addr, err)
+	return nil, fmt.Errorf("%s: cannot listen on %s: %w (%s)", key, addr, err, change)
 }
 
 // profileFolderKey names a profile's folder the way configuration errors do.
