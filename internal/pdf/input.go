@@ -128,6 +128,18 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 		return nil, err
 	}
 	pc, err := readContext(data, lim)
+	if errors.Is(err, ErrCorrupt) && format == FormatPDF {
+		// pdfcpu is stricter than viewers (a page tree without /Count, a
+		// root that is a single page). qpdf repairs what poppler and
+		// Acrobat read anyway; the update then goes onto the repaired copy,
+		// and VerifyOutput compares the result with the original as
+		// poppler renders it.
+		if fixed, ferr := repairPDF(ctx, data); ferr == nil {
+			if pc2, err2 := readContext(fixed, lim); err2 == nil {
+				pc, err, data = pc2, nil, fixed
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

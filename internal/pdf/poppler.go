@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -216,4 +218,26 @@ func xmlChar(r rune, n int) bool {
 		return false
 	}
 	return true
+}
+
+// repairPDF rewrites data with qpdf, which reconstructs damaged
+// cross-reference tables and page trees the way viewers do. It fails when
+// qpdf is missing or gives up (then nothing opens the file).
+func repairPDF(ctx context.Context, data []byte) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "eingang-repair-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "qpdf", "--warning-exit-0", "--no-original-object-ids", in, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("qpdf: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return os.ReadFile(out)
 }

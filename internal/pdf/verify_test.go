@@ -76,7 +76,8 @@ func corpusPDFs(t *testing.T) []string {
 // result with VerifyOutput and, independently, with qpdf and pdftotext.
 // Files the reader refuses (encrypted, broken beyond repair) never reach
 // the writer; they are counted, and at most a tenth may be among them
-// (today: two that need a password, three broken beyond repair). An
+// (today: two that need a password, two broken beyond what qpdf
+// repairs). An
 // encrypted file that opens without a password (the signed sample) is
 // never updated: WriteSearchable must refuse it.
 func TestSearchableCorpus(t *testing.T) {
