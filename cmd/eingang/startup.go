@@ -13,6 +13,8 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/dms/d3"
+	"github.com/eingang/eingang/internal/dms/fabasoft"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -74,9 +76,10 @@ func prepareProfileFolders(cfg *config.Config) error {
 const startupTimeout = 20 * time.Second
 
 // checkServices makes sure the journal and Redis answer, and, for commands
-// that deliver, every target, before anything is recovered, watched or
-// run. A start that cannot work fails with the one thing to fix instead of
-// failing every document afterwards.
+// that deliver, that no target refuses eingang, before anything is
+// recovered, watched or run. A start that cannot work fails with the one
+// thing to fix instead of failing every document afterwards; a target that
+// is merely unreachable is reported and retried.
 func checkServices(ctx context.Context, a *app, targets bool) error {
 	check := func(what string, f func(context.Context) error) error {
 		cctx, cancel := context.WithTimeout(ctx, startupTimeout)
@@ -115,9 +118,21 @@ func checkServices(ctx context.Context, a *app, targets bool) error {
 		if !ok {
 			continue
 		}
-		if err := check("targets."+n+" is not reachable", p.Ping); err != nil {
-			errs = append(errs, err)
+		err := check("targets."+n+" is not reachable", p.Ping)
+		if err == nil {
+			continue
 		}
+		// A DMS that is down or slow is what the retries are for: a
+		// restart during its maintenance window must not stop intake (the
+		// documents wait in the queue). One that refuses eingang (key,
+		// repository) will refuse every document: that stops the start.
+		// For a document a refused login is transient (it waits until the
+		// key is fixed); at start it is the one thing to fix.
+		if !a.faults.Classify(err).Permanent && !errors.Is(err, d3.ErrUnauthorized) && !errors.Is(err, fabasoft.ErrAuth) {
+			a.log.Warn("target not reachable at start; deliveries to it wait and are retried", "target", n, "err", err)
+			continue
+		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/dms/d3/d3fake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -294,27 +296,34 @@ func startLogged(t *testing.T, in *instance) *syncBuffer {
 // workers, with a message naming the target; one whose options are wrong
 // stops it with the key (it used to crash while closing what was opened).
 func TestServeStopsOnTargetProblems(t *testing.T) {
+	fake := httptest.NewServer(d3fake.New(d3fake.DefaultOptions()))
+	t.Cleanup(fake.Close)
 	for _, c := range []struct {
-		name, hashProperty, want string
+		name, baseURL, key, hashProperty string
+		stops                            bool
+		want                             string
 	}{
-		{"unreachable", `"200"`, "targets.d3 is not reachable"},
-		{"misconfigured", `""`, "targets.d3.options: hash_property"},
+		// Down for maintenance: serve starts, says so, and deliveries retry.
+		{"unreachable", fmt.Sprintf("http://127.0.0.1:%d", testenv.FreePort(t)), "fake-api-key", `"200"`, false, "target not reachable at start"},
+		// A wrong key refuses every document: better not to start.
+		{"wrong key", fake.URL, "falsch", `"200"`, true, "targets.d3 is not reachable"},
+		{"misconfigured", fake.URL, "fake-api-key", `""`, true, "targets.d3.options: hash_property"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()
 			addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 			cfg := serveConfig(t, root, addr, testenv.StartRedis(t).URL(), "inbox/rechnung", true)
-			t.Setenv("TEST_D3_API_KEY", "geheim")
+			t.Setenv("TEST_D3_API_KEY", c.key)
 			d3 := fmt.Sprintf(`  d3:
     type: d3
     options:
-      base_url: http://127.0.0.1:%d
+      base_url: %s
       repository: dee1f3d3-eb4d-4ac4-9b2c-4b9e3c1f0a11
       api_key_env: TEST_D3_API_KEY
       hash_property: %s
       timeout: 2s
       categories: [{category: DPOST}]
-`, testenv.FreePort(t), c.hashProperty)
+`, c.baseURL, c.hashProperty)
 			b, err := os.ReadFile(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -324,10 +333,51 @@ func TestServeStopsOnTargetProblems(t *testing.T) {
 			if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			code, _, errs := serveWithin(t, cfg)
-			if code != 1 || !strings.Contains(errs, c.want) {
-				t.Errorf("exit %d, stderr %q, want exit 1 and %q", code, errs, c.want)
+			if c.stops {
+				code, _, errs := serveWithin(t, cfg)
+				if code != 1 || !strings.Contains(errs, c.want) {
+					t.Errorf("exit %d, stderr %q, want exit 1 and %q", code, errs, c.want)
+				}
+				return
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			var out, errb syncBuilder
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, []string{"serve", "--config", cfg}, &out, &errb) }()
+			ready := false
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(100 * time.Millisecond) {
+				if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+					resp.Body.Close()
+					ready = resp.StatusCode == http.StatusOK
+				}
+			}
+			cancel()
+			<-done
+			if !ready {
+				t.Errorf("serve did not start with the target down:\n%s", errb.String())
+			}
+			if !strings.Contains(errb.String(), c.want) {
+				t.Errorf("no warning %q in:\n%s", c.want, errb.String())
 			}
 		})
 	}
+}
+
+// syncBuilder is a strings.Builder safe for the writes of serve's
+// goroutines and the test's reads.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
