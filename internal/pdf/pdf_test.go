@@ -65,7 +65,14 @@ func TestSniff(t *testing.T) {
 		{"MM\x00*\x00\x00\x00\x08", FormatTIFF},
 		{"\xff\xd8\xff\xe0", FormatJPEG},
 		{"\x89PNG\r\n\x1a\n", FormatPNG},
-		{"GIF89a", FormatUnknown},
+		{"GIF89a", FormatGIF},
+		{"RIFF\x10\x00\x00\x00WEBPVP8 ", FormatWebP},
+		{"RIFF\x10\x00\x00\x00WAVEfmt ", FormatUnknown},
+		{"BM\x36\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00", FormatBMP},
+		{"BMW Niederlassung Musterstadt", FormatUnknown},
+		{"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00heicmif1", FormatHEIC},
+		{"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf", FormatUnknown},
+		{"GIF87", FormatUnknown},
 		{"", FormatUnknown},
 	}
 	for _, tt := range tests {
