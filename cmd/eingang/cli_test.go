@@ -109,6 +109,14 @@ func TestSubmit(t *testing.T) {
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
+	// Without create: true a missing folder is a mistake, as for serve.
+	cfgNo, rootNo := writeConfig(t, "")
+	body, _ := os.ReadFile(cfgNo)
+	os.WriteFile(cfgNo, []byte(strings.ReplaceAll(string(body), "create: true, ", "")), 0o644)
+	code, _, errs = runCLI(t, "submit", "--config", cfgNo, "--profile", "rechnung", src)
+	if _, err := os.Stat(filepath.Join(rootNo, "inbox", "rechnung")); code != 1 || !strings.Contains(errs, "does not exist") || err == nil {
+		t.Errorf("submit into a missing folder without create: exit %d, %q, folder created: %v", code, errs, err == nil)
+	}
 	if code, _, _ := runCLI(t, "submit", "--config", cfg, "--profile", "nope", src); code != 2 {
 		t.Errorf("unknown profile: exit %d", code)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,6 +44,17 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 2
 		}
 		prof = p
+	}
+	// Like serve: a missing folder is a mistyped path unless the profile
+	// says create: true, and a file put there would wait forever.
+	for i, p := range cfg.Profiles {
+		if p.Name != prof.Name {
+			continue
+		}
+		if _, err := os.Stat(p.Folder); errors.Is(err, os.ErrNotExist) && !p.Create {
+			fmt.Fprintln(stderr, "eingang submit:", missingFolderError(i, p))
+			return 1
+		}
 	}
 	if err := os.MkdirAll(prof.Folder, 0o770); err != nil {
 		fmt.Fprintln(stderr, "eingang submit:", err)
