@@ -189,6 +189,7 @@ func (e *budgetError) Unwrap() []error { return []error{ErrStepBudget, e.err} }
 // stepNames are the steps as the scan station calls them.
 var stepNames = map[string]string{
 	pipeline.StepIngest:   "Annahme",
+	pipeline.StepUnpack:   "Entpacken",
 	pipeline.StepOCR:      "Texterkennung",
 	pipeline.StepEInvoice: "E-Rechnungsprüfung",
 	pipeline.StepClassify: "Zuordnung",

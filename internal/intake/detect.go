@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
@@ -31,6 +32,8 @@ const (
 	FormatBMP  Format = "bmp"
 	FormatWebP Format = "webp"
 	FormatHEIC Format = "heic"
+	// FormatZIP is an archive whose files are unpacked into the inbox.
+	FormatZIP Format = "zip"
 	FormatXML  Format = "xml"
 )
 
@@ -112,6 +115,8 @@ func Detect(path string) (Format, error) {
 		return FormatWebP, checkImage(f, FormatWebP, st.Size())
 	case len(head) >= 16 && string(head[4:8]) == "ftyp" && isHEIC(head):
 		return FormatHEIC, checkBoxes(f, st.Size())
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return checkZIP(f, st.Size())
 	case looksLikeXML(head):
 		return FormatXML, checkXML(f)
 	}
@@ -284,6 +289,22 @@ func checkImage(f *os.File, format Format, size int64) error {
 		}
 	}
 	return nil
+}
+
+// checkZIP reads the central directory, which a ZIP writer puts last: a
+// file still being copied has none yet. Office documents (DOCX, XLSX,
+// ODT …) are ZIP files too, but not archives of documents.
+func checkZIP(f *os.File, size int64) (Format, error) {
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return FormatZIP, fmt.Errorf("%w: zip: %v", ErrIncomplete, err)
+	}
+	for _, m := range zr.File {
+		if m.Name == "[Content_Types].xml" || m.Name == "mimetype" || m.Name == "META-INF/manifest.xml" {
+			return "", fmt.Errorf("%w: office document", ErrUnsupported)
+		}
+	}
+	return FormatZIP, nil
 }
 
 // isHEIC: an ISO base media file with a HEIC brand (the same test as

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -101,7 +102,10 @@ func TestDetect(t *testing.T) {
 		{"bom.xml", []byte("\xEF\xBB\xBF<Invoice><ID>1</ID></Invoice>"), FormatXML, nil},
 		{"half.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID>"), FormatXML, ErrIncomplete},
 		{"empty.pdf", nil, "", ErrEmpty},
-		{"word.docx", []byte("PK\x03\x04 some zip"), "", ErrUnsupported},
+		{"word.docx", zipOf(t, "[Content_Types].xml", "word/document.xml"), "", ErrUnsupported},
+		{"brief.odt", zipOf(t, "mimetype", "content.xml"), "", ErrUnsupported},
+		{"rechnungen.zip", zipOf(t, "a.pdf", "b.pdf"), FormatZIP, nil},
+		{"cut.zip", zipOf(t, "a.pdf")[:30], FormatZIP, ErrIncomplete},
 		{"page.html", []byte("<!doctype html>\n<html><body><p>Text<br></body></html>"), "", ErrUnsupported},
 		{"mail.html", []byte(" <html>\n<head><meta charset=\"UTF-8\"></head>"), "", ErrUnsupported},
 	}
@@ -163,7 +167,7 @@ func TestRejectReason(t *testing.T) {
 		want string
 	}{
 		{"empty file", detectErr(t, writeFile(t, dir, "leer.pdf", nil)), ReasonEmpty},
-		{"word document", detectErr(t, writeFile(t, dir, "brief.docx", []byte("PK\x03\x04 zip container"))), ReasonUnsupported},
+		{"word document", detectErr(t, writeFile(t, dir, "brief.docx", zipOf(t, "[Content_Types].xml"))), ReasonUnsupported},
 		{"cut-off PDF", detectErr(t, writeFile(t, dir, "kaputt.pdf", []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n"))), ReasonDamaged},
 		{"too large, wrapped", fmt.Errorf("%w: 9 bytes", ErrTooLarge), ReasonTooLarge},
 		{"missing file", detectErr(t, filepath.Join(dir, "fehlt.pdf")), ReasonUnreadable},
@@ -184,4 +188,23 @@ func detectErr(t *testing.T, path string) error {
 	t.Helper()
 	_, err := Detect(path)
 	return err
+}
+
+// zipOf returns a ZIP archive holding the named files, each with its own
+// name as content.
+func zipOf(t *testing.T, names ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(n))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

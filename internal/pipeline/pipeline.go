@@ -29,6 +29,7 @@ import (
 // Steps, in order. A document's journal record names the next one.
 const (
 	StepIngest   = "ingest"
+	StepUnpack   = "unpack"
 	StepOCR      = "ocr"
 	StepEInvoice = "einvoice"
 	StepClassify = "classify"
@@ -176,6 +177,8 @@ func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err e
 	switch step {
 	case StepIngest:
 		return p.ingest(ctx, doc)
+	case StepUnpack:
+		return "", p.unpack(ctx, doc)
 	case StepOCR:
 		return p.recognize(ctx, doc)
 	case StepEInvoice:

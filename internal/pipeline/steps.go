@@ -39,6 +39,8 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 	}
 	next := StepOCR
 	switch {
+	case format == intake.FormatZIP:
+		next = StepUnpack
 	case format == intake.FormatXML:
 		next = StepEInvoice
 	case format == intake.FormatPDF && hasEmbeddedInvoice(ctx, doc.WorkPath):
@@ -200,6 +202,46 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 	}
 	p.obs.DocumentFinished(journal.StateDelivered)
 	p.log.Info("document delivered", "id", doc.ID, "profile", doc.Profile)
+	return nil
+}
+
+// unpack writes the files of a ZIP archive into its profile's hot folder,
+// where each becomes a document of its own, and finishes the archive: it
+// is done once its files are in the folder. Run again after a crash, it
+// writes only what is missing; a member already processed comes back as a
+// duplicate and is not processed twice.
+func (p *Pipeline) unpack(ctx context.Context, doc *journal.Document) error {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	}
+	detail := "archive already unpacked and moved"
+	if _, err := os.Stat(doc.WorkPath); err == nil {
+		names, err := intake.UnpackZIP(doc.WorkPath, doc.SourceName, prof.Folder, intake.ArchiveLimits{MaxFileBytes: p.cfg.Intake.MaxFileSize})
+		if err != nil {
+			return err
+		}
+		detail = fmt.Sprintf("%d files into the hot folder: %s", len(names), strings.Join(names, ", "))
+		if len(detail) > 2000 {
+			detail = detail[:2000] + " …"
+		}
+		if err := p.disposeSource(doc.WorkPath, doc.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	if _, err := p.journal.Update(ctx, doc.ID, journal.Event{Step: StepUnpack, Outcome: "ok", Detail: detail}, func(d *journal.Document) error {
+		if d.Terminal() {
+			return fmt.Errorf("%w: document is already %s", ErrFinished, d.State)
+		}
+		d.State, d.Step = journal.StateDelivered, ""
+		d.Target = &dms.Receipt{Target: "unpacked", Ref: prof.Folder}
+		return nil
+	}); err != nil {
+		return err
+	}
+	os.RemoveAll(p.docDir(doc.ID))
+	p.obs.DocumentFinished(journal.StateDelivered)
+	p.log.Info("archive unpacked", "id", doc.ID, "profile", doc.Profile)
 	return nil
 }
 
