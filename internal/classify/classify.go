@@ -212,9 +212,9 @@ type Input struct {
 	// KnownKind is the kind the document itself establishes, e.g. an
 	// e-invoice's type code: no rule, profile or text evidence overrides
 	// it, and routing goes by it.
-	KnownKind string
-	SourceName  string // file name or mail subject
-	Fields      map[string]string
+	KnownKind  string
+	SourceName string // file name or mail subject
+	Fields     map[string]string
 }
 
 // Result is the decision.

@@ -55,12 +55,13 @@ func Default() *Rules {
 	r := &Rules{}
 	r.Register(intake.ErrEmpty, true, "Die Datei ist leer.")
 	r.Register(intake.ErrIncomplete, true, "Die Datei ist beschädigt oder unvollständig und kann nicht gelesen werden.")
-	r.Register(intake.ErrUnsupported, true, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC, ZIP-Archive und XML-Rechnungen).")
+	r.Register(intake.ErrUnsupported, true, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC, ZIP-Archive, gespeicherte E-Mails (.eml) und XML-Rechnungen).")
 	r.Register(intake.ErrTooLarge, true, "Die Datei ist zu groß für die automatische Verarbeitung.")
 	r.Register(intake.ErrArchiveEncrypted, true, "Das ZIP-Archiv ist passwortgeschützt. Bitte die Dateien ohne Passwort oder einzeln einreichen.")
 	r.Register(intake.ErrArchiveTooBig, true, "Das ZIP-Archiv enthält zu viele oder zu große Dateien (höchstens 200 Dateien und 1 GB entpackt). Bitte in kleinere Archive teilen oder die Dateien einzeln einreichen.")
 	r.Register(intake.ErrArchiveNested, true, "Das ZIP-Archiv enthält zu tief ineinander verschachtelte Archive. Bitte die Dateien einzeln einreichen.")
 	r.Register(intake.ErrArchiveEmpty, true, "Das ZIP-Archiv enthält keine Dateien.")
+	r.Register(intake.ErrMailNothingUsable, true, "Die E-Mail enthält keinen Anhang, der verarbeitet werden kann (PDF, Bild, XML-Rechnung oder ZIP-Archiv). Ist der Text der Mail selbst das Schreiben, bitte die Mail als PDF speichern und erneut einreichen.")
 	r.Register(ErrPermanent, true, "Das Dokument konnte nicht verarbeitet werden.")
 	r.Register(os.ErrNotExist, true, "Die Datei war während der Verarbeitung nicht mehr vorhanden.")
 	return r

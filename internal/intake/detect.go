@@ -2,6 +2,7 @@ package intake
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
@@ -12,7 +13,10 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"mime"
+	"net/mail"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	_ "golang.org/x/image/bmp"
@@ -34,7 +38,10 @@ const (
 	FormatHEIC Format = "heic"
 	// FormatZIP is an archive whose files are unpacked into the inbox.
 	FormatZIP Format = "zip"
-	FormatXML  Format = "xml"
+	// FormatEML is a saved mail whose attachments are written into the
+	// inbox.
+	FormatEML Format = "eml"
+	FormatXML Format = "xml"
 )
 
 // Errors of content checks. They describe the file, so a retry will not
@@ -117,6 +124,8 @@ func Detect(path string) (Format, error) {
 		return FormatHEIC, checkBoxes(f, st.Size())
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return checkZIP(f, st.Size())
+	case looksLikeMail(head):
+		return FormatEML, checkMail(f, st.Size())
 	case looksLikeXML(head):
 		return FormatXML, checkXML(f)
 	}
@@ -287,6 +296,31 @@ func checkImage(f *os.File, format Format, size int64) error {
 		if _, err := f.ReadAt(tail[:], size-8); err != nil || string(tail[:4]) != "IEND" {
 			return fmt.Errorf("%w: PNG has no IEND chunk", ErrIncomplete)
 		}
+	}
+	return nil
+}
+
+// checkMail looks for the closing boundary of a multipart mail near its
+// end: a mail client writes it last. A single-part mail has no marker of
+// its end; the stability delay has to do.
+func checkMail(f *os.File, size int64) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	msg, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, 1<<20)))
+	if err != nil {
+		return fmt.Errorf("%w: mail header: %v", ErrIncomplete, err)
+	}
+	ctype, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(ctype, "multipart/") || params["boundary"] == "" {
+		return nil
+	}
+	tail := make([]byte, min(size, 64<<10))
+	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if !bytes.Contains(tail, []byte("--"+params["boundary"]+"--")) {
+		return fmt.Errorf("%w: mail ends before its closing MIME boundary", ErrIncomplete)
 	}
 	return nil
 }

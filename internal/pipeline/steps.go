@@ -39,7 +39,7 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 	}
 	next := StepOCR
 	switch {
-	case format == intake.FormatZIP:
+	case format == intake.FormatZIP, format == intake.FormatEML:
 		next = StepUnpack
 	case format == intake.FormatXML:
 		next = StepEInvoice
@@ -205,7 +205,8 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 	return nil
 }
 
-// unpack writes the files of a ZIP archive into its profile's hot folder,
+// unpack writes the files of a ZIP archive (or the attachments of a saved
+// mail) into its profile's hot folder,
 // where each becomes a document of its own, and finishes the archive: it
 // is done once its files are in the folder. Run again after a crash, it
 // writes only what is missing; a member already processed comes back as a
@@ -217,7 +218,11 @@ func (p *Pipeline) unpack(ctx context.Context, doc *journal.Document) error {
 	}
 	detail := "archive already unpacked and moved"
 	if _, err := os.Stat(doc.WorkPath); err == nil {
-		names, err := intake.UnpackZIP(doc.WorkPath, doc.SourceName, prof.Folder, intake.ArchiveLimits{MaxFileBytes: p.cfg.Intake.MaxFileSize})
+		unpack := intake.UnpackZIP
+		if doc.Format == string(intake.FormatEML) {
+			unpack = intake.UnpackEML
+		}
+		names, err := unpack(doc.WorkPath, doc.SourceName, prof.Folder, intake.ArchiveLimits{MaxFileBytes: p.cfg.Intake.MaxFileSize})
 		if err != nil {
 			return err
 		}

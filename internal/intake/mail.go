@@ -1,0 +1,229 @@
+package intake
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrMailNothingUsable: a saved mail (.eml) has no part eingang can take
+// as a document; it is not dropped silently but refused with this reason.
+var ErrMailNothingUsable = errors.New("mail has no attachment of a supported type")
+
+// looksLikeMail reports whether head starts an RFC 5322 message: a header
+// block with a From field and one of the fields every delivered mail
+// carries. Plain text that happens to start with "Subject:" is not enough.
+func looksLikeMail(head []byte) bool {
+	if len(head) == 0 || head[0] == ' ' || head[0] == '\t' {
+		return false
+	}
+	hdr, err := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(head), strings.NewReader("\r\n\r\n")))).ReadMIMEHeader()
+	if err != nil && len(hdr) == 0 {
+		return false
+	}
+	if hdr.Get("From") == "" {
+		return false
+	}
+	for _, k := range []string{"Date", "Message-Id", "Received", "Mime-Version", "Return-Path"} {
+		if hdr.Get(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMailDepth bounds attached mails inside attached mails.
+const maxMailDepth = 5
+
+// UnpackEML writes the attachments of the saved mail at src into dir, as
+// UnpackZIP does for archives: every part whose content is a type eingang
+// takes (detected by content, not by its name or declared type) — also
+// inline parts and parts without Content-Disposition — and the parts of
+// attached mails. Text and HTML bodies and other parts are left out; a
+// mail with nothing usable is ErrMailNothingUsable.
+func UnpackEML(src, sourceName, dir string, lim ArchiveLimits) ([]string, error) {
+	lim = lim.withDefaults()
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	msg, err := mail.ReadMessage(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%w: mail: %v", ErrIncomplete, err)
+	}
+	u := &mailUnpacker{dir: dir, source: sourceName, lim: lim, used: map[string]bool{}}
+	if err := u.part(textproto.MIMEHeader(msg.Header), msg.Body, 0); err != nil {
+		return nil, err
+	}
+	if len(u.names) == 0 {
+		return nil, ErrMailNothingUsable
+	}
+	return u.names, nil
+}
+
+type mailUnpacker struct {
+	dir, source string
+	lim         ArchiveLimits
+	used        map[string]bool
+	names       []string
+	total       int64
+	n           int
+}
+
+func (u *mailUnpacker) part(h textproto.MIMEHeader, body io.Reader, depth int) error {
+	if depth > maxMailDepth {
+		return fmt.Errorf("%w: mails attached %d levels deep", ErrArchiveNested, depth)
+	}
+	ctype, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		ctype = "text/plain" // RFC 2045 default, also for garbage
+	}
+	switch {
+	case strings.HasPrefix(ctype, "multipart/"):
+		if params["boundary"] == "" {
+			return nil
+		}
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				// A missing final boundary is common in real mail: keep
+				// what came before it.
+				return nil
+			}
+			if err := u.part(p.Header, p, depth+1); err != nil {
+				return err
+			}
+		}
+	case ctype == "message/rfc822":
+		msg, err := mail.ReadMessage(bufio.NewReader(decoded(h, body)))
+		if err != nil {
+			return nil
+		}
+		return u.part(textproto.MIMEHeader(msg.Header), msg.Body, depth+1)
+	}
+	return u.leaf(h, ctype, params, decoded(h, body))
+}
+
+// leaf keeps a part if its content is a supported type.
+func (u *mailUnpacker) leaf(h textproto.MIMEHeader, ctype string, params map[string]string, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 4096)
+	head, _ := br.Peek(1024)
+	if !supportedHead(head) {
+		return nil
+	}
+	if u.n++; u.n > u.lim.MaxFiles {
+		return fmt.Errorf("%w: more than %d attachments", ErrArchiveTooBig, u.lim.MaxFiles)
+	}
+	name := partName(h, params, u.n)
+	name = memberName(u.source, name, u.used)
+	dst := filepath.Join(u.dir, name)
+	u.names = append(u.names, name)
+	if _, err := os.Lstat(dst); err == nil {
+		return nil // written by an earlier, interrupted run
+	}
+	tmp := dst + ".part"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	limit := min(u.lim.MaxFileBytes, u.lim.MaxTotal-u.total)
+	n, err := io.Copy(out, io.LimitReader(br, limit+1))
+	u.total += n
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		os.Remove(tmp)
+		return fmt.Errorf("%w: attachment %s: %v", ErrIncomplete, name, err)
+	case n > limit:
+		os.Remove(tmp)
+		return fmt.Errorf("%w: attachment %s is larger than %d bytes", ErrArchiveTooBig, name, limit)
+	}
+	return os.Rename(tmp, dst)
+}
+
+// supportedHead: the signatures Detect accepts.
+func supportedHead(head []byte) bool {
+	switch {
+	case bytes.Contains(head, []byte("%PDF-")),
+		bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")),
+		bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}),
+		bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")),
+		bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")),
+		isBMP(head),
+		len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP",
+		len(head) >= 16 && string(head[4:8]) == "ftyp" && isHEIC(head),
+		bytes.HasPrefix(head, []byte("PK\x03\x04")),
+		looksLikeXML(head) && !looksLikeMail(head):
+		return true
+	}
+	return false
+}
+
+// decoded undoes the part's Content-Transfer-Encoding.
+func decoded(h textproto.MIMEHeader, r io.Reader) io.Reader {
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		// Mail wraps base64 in lines; the decoder skips CR and LF.
+		return base64.NewDecoder(base64.StdEncoding, &lenientBase64{r: r})
+	case "quoted-printable":
+		return quotedprintable.NewReader(r)
+	}
+	return r
+}
+
+// lenientBase64 drops bytes outside the base64 alphabet (spaces, stray
+// characters some mailers add), so that one bad byte does not end the
+// attachment.
+type lenientBase64 struct{ r io.Reader }
+
+func (l *lenientBase64) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	j := 0
+	for _, c := range p[:n] {
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=' {
+			p[j] = c
+			j++
+		}
+	}
+	if j == 0 && err == nil && n > 0 {
+		return l.Read(p)
+	}
+	return j, err
+}
+
+// partName is the attachment's file name (RFC 2231/2047 decoded by the
+// mime package), or a numbered name when it has none.
+func partName(h textproto.MIMEHeader, ctypeParams map[string]string, n int) string {
+	if _, p, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && p["filename"] != "" {
+		return decodeWord(p["filename"])
+	}
+	if ctypeParams["name"] != "" {
+		return decodeWord(ctypeParams["name"])
+	}
+	return fmt.Sprintf("anhang-%d", n)
+}
+
+func decodeWord(s string) string {
+	if d, err := new(mime.WordDecoder).DecodeHeader(s); err == nil {
+		return d
+	}
+	return s
+}

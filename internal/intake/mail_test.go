@@ -1,0 +1,142 @@
+package intake
+
+import (
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func b64(s string) string {
+	enc := base64.StdEncoding.EncodeToString([]byte(s))
+	var lines []string
+	for len(enc) > 20 {
+		lines = append(lines, enc[:20])
+		enc = enc[20:]
+	}
+	return strings.Join(append(lines, enc), "\r\n")
+}
+
+const pdfBytes = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+func testMail(closing bool) string {
+	m := "From: Lieferant <rechnung@lieferant.example>\r\n" +
+		"To: rechnung@kreis.example\r\n" +
+		"Subject: =?UTF-8?Q?Rechnung_M=C3=A4rz?=\r\n" +
+		"Date: Mon, 7 Dec 2026 09:00:00 +0100\r\n" +
+		"Message-ID: <1@lieferant.example>\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n" +
+		"--XX\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nAnbei die Rechnung.\r\n" +
+		"--XX\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"=?UTF-8?Q?Rechnung_M=C3=A4rz.pdf?=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(pdfBytes) + "\r\n" +
+		// Inline, no disposition, declared wrongly: content decides.
+		"--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("\x89PNG\r\n\x1a\nrest") + "\r\n" +
+		"--XX\r\nContent-Type: text/plain; name=\"notiz.txt\"\r\nContent-Disposition: attachment; filename=\"notiz.txt\"\r\n\r\nnur Text\r\n" +
+		"--XX\r\nContent-Type: message/rfc822\r\n\r\n" +
+		"From: a@b.example\r\nDate: Mon, 7 Dec 2026 08:00:00 +0100\r\nContent-Type: multipart/mixed; boundary=\"YY\"\r\n\r\n" +
+		"--YY\r\nContent-Type: application/pdf; name=\"weitergeleitet.pdf\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n%PDF-1.7 =C3=A4\r\n--YY--\r\n"
+	if closing {
+		m += "--XX--\r\n"
+	}
+	return m
+}
+
+func TestUnpackEML(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "in.eml")
+	os.WriteFile(src, []byte(testMail(true)), 0o644)
+	if f, err := Detect(src); err != nil || f != FormatEML {
+		t.Fatalf("Detect = %q, %v", f, err)
+	}
+	dir := t.TempDir()
+	names, err := UnpackEML(src, "Mail.eml", dir, ArchiveLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	want := []string{"Mail.eml__Rechnung März.pdf", "Mail.eml__anhang-2", "Mail.eml__weitergeleitet.pdf"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Fatalf("names %q, want %q", names, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, want[0])); string(b) != pdfBytes {
+		t.Errorf("base64 attachment decoded to %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, want[2])); string(b) != "%PDF-1.7 ä" {
+		t.Errorf("quoted-printable part of the attached mail decoded to %q", b)
+	}
+	// Again (a repeated step): nothing rewritten, same names.
+	again, err := UnpackEML(src, "Mail.eml", dir, ArchiveLimits{})
+	if err != nil || len(again) != 3 {
+		t.Errorf("again: %q, %v", again, err)
+	}
+}
+
+func TestUnpackEMLRefusals(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(s), 0o644)
+		return p
+	}
+	text := write("text.eml", "From: a@b.example\r\nDate: Mon, 7 Dec 2026 08:00:00 +0100\r\nSubject: Hallo\r\n\r\nNur ein Brief als Text.\r\n")
+	if _, err := UnpackEML(text, "text.eml", t.TempDir(), ArchiveLimits{}); !errors.Is(err, ErrMailNothingUsable) {
+		t.Errorf("text-only mail: %v, want ErrMailNothingUsable", err)
+	}
+	cut := write("cut.eml", testMail(false))
+	if _, err := Detect(cut); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("mail without its closing boundary: Detect %v, want ErrIncomplete", err)
+	}
+	// What was complete before the cut is still taken when it is processed.
+	names, err := UnpackEML(cut, "cut.eml", t.TempDir(), ArchiveLimits{})
+	if err != nil || len(names) != 3 {
+		t.Errorf("cut mail: %q, %v", names, err)
+	}
+	if _, err := UnpackEML(text, "text.eml", t.TempDir(), ArchiveLimits{MaxFiles: 1}); !errors.Is(err, ErrMailNothingUsable) {
+		t.Errorf("limits: %v", err)
+	}
+	many := write("many.eml", testMail(true))
+	if _, err := UnpackEML(many, "many.eml", t.TempDir(), ArchiveLimits{MaxFiles: 2}); !errors.Is(err, ErrArchiveTooBig) {
+		t.Errorf("three attachments, limit 2: %v", err)
+	}
+}
+
+func TestLooksLikeMail(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		want bool
+	}{
+		{"From: a@b.example\r\nDate: Mon, 7 Dec 2026 08:00:00 +0100\r\n\r\nText", true},
+		{"Return-Path: <a@b.example>\nFrom: a@b.example\nSubject: x\n\nText", true},
+		{"Subject: Einladung\n\nLiebe Kolleginnen", false},
+		{"From: me\nTo: you\n\nno date, no id", false},
+		{"This is not a valid eml.\n", false},
+		{"%PDF-1.4", false},
+	} {
+		if got := looksLikeMail([]byte(tc.head)); got != tc.want {
+			t.Errorf("looksLikeMail(%q) = %v", tc.head, got)
+		}
+	}
+}
+
+func FuzzUnpackEML(f *testing.F) {
+	f.Add([]byte(testMail(true)))
+	f.Add([]byte(testMail(false)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "in.eml")
+		os.WriteFile(p, data, 0o644)
+		out := filepath.Join(dir, "out")
+		os.Mkdir(out, 0o755)
+		names, err := UnpackEML(p, "in.eml", out, ArchiveLimits{MaxFiles: 20, MaxFileBytes: 1 << 20, MaxTotal: 4 << 20})
+		if err != nil {
+			return
+		}
+		for _, n := range names {
+			if filepath.Dir(filepath.Join(out, n)) != out {
+				t.Fatalf("attachment %q escapes the folder", n)
+			}
+		}
+	})
+}
