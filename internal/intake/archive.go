@@ -132,7 +132,19 @@ func memberName(archive, member string, used map[string]bool) string {
 	}, base)
 	name := archive + ArchiveSeparator + base
 	ext := filepath.Ext(name)
+	if len(ext) > 16 {
+		ext = ""
+	}
 	stem := strings.TrimSuffix(name, ext)
+	// File systems stop at 255 bytes; leave room for " (n)" and ".part".
+	if len(stem)+len(ext) > 200 {
+		cut := 200 - len(ext)
+		for cut > 0 && !utf8.RuneStart(stem[cut]) {
+			cut--
+		}
+		stem = stem[:cut]
+		name = stem + ext
+	}
 	for i := 2; used[name]; i++ {
 		name = fmt.Sprintf("%s (%d)%s", stem, i, ext)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +59,8 @@ func TestUnpackZIP(t *testing.T) {
 			ArchiveLimits{}, []string{"x.zip__boot.ini", "x.zip__passwd"}, nil},
 		{"same base name twice", "x.zip", []zipEntry{{name: "a/scan.pdf", data: pdf}, {name: "b/scan.pdf", data: []byte("%PDF-1.7")}},
 			ArchiveLimits{}, []string{"x.zip__scan (2).pdf", "x.zip__scan.pdf"}, nil},
+		{"long names are cut", strings.Repeat("ä", 120) + ".zip", []zipEntry{{name: strings.Repeat("b", 150) + ".pdf", data: pdf}},
+			ArchiveLimits{}, []string{(strings.Repeat("ä", 120) + ".zip__" + strings.Repeat("b", 150))[:196] + ".pdf"}, nil},
 		{"encrypted member", "x.zip", []zipEntry{{name: "geheim.pdf", data: pdf, mod: func(h *zip.FileHeader) { h.Flags |= 1 }}},
 			ArchiveLimits{}, nil, ErrArchiveEncrypted},
 		{"bomb", "x.zip", []zipEntry{{name: "zero.bin", data: make([]byte, 4<<20)}},
