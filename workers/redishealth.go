@@ -57,8 +57,9 @@ func (h *redisHealth) suspect() {
 	}
 }
 
-// report records the outcome of a check and logs only the changes.
-func (h *redisHealth) report(err error) {
+// report records the outcome of a check and logs only the changes. It
+// reports whether Redis just came back.
+func (h *redisHealth) report(err error) (recovered bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err != nil {
@@ -67,18 +68,22 @@ func (h *redisHealth) report(err error) {
 			h.log.Error("Redis is unreachable: no step is queued or run until it answers again; intake leaves new files in the hot folders and eingang keeps checking quietly",
 				"redis", h.where, "err", err)
 		}
-		return
+		return false
 	}
 	if h.down {
 		h.down = false
 		h.log.Info("Redis answers again; intake and workers continue", "redis", h.where, "unreachable_for", time.Since(h.since).Round(time.Second).String())
+		return true
 	}
+	return false
 }
 
 // Watch checks Redis until ctx ends and logs when it becomes unreachable
 // and when it answers again. Reachable tells the watchers whether to claim
-// files meanwhile.
-func (r *Redis) Watch(ctx context.Context) {
+// files meanwhile. recovered (may be nil) runs after each outage, in its
+// own goroutine: a file claimed just before the outage was noticed could
+// not be queued, and the journal still holds it as unfinished.
+func (r *Redis) Watch(ctx context.Context, recovered func(context.Context)) {
 	insp := asynq.NewInspector(r.Opt)
 	defer insp.Close()
 	wait := healthInterval
@@ -89,7 +94,9 @@ func (r *Redis) Watch(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		r.health.report(err)
+		if r.health.report(err) && recovered != nil {
+			go recovered(ctx)
+		}
 		switch {
 		case err == nil:
 			wait = healthInterval

@@ -95,12 +95,22 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	}
 	// One watcher of Redis reports an outage once and its end once; the
 	// watchers leave files in the hot folders meanwhile.
+	in := a.pipe.Intake(a.enq)
 	healthCtx, stopHealth := context.WithCancel(context.Background())
 	healthDone := make(chan struct{})
-	go func() { defer close(healthDone); a.redis.Watch(healthCtx) }()
+	// After an outage, queue again what the journal holds as unfinished
+	// (tasks that still exist keep their ids and are not doubled; a step
+	// already done is skipped by the journal).
+	requeue := func(ctx context.Context) {
+		if n, err := in.Recover(ctx); err != nil {
+			log.Warn("re-enqueue after the Redis outage failed; the next start does it", "err", err)
+		} else if n > 0 {
+			log.Info("re-enqueued unfinished documents after the Redis outage", "count", n)
+		}
+	}
+	go func() { defer close(healthDone); a.redis.Watch(healthCtx, requeue) }()
 	defer func() { stopHealth(); <-healthDone }()
 
-	in := a.pipe.Intake(a.enq)
 	n, err := in.Recover(ctx)
 	if err != nil {
 		log.Error("recovery failed", "err", err)

@@ -216,6 +216,37 @@ func TestRedisOutageReportedOnce(t *testing.T) {
 	}
 }
 
+// A Redis restarted without its data (no persistence, a failover) has
+// lost the queue: a document in the middle of its steps is then only in
+// the journal. When Redis answers again, serve queues it again, and it
+// is delivered without a restart of eingang.
+func TestRedisRestartedEmptyRequeues(t *testing.T) {
+	redis := testenv.StartRedis(t)
+	in := newInstance(t, redis.URL())
+	log := startLogged(t, in)
+	waitReady(t, in, http.StatusOK)
+	sc := corpusScans(t, 3, false, 1)[0]
+	copyFile(t, sc.File, filepath.Join(in.inbox(), "drei-seiten.pdf"))
+	id := sha256File(t, sc.File)
+	in.waitForStep(id, "ocr")
+	redis.Stop()
+	waitOutput(t, log, "Redis is unreachable")
+	port := strings.TrimPrefix(redis.Addr, "127.0.0.1:")
+	srv := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	waitOutput(t, log, "Redis answers again")
+	final := in.waitFinal(1, 3*time.Minute)
+	if d := final["drei-seiten.pdf"]; d.State != journal.StateDelivered {
+		t.Errorf("document after the Redis restart: %+v", d)
+	}
+	if !strings.Contains(log.String(), "re-enqueued unfinished documents after the Redis outage") {
+		t.Errorf("no re-enqueue logged")
+	}
+}
+
 func waitReady(t *testing.T, in *instance, status int) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -341,7 +372,7 @@ func TestServeStopsOnTargetProblems(t *testing.T) {
 				return
 			}
 			ctx, cancel := context.WithCancel(context.Background())
-			var out, errb syncBuilder
+			var out, errb syncBuffer
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, []string{"serve", "--config", cfg}, &out, &errb) }()
 			ready := false
@@ -363,21 +394,3 @@ func TestServeStopsOnTargetProblems(t *testing.T) {
 	}
 }
 
-// syncBuilder is a strings.Builder safe for the writes of serve's
-// goroutines and the test's reads.
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
