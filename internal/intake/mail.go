@@ -23,7 +23,8 @@ var ErrMailNothingUsable = errors.New("mail has no attachment of a supported typ
 
 // looksLikeMail reports whether head starts an RFC 5322 message: a header
 // block with a From field and one of the fields every delivered mail
-// carries. Plain text that happens to start with "Subject:" is not enough.
+// carries, or two of those. Plain text that happens to start with
+// "Subject:" is not enough.
 func looksLikeMail(head []byte) bool {
 	if len(head) == 0 || head[0] == ' ' || head[0] == '\t' {
 		return false
@@ -32,15 +33,16 @@ func looksLikeMail(head []byte) bool {
 	if err != nil && len(hdr) == 0 {
 		return false
 	}
-	if hdr.Get("From") == "" {
-		return false
-	}
-	for _, k := range []string{"Date", "Message-Id", "Received", "Mime-Version", "Return-Path"} {
+	// Delivered mail starts with transport fields (Return-Path, Received,
+	// DKIM-Signature …) that can push From past the first kilobyte: two
+	// of those fields are as good as From and one of them.
+	n := 0
+	for _, k := range []string{"Date", "Message-Id", "Received", "Mime-Version", "Return-Path", "Delivered-To", "Dkim-Signature"} {
 		if hdr.Get(k) != "" {
-			return true
+			n++
 		}
 	}
-	return false
+	return n >= 2 || n == 1 && hdr.Get("From") != ""
 }
 
 // maxMailDepth bounds attached mails inside attached mails.

@@ -112,6 +112,8 @@ func TestLooksLikeMail(t *testing.T) {
 		{"Subject: Einladung\n\nLiebe Kolleginnen", false},
 		{"From: me\nTo: you\n\nno date, no id", false},
 		{"This is not a valid eml.\n", false},
+		{"Return-Path: <a@b.example>\nDelivered-To: c@d.example\nDKIM-Signature: v=1;\n\t" + strings.Repeat("b=xyz", 300), true},
+		{"Date: heute\nTo: you\n\nno sender", false},
 		{"%PDF-1.4", false},
 	} {
 		if got := looksLikeMail([]byte(tc.head)); got != tc.want {
@@ -139,4 +141,41 @@ func FuzzUnpackEML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPeersMails: the peers' saved mails — one whose From field comes
+// after a kilobyte of transport fields, text-only ones, and a file that
+// only calls itself an eml.
+func TestPeersMails(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "peers", "paperless-ngx", "src")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("peers corpus not present: %v", err)
+	}
+	for _, tc := range []struct {
+		file    string
+		format  Format
+		err     error
+		unpack  error
+		members int
+	}{
+		{"paperless/tests/samples/mail/html.eml", FormatEML, nil, nil, 1},
+		{"paperless/tests/samples/mail/simple_text.eml", FormatEML, nil, ErrMailNothingUsable, 0},
+		{"documents/tests/samples/eml_with_umlaut.eml", FormatEML, nil, ErrMailNothingUsable, 0},
+		{"paperless/tests/samples/mail/broken.eml", "", ErrUnsupported, nil, 0},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			p := filepath.Join(dir, tc.file)
+			f, err := Detect(p)
+			if f != tc.format || !errors.Is(err, tc.err) {
+				t.Fatalf("Detect = %q, %v; want %q, %v", f, err, tc.format, tc.err)
+			}
+			if f != FormatEML {
+				return
+			}
+			names, err := UnpackEML(p, "m.eml", t.TempDir(), ArchiveLimits{})
+			if !errors.Is(err, tc.unpack) || len(names) != tc.members {
+				t.Errorf("UnpackEML = %q, %v; want %d files, %v", names, err, tc.members, tc.unpack)
+			}
+		})
+	}
 }
