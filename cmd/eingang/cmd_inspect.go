@@ -284,7 +284,10 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 		return nil, err
 	}
 	step := pipeline.StepIngest
-	for step != pipeline.StepSign && step != pipeline.StepDeliver {
+	// Stop before anything leaves the scratch area: delivery, and the
+	// unpacking of an archive or mail, which writes into the hot folder
+	// and moves the original.
+	for step != pipeline.StepSign && step != pipeline.StepDeliver && step != pipeline.StepUnpack {
 		if step == pipeline.StepEInvoice {
 			out.EInvoice = einvoiceVerdict(ctx, abs)
 		}
@@ -318,6 +321,10 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 		return out, nil
 	}
 	out.Next = step
+	if step == pipeline.StepUnpack {
+		out.Lane = "unpack"
+		return out, nil
+	}
 	out.Kind = doc.Kind
 	for k, v := range doc.Fields {
 		out.Fields[k] = v
@@ -453,6 +460,8 @@ func writeInspectText(w io.Writer, o *inspectOutput) error {
 			p("            %s\n", o.ErrorDE)
 		}
 		p("            %s\n", o.Error)
+	} else if o.Next == pipeline.StepUnpack {
+		p("serve:      unpack it into the profile's hot folder; each file in it becomes a document of its own (inspect those one by one)\n")
 	} else {
 		p("kind:       %s (confidence %.2f)\n", o.Kind, o.Confidence)
 		route := o.Route

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -265,5 +266,34 @@ func TestInspectMatchesServe(t *testing.T) {
 				t.Errorf("%s: serve set %s = %q, inspect did not show it", name, k, v)
 			}
 		}
+	}
+}
+
+// TestInspectArchiveTouchesNothing: serve unpacks a ZIP into the hot
+// folder and moves it to done/; inspect only says so — the archive stays
+// where it is and nothing appears in the hot folder.
+func TestInspectArchiveTouchesNothing(t *testing.T) {
+	cfg, root := writeConfig(t, "")
+	if err := os.MkdirAll(filepath.Join(root, "inbox", "post"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("RE-1.pdf")
+	w.Write([]byte("%PDF-1.4\n%%EOF\n"))
+	zw.Close()
+	src := filepath.Join(t.TempDir(), "Rechnungen.zip")
+	if err := os.WriteFile(src, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, o, errs := runInspect(t, "--config", cfg, "--profile", "post", src)
+	if code != 0 || o.Next != "unpack" || o.Format != "zip" {
+		t.Errorf("exit %d, next %q, format %q (%s)", code, o.Next, o.Format, errs)
+	}
+	if _, err := os.Stat(src); err != nil {
+		t.Errorf("inspect moved the archive: %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(root, "inbox", "post")); len(ents) != 0 {
+		t.Errorf("inspect wrote into the hot folder: %v", ents)
 	}
 }
