@@ -70,6 +70,8 @@ type inspectOutput struct {
 	ErrorDE    string `json:"error_de,omitempty"`
 	// Retried is set when the failure is transient: serve would retry.
 	Retried bool `json:"retried,omitempty"`
+	// Unpacked lists the files an archive or mail puts into the hot folder.
+	Unpacked []string `json:"unpacked,omitempty"`
 	// Ignored is set when intake would not pick the file up by its name.
 	Ignored bool `json:"ignored,omitempty"`
 }
@@ -322,7 +324,22 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 	}
 	out.Next = step
 	if step == pipeline.StepUnpack {
+		// Unpack into the scratch area: what serve would write into the
+		// hot folder, or why it would refuse the archive or mail.
 		out.Lane = "unpack"
+		dst := filepath.Join(scratch, "unpacked")
+		if err := os.MkdirAll(dst, 0o700); err != nil {
+			return nil, err
+		}
+		unpack := intake.UnpackZIP
+		if doc.Format == string(intake.FormatEML) {
+			unpack = intake.UnpackEML
+		}
+		names, err := unpack(abs, name, dst, intake.ArchiveLimits{MaxFileBytes: cfg.Intake.MaxFileSize})
+		if err != nil {
+			return fail(pipeline.StepUnpack, err), nil
+		}
+		out.Unpacked = names
 		return out, nil
 	}
 	out.Kind = doc.Kind
@@ -461,7 +478,10 @@ func writeInspectText(w io.Writer, o *inspectOutput) error {
 		}
 		p("            %s\n", o.Error)
 	} else if o.Next == pipeline.StepUnpack {
-		p("serve:      unpack it into the profile's hot folder; each file in it becomes a document of its own (inspect those one by one)\n")
+		p("serve:      unpack it into the profile's hot folder; each of these files becomes a document of its own (inspect those one by one):\n")
+		for _, n := range o.Unpacked {
+			p("  %s\n", n)
+		}
 	} else {
 		p("kind:       %s (confidence %.2f)\n", o.Kind, o.Confidence)
 		route := o.Route

@@ -287,8 +287,8 @@ func TestInspectArchiveTouchesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, o, errs := runInspect(t, "--config", cfg, "--profile", "post", src)
-	if code != 0 || o.Next != "unpack" || o.Format != "zip" {
-		t.Errorf("exit %d, next %q, format %q (%s)", code, o.Next, o.Format, errs)
+	if code != 0 || o.Next != "unpack" || o.Format != "zip" || len(o.Unpacked) != 1 || o.Unpacked[0] != "Rechnungen.zip__RE-1.pdf" {
+		t.Errorf("exit %d, next %q, format %q, files %q (%s)", code, o.Next, o.Format, o.Unpacked, errs)
 	}
 	if _, err := os.Stat(src); err != nil {
 		t.Errorf("inspect moved the archive: %v", err)

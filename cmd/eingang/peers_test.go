@@ -71,7 +71,7 @@ func expectPeer(rel string) (peerOutcome, bool) {
 // into one inbox of a running eingang: each must end delivered (or as the
 // duplicate of an identical file) or failed with the right German reason
 // in its reason file, none may stay in processing, and the process must
-// survive them all.
+// survive them all. eingang inspect must then say the same of each.
 func TestPeersThroughTheInbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
@@ -190,4 +190,15 @@ func TestPeersThroughTheInbox(t *testing.T) {
 		t.Errorf("member of simple.zip: %+v, want a duplicate of simple.pdf", member)
 	}
 	t.Logf("%d samples: %d delivered, %d duplicates of identical files, %d failed with the expected reason", len(samples), delivered, dups, failed)
+
+	// eingang inspect on each file says what serve did with it.
+	for _, s := range samples {
+		code, o, errs := runInspect(t, "--config", in.cfg, "--profile", "post", filepath.Join(src, s.rel))
+		switch {
+		case s.want.state == journal.StateDelivered && code != 0:
+			t.Errorf("inspect %s: exit %d (%s: %s), serve delivered it", s.rel, code, o.FailedStep, o.Error+errs)
+		case s.want.state == journal.StateFailed && (code != 1 || !strings.Contains(o.ErrorDE, s.want.reason)):
+			t.Errorf("inspect %s: exit %d, reason %q; serve failed it with %q", s.rel, code, o.ErrorDE, s.want.reason)
+		}
+	}
 }
