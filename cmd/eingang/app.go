@@ -16,6 +16,7 @@ import (
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/archive"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/metrics"
 	"github.com/eingang/eingang/internal/pipeline"
@@ -144,6 +145,11 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		return nil, err
 	}
 	a.metrics = metrics.New(a.journal, queueCollector(a.redis))
+	var profiles []string
+	for _, p := range cfg.Profiles {
+		profiles = append(profiles, p.Name)
+	}
+	a.metrics.ExpectIntakeRejections(profiles, intake.RejectReasons())
 	var rec pipeline.Recognizer
 	if parts.ocr {
 		r, closeOCR, err := newRecognizer(cfg, a.log)

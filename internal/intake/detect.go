@@ -62,6 +62,11 @@ const (
 	ReasonUnreadable  = "unreadable"
 )
 
+// RejectReasons lists every value RejectReason returns.
+func RejectReasons() []string {
+	return []string{ReasonEmpty, ReasonUnsupported, ReasonDamaged, ReasonTooLarge, ReasonUnreadable}
+}
+
 // RejectReason names the reason for a failed content check (Detect, or the
 // size limit of the watcher). Anything else, such as a permission error,
 // is ReasonUnreadable.

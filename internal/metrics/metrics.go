@@ -75,6 +75,17 @@ func (m *Metrics) IntakeRejected(profile, reason string) {
 	m.rejected.WithLabelValues(profile, reason).Inc()
 }
 
+// ExpectIntakeRejections exports a zero for every profile and reason, so
+// that a rate or an alert on the counter works before the first file is
+// refused (an absent series is not a zero to Prometheus).
+func (m *Metrics) ExpectIntakeRejections(profiles, reasons []string) {
+	for _, p := range profiles {
+		for _, r := range reasons {
+			m.rejected.WithLabelValues(p, r)
+		}
+	}
+}
+
 // StepDone records the duration of a step.
 func (m *Metrics) StepDone(step, outcome string, d time.Duration) {
 	m.stepTimes.WithLabelValues(step, outcome).Observe(d.Seconds())

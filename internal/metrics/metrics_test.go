@@ -48,4 +48,14 @@ func TestExposition(t *testing.T) {
 	if strings.Contains(body, `reason="unsupported"`) {
 		t.Error("a reason that never happened is exported")
 	}
+	m.ExpectIntakeRejections([]string{"rechnung", "stapel"}, []string{"damaged", "unsupported"})
+	body = scrape(t, m)
+	for _, want := range []string{
+		`eingang_intake_rejected_total{profile="stapel",reason="unsupported"} 0`,
+		`eingang_intake_rejected_total{profile="rechnung",reason="damaged"} 2`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("after ExpectIntakeRejections the exposition lacks %s", want)
+		}
+	}
 }
