@@ -393,4 +393,3 @@ func TestServeStopsOnTargetProblems(t *testing.T) {
 		})
 	}
 }
-
