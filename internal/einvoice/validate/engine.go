@@ -28,8 +28,11 @@ func (c *checker) fail(rule string, n *node) {
 		return
 	}
 	c.seen[key] = true
+	if !c.inRuleSet(rule) {
+		return
+	}
 	info := ruleInfo(rule)
-	sev := effectiveSeverity(rule, info.sev, c.scen, c.syntax)
+	sev := effectiveSeverity(rule, info.sev, c.scen)
 	c.out = append(c.out, Finding{
 		Rule:      rule,
 		Severity:  sev,
@@ -50,35 +53,12 @@ func (c *checker) check(rule string, n *node, ok bool) {
 // (XPath //name), in document order.
 func (c *checker) desc(name string) []*node { return c.index[name] }
 
-// effectiveSeverity applies the customLevel overrides of the KoSIT XRechnung
-// configuration.
-func effectiveSeverity(rule string, base Severity, scen, syntax string) Severity {
-	// XRechnung reports the merged Peppol rules only as warnings in CII
-	// during a transition period.
-	if syntax == "cii" && strings.HasPrefix(rule, "PEPPOL-") {
-		return SeverityWarning
-	}
-	if strings.HasPrefix(scen, "xrechnung") {
-		switch rule {
-		case "CII-SR-452", "CII-SR-453", "CII-SR-454", "CII-SR-465", "CII-SR-466":
-			return SeverityError
-		}
-	}
-	switch scen {
-	case ScenarioXRechnungCIUS, ScenarioXRechnungCVD:
-		switch rule {
-		case "BR-CL-21", "BR-CL-23":
-			return SeverityWarning
-		case "UBL-CR-646":
-			return SeverityError
-		}
-	case ScenarioXRechnungExtension:
-		switch rule {
-		case "BR-CL-10", "BR-CL-11", "BR-CL-13", "BR-CL-21", "BR-CL-24", "BR-CL-25", "BR-CL-26", "BR-CO-16", "UBL-CR-470", "UBL-CR-646":
-			return SeverityInformation
-		case "BR-CL-23":
-			return SeverityWarning
-		}
+// effectiveSeverity is the level a finding of rule gets in scenario scen:
+// the scenario's customLevel override where the KoSIT configuration has
+// one, the Schematron flag otherwise.
+func effectiveSeverity(rule string, base Severity, scen string) Severity {
+	if l, ok := scenarioLevels[scen][rule]; ok {
+		return l
 	}
 	return base
 }

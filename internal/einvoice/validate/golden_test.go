@@ -44,7 +44,8 @@ func TestSmallInvoiceFindings(t *testing.T) {
 	want := []string{
 		"BR-DE-27/warning@/Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact",
 		"EINGANG-LEITWEG-ID/warning@/Invoice/cbc:BuyerReference",
-		"PEPPOL-EN16931-R120/fatal@/Invoice/cac:InvoiceLine[2]",
+		"PEPPOL-EN16931-R010/fatal@/Invoice",
+		"PEPPOL-EN16931-R120/warning@/Invoice/cac:InvoiceLine[2]",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -119,7 +120,7 @@ func TestXMLReportStructure(t *testing.T) {
 	for _, m := range doc.Scenario.Step.Messages {
 		levels[m.Code] = m.Level
 	}
-	if levels["PEPPOL-EN16931-R120"] != "error" || levels["BR-DE-27"] != "warning" {
+	if levels["PEPPOL-EN16931-R010"] != "error" || levels["PEPPOL-EN16931-R120"] != "warning" || levels["BR-DE-27"] != "warning" {
 		t.Errorf("levels = %v", levels)
 	}
 }

@@ -201,7 +201,7 @@ PEPPOL-EN16931-R100|fatal|Only one invoiced object is allowed pr line.|Je Positi
 PEPPOL-EN16931-R101|fatal|Element Document reference can only be used for Invoice line object.|Ein Dokumentverweis auf Positionsebene ist nur als Objektkennung (Typ 130) erlaubt.
 PEPPOL-EN16931-R110|fatal|Start date of line period MUST be within invoice period.|Der Beginn des Positionszeitraums muss im Abrechnungszeitraum liegen.
 PEPPOL-EN16931-R111|fatal|End date of line period MUST be within invoice period.|Das Ende des Positionszeitraums muss im Abrechnungszeitraum liegen.
-PEPPOL-EN16931-R120|fatal|Invoice line net amount MUST equal (Invoiced quantity * (Item net price/item price base quantity) + Sum of invoice line charge amount - sum of invoice line allowance amount.|Der Positionsnettobetrag muss Menge mal Nettopreis je Basismenge plus Zuschläge minus Nachlässe entsprechen.
+PEPPOL-EN16931-R120|warning|Invoice line net amount MUST equal (Invoiced quantity * (Item net price/item price base quantity) + Sum of invoice line charge amount - sum of invoice line allowance amount.|Der Positionsnettobetrag muss Menge mal Nettopreis je Basismenge plus Zuschläge minus Nachlässe entsprechen.
 PEPPOL-EN16931-R121|fatal|Base quantity MUST be a positive number above zero.|Die Basismenge muss größer als null sein.
 PEPPOL-EN16931-R130|fatal|Unit code of price base quantity MUST be same as invoiced quantity.|Die Einheit der Basismenge muss der Einheit der Menge entsprechen.
 PEPPOL-EN16931-P0100|fatal|Invalid invoice type code.|Ungültiger Rechnungstyp-Code.

@@ -38,8 +38,8 @@ func (s Severity) String() string {
 // Rejects reports whether a finding of this severity rejects the document.
 func (s Severity) Rejects() bool { return s == SeverityFatal || s == SeverityError }
 
-// kositLevel is the level written into a KoSIT-style report.
-func (s Severity) kositLevel() string {
+// KoSITLevel is the level as the KoSIT report writes it: fatal is "error".
+func (s Severity) KoSITLevel() string {
 	switch s {
 	case SeverityWarning:
 		return "warning"
@@ -95,6 +95,10 @@ const (
 	// RuleSchemaNamespace: an element lies outside the namespaces of the
 	// syntax, which the XSD step of the KoSIT validator rejects.
 	RuleSchemaNamespace = "XSD-NAMESPACE"
+	// RuleSchema: the document does not conform to the XML Schema of its
+	// syntax (UBL 2.1 or CII D16B), which the KoSIT validator checks before
+	// any Schematron.
+	RuleSchema = "XSD-SCHEMA"
 	// RuleLeitwegID: BT-10 is not a Leitweg-ID with a valid check digit.
 	RuleLeitwegID = "EINGANG-LEITWEG-ID"
 )

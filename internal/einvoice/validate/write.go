@@ -70,7 +70,7 @@ func (r *Report) WriteXML(w io.Writer) error {
 	p("    <rep:validationStepResult id=\"val-sch.1\" valid=\"%t\">\n", valid)
 	for i, f := range r.Findings {
 		p("      <rep:message id=\"val-sch.1.%d\" level=\"%s\" code=\"%s\" xpathLocation=\"%s\">[%s]-%s</rep:message>\n",
-			i+1, f.Severity.kositLevel(), esc(f.Rule), esc(f.Location), esc(f.Rule), esc(f.MessageEN))
+			i+1, f.Severity.KoSITLevel(), esc(f.Rule), esc(f.Location), esc(f.Rule), esc(f.MessageEN))
 	}
 	p("    </rep:validationStepResult>\n")
 	if r.Scenario == "" {
