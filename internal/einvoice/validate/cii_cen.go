@@ -31,7 +31,11 @@ func (c *checker) ciiCore() {
 	c.check("BR-08", r, r.has(ciiHA+"/ram:SellerTradeParty/ram:PostalTradeAddress"))
 	c.check("BR-10", r, r.has(ciiHA+"/ram:BuyerTradeParty/ram:PostalTradeAddress"))
 	c.check("BR-16", r, r.has(ciiLI))
-	c.check("BR-CO-18", r, r.has(ciiHS+"/ram:ApplicableTradeTax"))
+	// CEN checks BR-CO-18 in the context of each invoice line, so a
+	// document without lines (MINIMUM, BASIC WL) does not violate it.
+	for _, l := range r.all(ciiLI) {
+		c.check("BR-CO-18", l, r.has(ciiHS+"/ram:ApplicableTradeTax"))
+	}
 	for _, a := range r.all(ciiHA + "/ram:SellerTradeParty/ram:PostalTradeAddress") {
 		c.check("BR-09", a, a.norm("ram:CountryID") != "")
 	}
@@ -343,14 +347,25 @@ func (c *checker) ciiVATCategories() {
 				bd = append(bd, t)
 			}
 		}
-		used := len(lineCats)+len(allowCats)+len(chargeCats) > 0
+		// The CII binding of the "-01" rules differs from UBL's: it counts
+		// every CategoryTradeTax (line-level allowances and charges too) and
+		// for S, L and M only asks, in CEN's own formulation, that a used
+		// category have two occurrences counting the breakdown, so a
+		// breakdown without lines (BASIC WL) passes.
+		nLine, nAC := len(lineCats), 0
+		for _, t := range c.desc("ram:CategoryTradeTax") {
+			if t.norm("ram:CategoryCode") == code {
+				nAC++
+			}
+		}
+		used := nLine+nAC > 0
 		switch code {
 		case "S", "L", "M":
-			c.check(rid(p, 1), r, (used && len(bd) > 0) || (!used && len(bd) == 0))
+			c.check(rid(p, 1), r, (nLine+len(bd) >= 2 || nLine == 0) && (nAC+len(bd) >= 2 || nAC == 0))
+		case "O":
+			c.check(rid(p, 1), r, len(bd) == 0 || (len(bd) == 1 && used))
 		default:
-			if used {
-				c.check(rid(p, 1), r, len(bd) == 1)
-			}
+			c.check(rid(p, 1), r, (len(bd) == 0 && !used) || (len(bd) == 1 && used))
 		}
 		var partyOK bool
 		switch code {

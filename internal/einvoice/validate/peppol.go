@@ -310,8 +310,15 @@ func (c *checker) ciiPeppol() {
 		if g == nil {
 			continue
 		}
-		if aa := g.all("ram:AppliedTradeAllowanceCharge/ram:ActualAmount"); len(aa) > 0 {
-			c.check("PEPPOL-EN16931-R046", la, la.num("ram:NetPriceProductTradePrice/ram:ChargeAmount").eq(g.num("ram:ChargeAmount").sub(sumNodes(aa, ""))))
+		// XRechnung's CII binding: with a gross price, the net price is the
+		// gross price less the first price allowance, or the gross price
+		// itself when there is none (u:decimalOrZero).
+		if g.has("ram:ChargeAmount") {
+			allowance := intNum(0)
+			if a := g.first("ram:AppliedTradeAllowanceCharge/ram:ActualAmount"); a != nil {
+				allowance = parseNum(a.value())
+			}
+			c.check("PEPPOL-EN16931-R046", g, la.num("ram:NetPriceProductTradePrice/ram:ChargeAmount").eq(g.num("ram:ChargeAmount").sub(allowance)))
 		}
 	}
 	// Currencies: every amount with currencyID must use the invoice currency,
