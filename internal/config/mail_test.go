@@ -22,23 +22,23 @@ func TestMailAccountValidation(t *testing.T) {
 		env  []string
 		want []string // empty: valid
 	}{
-		{"valid with file", acct(", password_file: "+pw), nil, nil},
+		{"valid with file", acct(", password_file: " + pw), nil, nil},
 		{"valid with env", acct(", password_env: IMAP_PW"), []string{"IMAP_PW=x"}, nil},
 		{"env not set", acct(", password_env: IMAP_PW"), nil, []string{"mail.accounts[0] (rechnung).password_env", "IMAP_PW"}},
 		{"password in file", acct(", password: geheim"), nil, []string{"mail.accounts[0] (rechnung).password:"}},
 		{"no secret", acct(""), nil, []string{"mail.accounts[0] (rechnung).password_file"}},
-		{"both secrets", acct(", password_file: "+pw+", password_env: X"), []string{"X=1"}, []string{"password_file", "not both"}},
+		{"both secrets", acct(", password_file: " + pw + ", password_env: X"), []string{"X=1"}, []string{"password_file", "not both"}},
 		{"missing file", acct(", password_file: /nonexistent/pw"), nil, []string{"password_file", "/nonexistent/pw"}},
 		{"bad scheme", strings.Replace(acct(", password_file: "+pw), "imap://", "pop3://", 1), nil, []string{"mail.accounts[0] (rechnung).url"}},
 		{"credentials in url", strings.Replace(acct(", password_file: "+pw), "imap://", "imap://u:p@", 1), nil, []string{".url", "credentials"}},
 		{"starttls with imaps", strings.Replace(acct(", password_file: "+pw+", starttls: true"), "imap://", "imaps://", 1), nil, []string{".starttls"}},
 		{"unknown profile", strings.Replace(acct(", password_file: "+pw), "profile: post", "profile: nope", 1), nil, []string{"mail.accounts[0] (rechnung).profile"}},
-		{"processed is inbox", acct(", password_file: "+pw+", processed_folder: inbox"), nil, []string{".processed_folder"}},
-		{"short poll", acct(", password_file: "+pw+", poll_interval: 10ms"), nil, []string{".poll_interval"}},
-		{"empty rule", acct(", password_file: "+pw+", rules: [{profile: post}]"), nil, []string{".rules[0]: must set"}},
-		{"rule unknown profile", acct(", password_file: "+pw+", rules: [{from: a.example, profile: x}]"), nil, []string{".rules[0].profile"}},
-		{"ignore with profile", acct(", password_file: "+pw+", rules: [{subject: x, ignore: true, profile: post}]"), nil, []string{".rules[0].ignore"}},
-		{"bad glob", acct(", password_file: "+pw+", rules: [{filename: '[', ignore: true}]"), nil, []string{".rules[0].filename"}},
+		{"processed is inbox", acct(", password_file: " + pw + ", processed_folder: inbox"), nil, []string{".processed_folder"}},
+		{"short poll", acct(", password_file: " + pw + ", poll_interval: 10ms"), nil, []string{".poll_interval"}},
+		{"empty rule", acct(", password_file: " + pw + ", rules: [{profile: post}]"), nil, []string{".rules[0]: must set"}},
+		{"rule unknown profile", acct(", password_file: " + pw + ", rules: [{from: a.example, profile: x}]"), nil, []string{".rules[0].profile"}},
+		{"ignore with profile", acct(", password_file: " + pw + ", rules: [{subject: x, ignore: true, profile: post}]"), nil, []string{".rules[0].ignore"}},
+		{"bad glob", acct(", password_file: " + pw + ", rules: [{filename: '[', ignore: true}]"), nil, []string{".rules[0].filename"}},
 		{"duplicate name", minimal + "mail:\n  accounts:\n    - {name: a, url: 'imap://h', username: u, profile: post, password_file: " + pw + "}\n    - {name: a, url: 'imap://h', username: u, profile: post, password_file: " + pw + "}\n", nil, []string{"mail.accounts[1] (a).name", "duplicate"}},
 	}
 	for _, tc := range tests {
