@@ -16,9 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap"
-	"github.com/emersion/go-imap/client"
-
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
@@ -150,42 +147,12 @@ func (l *memLease) Release(_ context.Context, key, holder string) error {
 
 func appendMails(t *testing.T, d *testenv.Dovecot, folder string, mails ...string) {
 	t.Helper()
-	c, err := client.Dial(d.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Logout()
-	if err := c.Login(d.User, d.Password); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range mails {
-		if err := c.Append(folder, nil, time.Now(), bytes.NewBufferString(m)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d.Append(t, folder, mails...)
 }
 
-// folderCounts returns the number of mails in each folder.
 func folderCounts(t *testing.T, d *testenv.Dovecot, folders ...string) map[string]uint32 {
 	t.Helper()
-	c, err := client.Dial(d.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Logout()
-	if err := c.Login(d.User, d.Password); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]uint32{}
-	for _, f := range folders {
-		st, err := c.Status(f, []imap.StatusItem{imap.StatusMessages})
-		if err != nil {
-			out[f] = 0
-			continue
-		}
-		out[f] = st.Messages
-	}
-	return out
+	return d.Count(t, folders...)
 }
 
 type fixture struct {
@@ -359,5 +326,24 @@ func TestUIDValidityChangeRescans(t *testing.T) {
 	f.poll(t)
 	if got := f.rec.names(); len(got) != 1 {
 		t.Errorf("claims: %q", got)
+	}
+}
+
+func TestCheckLogsInAndNamesMissingFolders(t *testing.T) {
+	f := newFixture(t)
+	notes, err := New(f.opts).Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "Verarbeitet") || !strings.Contains(notes[1], "Fehler") {
+		t.Errorf("notes: %q", notes)
+	}
+	f.opts.Password = "falsch-geheim"
+	_, err = New(f.opts).Check(context.Background())
+	if err == nil {
+		t.Fatal("wrong password: Check succeeded")
+	}
+	if strings.Contains(err.Error(), "falsch-geheim") {
+		t.Errorf("the password is in the error: %v", err)
 	}
 }

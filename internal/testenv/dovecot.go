@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap"
+	"github.com/emersion/go-imap/client"
 )
 
 // Dovecot is a dovecot IMAP server started for one test: private
@@ -175,3 +178,45 @@ protocol imap {
   mail_max_userip_connections = 100
 }
 `
+
+// Append puts mails into folder (created if missing).
+func (d *Dovecot) Append(t testing.TB, folder string, mails ...string) {
+	t.Helper()
+	c := d.login(t)
+	defer c.Logout()
+	_ = c.Create(folder)
+	for _, m := range mails {
+		if err := c.Append(folder, nil, time.Now(), strings.NewReader(m)); err != nil {
+			t.Fatalf("append to %s: %v", folder, err)
+		}
+	}
+}
+
+// Count returns the number of mails in each folder (0 for one that does
+// not exist).
+func (d *Dovecot) Count(t testing.TB, folders ...string) map[string]uint32 {
+	t.Helper()
+	c := d.login(t)
+	defer c.Logout()
+	out := map[string]uint32{}
+	for _, f := range folders {
+		if st, err := c.Status(f, []imap.StatusItem{imap.StatusMessages}); err == nil {
+			out[f] = st.Messages
+		} else {
+			out[f] = 0
+		}
+	}
+	return out
+}
+
+func (d *Dovecot) login(t testing.TB) *client.Client {
+	t.Helper()
+	c, err := client.Dial(d.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(d.User, d.Password); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
