@@ -347,3 +347,43 @@ func TestCheckLogsInAndNamesMissingFolders(t *testing.T) {
 		t.Errorf("the password is in the error: %v", err)
 	}
 }
+
+// The server restarts while the poller runs: the poller reconnects at the
+// next interval and nothing is lost or imported twice.
+func TestServerRestartWhileRunning(t *testing.T) {
+	f := newFixture(t)
+	f.opts.Account.PollInterval = 200 * time.Millisecond
+	appendMails(t, f.d, "INBOX", message("1", "a@lieferant.example", "R1", true, attachment("RE-1.pdf", pdf("1"))))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { New(f.opts).Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitClaims := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for len(f.rec.names()) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("claims %q, want %d", f.rec.names(), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitClaims(1)
+	f.d.Restart(t)
+	appendMails(t, f.d, "INBOX", message("2", "a@lieferant.example", "R2", true, attachment("RE-2.pdf", pdf("2"))))
+	waitClaims(2)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c := folderCounts(t, f.d, "INBOX", "Verarbeitet")
+		if c["INBOX"] == 0 && c["Verarbeitet"] == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("folders %v", c)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := f.rec.names(); len(got) != 2 {
+		t.Errorf("claims %q", got)
+	}
+}
