@@ -34,6 +34,7 @@ bench: deps-bench build
 	$(GO) run ./bench/einvoice
 	$(GO) run ./bench/extract
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./bench/...
+	EINGANG_BENCH_MAIL=1 $(GO) test -count=1 -run TestMailIntakeThroughput -v ./internal/mail
 
 deps-run:
 	@scripts/deps.sh run

@@ -16,6 +16,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/mail"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -99,6 +100,21 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			r.Close()
 		}
 		report("redis", err)
+	}
+
+	for _, acct := range cfg.Mail.Accounts {
+		acct = acct.WithDefaults()
+		name := fmt.Sprintf("mail account %s: login and folders", acct.Name)
+		pw, err := acct.ReadPassword(os.Getenv)
+		if err != nil {
+			report(name, err)
+			continue
+		}
+		notes, err := mail.New(mail.Options{Account: acct, Password: pw}).Check(ctx)
+		report(name, err)
+		for _, n := range notes {
+			note("mail account "+acct.Name, n)
+		}
 	}
 
 	_, closeOCR, err := newRecognizer(cfg, log)

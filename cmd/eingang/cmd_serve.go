@@ -124,6 +124,13 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	if watch {
+		pollers, closeMail, err := mailPollers(a, in)
+		if err != nil {
+			fmt.Fprintln(stderr, "eingang:", err)
+			return 1
+		}
+		defer closeMail()
+		runMailPollers(watchCtx, a, pollers, &wg)
 		var folders []intake.Folder
 		for _, p := range cfg.Profiles {
 			folders = append(folders, intake.Folder{Profile: p.Name, Path: p.Folder})
@@ -189,6 +196,9 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 		if watch {
 			for _, p := range cfg.Profiles {
 				fmt.Fprintf(stdout, "  drop files for profile %-10s into %s\n", p.Name, p.Folder)
+			}
+			for _, m := range cfg.Mail.Accounts {
+				fmt.Fprintf(stdout, "  mail account %-14s %s (profile %s)\n", m.Name, m.URL, m.Profile)
 			}
 		}
 		fmt.Fprintf(stdout, "  status API:  %s/api/v1/documents\n", base)

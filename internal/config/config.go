@@ -48,6 +48,8 @@ type Config struct {
 	Targets map[string]Target `yaml:"targets"`
 	// Profiles are the hot folders and how their documents are handled.
 	Profiles []Profile `yaml:"profiles"`
+	// Mail lists the IMAP mailboxes read as intake channels.
+	Mail Mail `yaml:"mail"`
 }
 
 // Paths are the folders eingang owns. Work, Done and Error must be on the
@@ -252,6 +254,9 @@ func parse(data []byte, name string, environ []string) (*Config, error) {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkMailEnv(&cfg, environ); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
@@ -482,6 +487,7 @@ func (c *Config) Validate() error {
 			add(key+".invalid_einvoice", "must be deliver or error, got %q", pr.InvalidEInvoice)
 		}
 	}
+	c.validateMail(add)
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}

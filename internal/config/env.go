@@ -32,8 +32,12 @@ func applyEnv(cfg *Config, environ []string) error {
 	// keys. The other EINGANG_SIGN_ variables are keys of the sign section
 	// like any other: skipping them all once let a mistyped key file pass
 	// unnoticed.
+	mailEnv := map[string]bool{}
+	for _, a := range cfg.Mail.Accounts {
+		mailEnv[a.PasswordEnv] = true
+	}
 	for k := range vars {
-		if strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || k == cfg.Sign.PasswordEnv ||
+		if mailEnv[k] || strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || k == cfg.Sign.PasswordEnv ||
 			k == EnvPrefix+"_CONFIG" || strings.HasPrefix(k, EnvPrefix+"_DEMO_") {
 			delete(vars, k)
 		}

@@ -35,10 +35,34 @@ type Document struct {
 	// Attachments are extra files delivered with the document (original
 	// e-invoice XML, validation report, Transfervermerk).
 	Attachments []Attachment
+	// Channel is how the document arrived: folder, mail or upload.
+	Channel string
+	// Origin is where it came from; property templates read it as
+	// {{.Origin.From}}, {{.Origin.Subject}} …
+	Origin Origin
 	// HoldWorkflow, when set, says why no workflow may start for this
 	// document (a possible second copy of an invoice goes to a person, not
 	// into the Rechnungsworkflow). Targets store and file it as usual.
 	HoldWorkflow string
+}
+
+// Origin describes where a document came from: for mail the account,
+// sender, subject, Message-ID and date; for an upload the user; for a hot
+// folder the folder.
+type Origin struct {
+	Account   string `json:"account,omitempty"`
+	From      string `json:"from,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	Date      string `json:"date,omitempty"`
+	User      string `json:"user,omitempty"`
+	Folder    string `json:"folder,omitempty"`
+}
+
+// OriginFrom reads the journal's origin fields (keys as in Origin's JSON).
+func OriginFrom(m map[string]string) Origin {
+	return Origin{Account: m["account"], From: m["from"], Subject: m["subject"], MessageID: m["message_id"],
+		Date: m["date"], User: m["user"], Folder: m["folder"]}
 }
 
 // Attachment is an additional file that travels with a Document.

@@ -37,6 +37,12 @@ type Claim struct {
 	// Problem is set when the file is stable but failed its content check
 	// (corrupt, empty, unsupported); the handler sends it to the error folder.
 	Problem error
+	// Channel is folder (the default), mail or upload; Origin describes
+	// where the file came from (see journal.Document.Origin), Metadata are
+	// extra values for the target (from a mail account's rules).
+	Channel  string
+	Origin   map[string]string
+	Metadata map[string]string
 }
 
 // Handler receives claimed files. An error leaves the file in the work area;

@@ -59,7 +59,21 @@ CREATE TABLE IF NOT EXISTS invoice_keys (
 	UNIQUE (key, doc_id)
 );
 CREATE INDEX IF NOT EXISTS invoice_keys_doc ON invoice_keys(doc_id, seq);
+CREATE TABLE IF NOT EXISTS mailboxes (
+	account     TEXT NOT NULL,
+	folder      TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL,
+	last_uid    INTEGER NOT NULL,
+	PRIMARY KEY (account, folder)
+);
 `
+
+// migrations add columns to journals created by earlier versions; an
+// error saying the column exists is expected and ignored.
+var migrations = []string{
+	`ALTER TABLE documents ADD COLUMN channel TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE documents ADD COLUMN origin TEXT NOT NULL DEFAULT ''`,
+}
 
 // OpenSQLite opens (and creates) the journal database at path.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
@@ -79,6 +93,12 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
+	}
+	for _, m := range migrations {
+		if _, err := db.ExecContext(ctx, m); err != nil && !strings.Contains(err.Error(), "duplicate column") {
+			db.Close()
+			return nil, fmt.Errorf("journal: migrate %s: %w", path, err)
+		}
 	}
 	return &SQLite{db: db}, nil
 }
@@ -306,7 +326,7 @@ func (s *SQLite) Counts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated`
+const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated, channel, origin`
 
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -318,11 +338,16 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanDoc(r scanner) (*Document, error) {
 	var d Document
-	var target, fields string
+	var target, fields, origin string
 	var created, updated int64
 	if err := r.Scan(&d.ID, &d.SourceName, &d.Profile, &d.State, &d.Kind, &d.Format, &d.Pages, &d.Step, &d.WorkPath,
-		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &created, &updated); err != nil {
+		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &created, &updated, &d.Channel, &origin); err != nil {
 		return nil, err
+	}
+	if origin != "" {
+		if err := json.Unmarshal([]byte(origin), &d.Origin); err != nil {
+			return nil, fmt.Errorf("journal: document %s: bad origin: %w", d.ID, err)
+		}
 	}
 	if target != "" {
 		d.Target = new(dms.Receipt)
@@ -384,15 +409,23 @@ func putDoc(ctx context.Context, q querier, d *Document, insert bool) error {
 		}
 		fields = string(b)
 	}
+	var origin string
+	if len(d.Origin) > 0 {
+		b, err := json.Marshal(d.Origin)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		origin = string(b)
+	}
 	args := []any{d.SourceName, d.Profile, d.State, d.Kind, d.Format, d.Pages, d.Step, d.WorkPath, target, d.Error,
-		d.DuplicateOf, fields, d.InvoiceKey, d.Created.UnixMicro(), d.Updated.UnixMicro(), d.ID}
+		d.DuplicateOf, fields, d.InvoiceKey, d.Created.UnixMicro(), d.Updated.UnixMicro(), d.Channel, origin, d.ID}
 	var err error
 	if insert {
 		_, err = q.ExecContext(ctx, `INSERT INTO documents (source_name, profile, state, kind, format, pages, step, work_path, target, error,
-			duplicate_of, fields, invoice_key, created, updated, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			duplicate_of, fields, invoice_key, created, updated, channel, origin, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	} else {
 		_, err = q.ExecContext(ctx, `UPDATE documents SET source_name=?, profile=?, state=?, kind=?, format=?, pages=?, step=?, work_path=?,
-			target=?, error=?, duplicate_of=?, fields=?, invoice_key=?, created=?, updated=? WHERE id=?`, args...)
+			target=?, error=?, duplicate_of=?, fields=?, invoice_key=?, created=?, updated=?, channel=?, origin=? WHERE id=?`, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("journal: store %s: %w", d.ID, err)
@@ -408,6 +441,31 @@ func putEvent(ctx context.Context, q querier, id string, e Event) error {
 		id, e.Step, e.Time.UnixMicro(), e.Outcome, e.Detail)
 	if err != nil {
 		return fmt.Errorf("journal: event for %s: %w", id, err)
+	}
+	return nil
+}
+
+// MailboxState returns the UIDVALIDITY and the last UID handled of an
+// account's folder (zeros when it was never read).
+func (s *SQLite) MailboxState(ctx context.Context, account, folder string) (uidValidity, lastUID uint32, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE account = ? AND folder = ?`, account, folder).Scan(&uidValidity, &lastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("journal: mailbox state: %w", err)
+	}
+	return uidValidity, lastUID, nil
+}
+
+// SetMailboxState records the UIDVALIDITY and last UID handled of an
+// account's folder.
+func (s *SQLite) SetMailboxState(ctx context.Context, account, folder string, uidValidity, lastUID uint32) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mailboxes (account, folder, uidvalidity, last_uid) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,
+		account, folder, uidValidity, lastUID)
+	if err != nil {
+		return fmt.Errorf("journal: mailbox state: %w", err)
 	}
 	return nil
 }

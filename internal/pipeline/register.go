@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 )
@@ -42,6 +43,22 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 		Step:       StepIngest,
 		WorkPath:   c.Path,
 		Events:     []journal.Event{{Step: "intake", Outcome: "ok", Detail: "claimed from hot folder"}},
+		Channel:    c.Channel,
+		Origin:     c.Origin,
+	}
+	if doc.Channel == "" {
+		doc.Channel = config.ChannelFolder
+		if prof, ok := p.cfg.Profile(c.Profile); ok {
+			doc.Origin = map[string]string{"folder": prof.Folder}
+		}
+	} else {
+		doc.Events[0].Detail = "received by " + doc.Channel
+	}
+	if len(c.Metadata) > 0 {
+		doc.Fields = map[string]string{}
+		for k, v := range c.Metadata {
+			doc.Fields[k] = v
+		}
 	}
 	if c.Problem != nil {
 		// Broken files may share content (two empty files); give each its
@@ -52,7 +69,10 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 		doc.Events[0].Detail = "claimed from hot folder; content check failed"
 		// The reason as a field: the documents API lists such files with
 		// ?state=failed, and this says why without parsing the error text.
-		doc.Fields = map[string]string{FieldIntakeRejected: reason}
+		if doc.Fields == nil {
+			doc.Fields = map[string]string{}
+		}
+		doc.Fields[FieldIntakeRejected] = reason
 		if existing, created, err := p.journal.Create(ctx, doc); err != nil {
 			return err
 		} else if !created && existing.Terminal() {
@@ -105,6 +125,8 @@ func (p *Pipeline) recordDuplicate(ctx context.Context, first *journal.Document,
 		State:       journal.StateDuplicate,
 		DuplicateOf: first.ID,
 		WorkPath:    c.Path,
+		Channel:     c.Channel,
+		Origin:      c.Origin,
 		Events: []journal.Event{{Step: "intake", Outcome: "duplicate",
 			Detail: fmt.Sprintf("same content as document %s (%s)", first.ID, first.SourceName)}},
 	}

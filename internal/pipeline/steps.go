@@ -165,6 +165,8 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 		Received:     doc.Created,
 		Metadata:     meta,
 		HoldWorkflow: hold,
+		Channel:      doc.Channel,
+		Origin:       dms.OriginFrom(doc.Origin),
 	}
 	for _, a := range []dms.Attachment{
 		{Name: outPages, MediaType: "application/json"},

@@ -63,6 +63,8 @@ type Metadata struct {
 	Received    time.Time         `json:"received"`
 	Archived    time.Time         `json:"archived"`
 	Fields      map[string]string `json:"fields,omitempty"`
+	Channel     string            `json:"channel,omitempty"`
+	Origin      *dms.Origin       `json:"origin,omitempty"`
 	Attachments []string          `json:"attachments,omitempty"`
 }
 
@@ -142,6 +144,11 @@ func (t *Target) Deliver(ctx context.Context, doc *dms.Document) (dms.Receipt, e
 	meta := Metadata{
 		ID: doc.ID, SHA256: doc.ID, SourceName: doc.SourceName, Profile: doc.Profile, Kind: doc.Kind, Route: doc.Route,
 		Pages: doc.Pages, Received: doc.Received.UTC(), Archived: t.now().UTC(), Fields: doc.Metadata,
+		Channel: doc.Channel,
+	}
+	if doc.Origin != (dms.Origin{}) {
+		o := doc.Origin
+		meta.Origin = &o
 	}
 	for _, a := range doc.Attachments {
 		att := name + "." + filepath.Base(a.Name)

@@ -19,6 +19,8 @@ type templateData struct {
 	Pages      int
 	Received   time.Time
 	Metadata   map[string]string
+	Channel    string
+	Origin     dms.Origin
 }
 
 func newTemplateData(doc *dms.Document) templateData {
@@ -29,6 +31,7 @@ func newTemplateData(doc *dms.Document) templateData {
 	return templateData{
 		ID: doc.ID, SourceName: doc.SourceName, Profile: doc.Profile, Kind: doc.Kind,
 		Route: doc.Route, Pages: doc.Pages, Received: doc.Received, Metadata: md,
+		Channel: doc.Channel, Origin: doc.Origin,
 	}
 }
 
