@@ -60,8 +60,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json (one object per file and line) or xml (KoSIT-style reports)")
 	visualDir := fs.String("visual", "", "also write a readable PDF (German, original XML attached) of every XML-only invoice into this directory")
+	rules := fs.String("rules", "scenario", "which rules to report: scenario (those of the KoSIT scenario the document selects) or all (every rule family whatever the scenario, for diagnosis; the verdict still follows the scenario)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: eingang validate [--format text|json|xml] FILE...")
+		fmt.Fprintln(fs.Output(), "Usage: eingang validate [--format text|json|xml] [--rules scenario|all] FILE...")
 		fmt.Fprintln(fs.Output(), "\nValidates XRechnung (UBL, CII), ZUGFeRD/Factur-X PDFs and Peppol SBDH")
 		fmt.Fprintln(fs.Output(), "files like the KoSIT validator with the XRechnung configuration.")
 		fmt.Fprintln(fs.Output(), "Exit status: 0 all accepted, 1 any rejected (also files that are no e-invoice),")
@@ -80,6 +81,10 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case "text", "json", "xml":
 	default:
 		fmt.Fprintf(stderr, "eingang validate: --format must be text, json or xml, not %q\n", *format)
+		return validateUnreadable
+	}
+	if *rules != "scenario" && *rules != "all" {
+		fmt.Fprintf(stderr, "eingang validate: --rules must be scenario or all, not %q\n", *rules)
 		return validateUnreadable
 	}
 	if fs.NArg() == 0 {
@@ -101,7 +106,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintln(stderr, "eingang validate:", err)
 			return validateUnreadable
 		}
-		res := validateFile(ctx, file)
+		res := validateFile(ctx, file, *rules == "all")
 		if *visualDir != "" && res.doc != nil && visual.NeedsVisual(res.doc) {
 			if err := writeVisual(ctx, *visualDir, file, res.doc); err != nil {
 				fmt.Fprintln(stderr, "eingang validate:", err)
@@ -137,8 +142,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // validateFile parses and validates one file. Input that is readable but no
 // e-invoice (a plain PDF, FatturaPA, an unknown root) is rejected like the
 // KoSIT validator rejects documents without a scenario; damaged, hostile or
-// inaccessible input is unreadable.
-func validateFile(ctx context.Context, file string) *validateResult {
+// inaccessible input is unreadable. With allRules every rule family is
+// reported (validate.ValidateRules); the verdict is the same either way.
+func validateFile(ctx context.Context, file string, allRules bool) *validateResult {
 	res := &validateResult{File: file, Findings: []validate.Finding{}, Invoice: map[string]string{}}
 	doc, err := einvoice.ParseFile(ctx, file)
 	if err != nil {
@@ -165,6 +171,9 @@ func validateFile(ctx context.Context, file string) *validateResult {
 	}
 	res.doc = doc
 	rep := validate.Validate(doc)
+	if allRules {
+		rep = validate.ValidateRules(doc)
+	}
 	rep.DocumentName = file
 	res.report = rep
 	res.Accepted = rep.Accepted

@@ -262,3 +262,43 @@ func TestValidateTextDates(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateAllRules: --rules all reports the XRechnung and Peppol rules
+// on a plain EN 16931 invoice (what would be wrong if it were an
+// XRechnung), but the verdict stays the EN 16931 scenario's.
+func TestValidateAllRules(t *testing.T) {
+	file := filepath.Join(testenv.Corpus(t, "einvoice"), "files/en16931/cii/examples/CII_example1.xml")
+	run := func(rules string) (int, validateLine) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := cmdValidate(context.Background(), []string{"--format", "json", "--rules", rules, file}, &out, &errb)
+		var obj validateLine
+		if err := json.Unmarshal(out.Bytes(), &obj); err != nil {
+			t.Fatalf("json output %q: %v (stderr %s)", out.String(), err, errb.String())
+		}
+		return code, obj
+	}
+	has := func(l validateLine, prefix string) bool {
+		for _, f := range l.Findings {
+			if strings.HasPrefix(f.Rule, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	code, scen := run("scenario")
+	if code != 0 || !scen.Accepted || has(scen, "BR-DE-") || has(scen, "PEPPOL-") {
+		t.Fatalf("scenario rules: exit %d accepted %v findings %+v", code, scen.Accepted, scen.Findings)
+	}
+	code, all := run("all")
+	if code != 0 || !all.Accepted {
+		t.Errorf("--rules all changed the verdict: exit %d accepted %v", code, all.Accepted)
+	}
+	if !has(all, "BR-DE-") || !has(all, "PEPPOL-EN16931-R0") {
+		t.Errorf("--rules all did not report the XRechnung rules: %+v", all.Findings)
+	}
+	var out, errb bytes.Buffer
+	if code := cmdValidate(context.Background(), []string{"--rules", "some", file}, &out, &errb); code != validateUnreadable || !strings.Contains(errb.String(), "--rules") {
+		t.Errorf("--rules some: exit %d, stderr %q", code, errb.String())
+	}
+}

@@ -5,17 +5,28 @@ import "strings"
 // CII syntax binding rules of the CEN Schematron (EN16931-CII-Syntax): the
 // fatal CII-SR cardinalities and the fatal CII-DT data type restrictions
 // (attributes and sub-elements of the D16B types that EN 16931 does not
-// use), plus the payment-terms and contact cardinalities that the KoSIT
-// XRechnung configuration raises from warning to error (CII-SR-452, -453,
-// -454, -465, -466). The "should not be present" warnings of the CEN file
-// are not reported: they never change the recommendation.
+// use), the tax point date cardinalities of CEN 1.3.12 (CII-SR-461, -462),
+// and the payment-terms and contact cardinalities flagged as warnings
+// (CII-SR-452..454, -465, -466; the XRechnung scenarios raise 452 and 454
+// to error, see levels.go). The other "should not be present" warnings of
+// the CEN file are not reported: they never change the recommendation.
 func (c *checker) ciiSyntax() {
 	r := c.root
 	for _, hs := range r.all(ciiHS) {
 		c.check("CII-SR-452", hs, len(hs.all("ram:SpecifiedTradePaymentTerms")) <= 1)
 		c.check("CII-SR-453", hs, len(hs.all("ram:SpecifiedTradePaymentTerms/ram:Description")) <= 1)
 		c.check("CII-SR-454", hs, len(hs.all("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime")) <= 1)
+		// BT-7 and BT-8 are document-level terms that CII hangs off a VAT
+		// breakdown: one tax point date, one distinct date code.
+		c.check("CII-SR-461", hs, len(hs.all("ram:ApplicableTradeTax/ram:TaxPointDate")) <= 1)
 	}
+	codes := map[string]bool{}
+	for _, n := range c.desc("ram:DueDateTypeCode") {
+		if n.parent != nil && n.parent.name == "ram:ApplicableTradeTax" {
+			codes[n.value()] = true
+		}
+	}
+	c.check("CII-SR-462", r, len(codes) <= 1)
 	for _, ha := range r.all(ciiHA) {
 		c.check("CII-SR-465", ha, !(ha.has("ram:SellerTradeParty/ram:DefinedTradeContact/ram:PersonName") &&
 			ha.has("ram:SellerTradeParty/ram:DefinedTradeContact/ram:DepartmentName")))

@@ -12,23 +12,30 @@ import "strings"
 // the new configuration: it fails on every level that differs.
 
 const (
+	errorLevel  = SeverityError
 	warning     = SeverityWarning
 	information = SeverityInformation
 )
 
 // scenarioLevels are the customLevel overrides of each scenario's report.
-// The EN 16931 scenarios have none.
+// The EN 16931 scenarios have none. CII-SR-452 and -454 (one payment terms
+// block, one due date) were raised to error in the configuration release
+// 2024-06-20 and stay so.
 var scenarioLevels = map[string]map[string]Severity{
 	ScenarioXRechnungCIUS: {
-		"BR-CL-21": warning,
-		"BR-CL-23": warning,
+		"BR-CL-21":   warning,
+		"BR-CL-23":   warning,
+		"CII-SR-452": errorLevel,
+		"CII-SR-454": errorLevel,
 	},
 	// The CVD (Corona-Warn-/Vertragsdatenbank) scenario is the CIUS one
 	// with the ISO 6523 ICD check on the seller identifier lowered.
 	ScenarioXRechnungCVD: {
-		"BR-CL-13": information,
-		"BR-CL-21": warning,
-		"BR-CL-23": warning,
+		"BR-CL-13":   information,
+		"BR-CL-21":   warning,
+		"BR-CL-23":   warning,
+		"CII-SR-452": errorLevel,
+		"CII-SR-454": errorLevel,
 	},
 	// The extension allows code values (DIGA ICD codes, sub-invoice lines)
 	// the CEN code lists do not know; BR-DEX-04..08 check them instead.
@@ -41,6 +48,8 @@ var scenarioLevels = map[string]map[string]Severity{
 		"BR-CL-25":   information,
 		"BR-CL-26":   information,
 		"BR-CO-16":   information,
+		"CII-SR-452": errorLevel,
+		"CII-SR-454": errorLevel,
 		"UBL-CR-470": information,
 		"UBL-CR-646": information,
 	},

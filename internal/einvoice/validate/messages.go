@@ -282,6 +282,8 @@ CII-DT-096|fatal|A postal address (PostalTradeAddress) shall not contain Additio
 CII-SR-452|warning|Only one SpecifiedTradePaymentTerms should be present.|Es sollte nur ein Block Zahlungsbedingungen (SpecifiedTradePaymentTerms) vorhanden sein.
 CII-SR-453|warning|Only one payment terms description (BT-20) should be present.|Es sollte nur eine Beschreibung der Zahlungsbedingungen (BT-20) vorhanden sein.
 CII-SR-454|warning|Only one payment due date (BT-9) should be present.|Es sollte nur ein Fälligkeitsdatum (BT-9) vorhanden sein.
+CII-SR-461|fatal|Only one TaxPointDate (BT-7) shall be present.|Es darf nur ein Datum der Steuerfälligkeit (BT-7) angegeben sein.
+CII-SR-462|fatal|Only one distinct DueDateTypeCode (BT-8) shall be present.|Es darf nur ein Code für das Datum der Steuerfälligkeit (BT-8) angegeben sein.
 CII-SR-465|warning|Seller contact: PersonName and DepartmentName should not both be present.|Beim Ansprechpartner des Verkäufers sollten nicht Person und Abteilung zugleich angegeben sein.
 CII-SR-466|warning|Buyer contact: PersonName and DepartmentName should not both be present.|Beim Ansprechpartner des Erwerbers sollten nicht Person und Abteilung zugleich angegeben sein.
 UBL-SR-18|fatal|Buyer tax identifier (PartyTaxScheme) shall occur maximum once.|Die Steuerkennung des Erwerbers darf höchstens einmal vorkommen.

@@ -62,9 +62,9 @@ func Validate(doc *einvoice.Document) *Report {
 // Peppol rules. The KoSIT validator runs no rule at all on a document
 // without a scenario, but rule-level unit cases (fragments without BT-24)
 // and diagnostics need the findings. Scenario and the accept/reject
-// recommendation are the same as from Validate; XRechnung and Peppol
-// findings on a non-XRechnung document keep their Schematron level and so
-// may reject it in this mode.
+// recommendation are the same as from Validate: the extra findings are for
+// diagnosis ("what would be wrong if this were an XRechnung?") and never
+// change the verdict, which follows the scenario's rules alone.
 func ValidateRules(doc *einvoice.Document) *Report {
 	if doc == nil {
 		return notReadable("no document")
@@ -84,7 +84,9 @@ func ValidateRules(doc *einvoice.Document) *Report {
 	default:
 		return notReadable("no invoice XML")
 	}
-	return run(root, index, true)
+	rep := run(root, index, true)
+	rep.Accepted = run(root, index, false).Accepted
+	return rep
 }
 
 // ValidateXML parses and checks invoice XML (UBL, CII, or UBL inside an SBDH

@@ -125,7 +125,8 @@ func (c *checker) ublXRechnung() {
 		}
 	}
 	id := r.str("cbc:CustomizationID")
-	c.check("BR-DE-21", r, id == idXRechnung || id == idXRechnungExtension)
+	// The CVD specification identifier is an XRechnung one too.
+	c.check("BR-DE-21", r, id == idXRechnung || id == idXRechnungExtension || id == idXRechnungCVD)
 	c.check("BR-DE-22", r, uniqueFilenames(r.all("cac:AdditionalDocumentReference"), "cac:Attachment/cbc:EmbeddedDocumentBinaryObject"))
 	if r.str("cbc:InvoiceTypeCode") == "384" || r.str("cbc:CreditNoteTypeCode") == "384" || numIs(r.all("cbc:InvoiceTypeCode"), 384) || numIs(r.all("cbc:CreditNoteTypeCode"), 384) {
 		c.check("BR-DE-26", r, r.has("cac:BillingReference/cac:InvoiceDocumentReference"))
@@ -184,8 +185,10 @@ func (c *checker) ublXRechnung() {
 		c.check("BR-DE-14", st, anyNonBlank(st.all("cac:TaxCategory/cbc:Percent")))
 	}
 	// BR-DE-TMP-32: a delivery date, an invoicing period or a period on every line.
+	// "every line has a period" is true of a document without lines, as
+	// XPath's every-satisfies is over an empty sequence.
 	lines := ublLines(r)
-	everyLine := len(lines) > 0
+	everyLine := true
 	for _, l := range lines {
 		if !l.has("cac:InvoicePeriod") {
 			everyLine = false
@@ -420,7 +423,7 @@ func (c *checker) ciiXRechnung() {
 	}
 	for _, ctx := range r.all("rsm:ExchangedDocumentContext") {
 		id := ctx.all("ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
-		c.check("BR-DE-21", ctx, strIs(id, idXRechnung) || strIs(id, idXRechnungExtension))
+		c.check("BR-DE-21", ctx, strIs(id, idXRechnung) || strIs(id, idXRechnungExtension) || strIs(id, idXRechnungCVD))
 	}
 	for _, s := range r.all(ciiHA + "/ram:SellerTradeParty") {
 		c.check("BR-DE-2", s, s.has("ram:DefinedTradeContact"))
@@ -470,7 +473,7 @@ func (c *checker) ciiXRechnung() {
 		c.check("BR-DE-14", t, anyNonBlank(t.all("ram:RateApplicablePercent")))
 	}
 	lines := r.all(ciiLI)
-	everyLine := len(lines) > 0
+	everyLine := true // XPath every over no lines
 	for _, l := range lines {
 		if !l.has("ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod") {
 			everyLine = false
