@@ -15,7 +15,11 @@ func (c *checker) ciiSyntax() {
 	for _, hs := range r.all(ciiHS) {
 		c.check("CII-SR-452", hs, len(hs.all("ram:SpecifiedTradePaymentTerms")) <= 1)
 		c.check("CII-SR-453", hs, len(hs.all("ram:SpecifiedTradePaymentTerms/ram:Description")) <= 1)
-		c.check("CII-SR-454", hs, len(hs.all("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime")) <= 1)
+		// One due date per payment terms block; several blocks are
+		// CII-SR-452's concern, not this rule's.
+		for _, pt := range hs.all("ram:SpecifiedTradePaymentTerms") {
+			c.check("CII-SR-454", pt, len(pt.all("ram:DueDateDateTime")) <= 1)
+		}
 		// BT-7 and BT-8 are document-level terms that CII hangs off a VAT
 		// breakdown: one tax point date, one distinct date code.
 		c.check("CII-SR-461", hs, len(hs.all("ram:ApplicableTradeTax/ram:TaxPointDate")) <= 1)

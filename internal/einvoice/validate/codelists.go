@@ -75,9 +75,9 @@ func (c *checker) ublCodes() {
 	}
 	for _, n := range c.desc("cbc:ItemClassificationCode") {
 		if _, ok := n.attr("listID"); ok && n.parent != nil && n.parent.name == "cac:CommodityClassification" {
-			if !c.isCVDProfile() {
-				c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
-			}
+			// In the CVD scenario the finding is lowered to information
+			// (levels.go), since CVD adds its own scheme "CVD".
+			c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
 		}
 	}
 	for _, n := range c.desc("cbc:IdentificationCode") {
@@ -199,9 +199,9 @@ func (c *checker) ciiCodes() {
 	}
 	for _, n := range c.desc("ram:ClassCode") {
 		if _, ok := n.attr("listID"); ok {
-			if !c.isCVDProfile() {
-				c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
-			}
+			// In the CVD scenario the finding is lowered to information
+			// (levels.go), since CVD adds its own scheme "CVD".
+			c.check("BR-CL-13", n, attrIn(n, "listID", itemClassificationCodes))
 		}
 	}
 	for _, n := range c.desc("ram:CountryID") {

@@ -70,6 +70,88 @@ func reportFor(t *testing.T, path string, all bool) *validate.Report {
 	return validate.Validate(doc)
 }
 
+// kositFileDeviations are the corpus files on which eingang knowingly
+// decides otherwise than the reference, each with the reason. Every other
+// difference fails TestKoSITAgreement.
+var kositFileDeviations = map[string]string{
+	// BT-112 is 314.86 where BT-109 + BT-110 = 314.86 + 22.04; the CEN CII
+	// assertion of BR-CO-15 rejects that as written, yet the reference
+	// accepts these four XML-Mutate cases of one instance. eingang follows
+	// the rule's text; the reason for the reference's verdict is unknown.
+	"files/xrechnung-schematron/test/instances/cii/cii-peppol-en16931-r008/pi01.xml": "BR-CO-15 violated, reference accepts",
+	"files/xrechnung-schematron/test/instances/cii/cii-peppol-en16931-r008/pi08.xml": "BR-CO-15 violated, reference accepts",
+	"files/xrechnung-schematron/test/instances/cii/cii-peppol-en16931-r010/pi01.xml": "BR-CO-15 violated, reference accepts",
+	"files/xrechnung-schematron/test/instances/cii/cii-peppol-en16931-r020/pi01.xml": "BR-CO-15 violated, reference accepts",
+	// The reference lists only CEN syntax warnings here and not one
+	// XRechnung or Peppol rule, although the document has no payment
+	// instructions (BR-DE-1) and no buyer reference (BR-DE-15): the
+	// XRechnung Schematron evidently did not run to its end on it. Both
+	// sides reject (no scenario).
+	"files/zugferd-corpus/ZUGFeRDv2/correct/intarsys/EXTENDED/zugferd_2p0_EXTENDED_Rechnungskorrektur.pdf": "XRechnung rules absent from the reference",
+}
+
+// unreportedWarning reports whether a rule the reference has and eingang
+// lacks is one of the CEN syntax binding's "should not be used" warnings
+// (UBL-CR, UBL-DT, UBL-SR, CII-SR, CII-DT at level warning or
+// information). eingang does not implement these ~1,100 rules: they never
+// change the verdict and name no defect the Kämmerei could act on.
+func unreportedWarning(rule, level string) bool {
+	if level == "error" {
+		return false
+	}
+	for _, p := range []string{"UBL-CR-", "UBL-DT-", "UBL-SR-", "CII-SR-", "CII-DT-"} {
+		if strings.HasPrefix(rule, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// unexplained returns the differences of d that no allow-list entry covers:
+// the verdict, and the rules (only the scoped ones for rule-level cases).
+func unexplained(d kositref.Diff, scope []string) []string {
+	if _, ok := kositFileDeviations[d.File]; ok {
+		return nil
+	}
+	var out []string
+	if !d.VerdictAgrees() {
+		out = append(out, fmt.Sprintf("verdict: reference accepted=%v, eingang %v", d.Want, d.Got))
+	}
+	in := func(r string) bool {
+		if len(scope) == 0 {
+			return true
+		}
+		for _, s := range scope {
+			if s == r {
+				return true
+			}
+		}
+		return false
+	}
+	for r, l := range d.Missing {
+		if in(r) && !unreportedWarning(r, l) {
+			out = append(out, "missing "+r+" ("+l+")")
+		}
+	}
+	for r, l := range d.Extra {
+		if in(r) {
+			out = append(out, "extra "+r+" ("+l+")")
+		}
+	}
+	for r, l := range d.Level {
+		if in(r) {
+			out = append(out, "level "+r+" ("+l+")")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestKoSITAgreement is the differential test of issue 15: every corpus
+// file is validated as the reference was produced, and every difference
+// from what the official rule sets decided fails the test unless the
+// allow-list above explains it. Figures by rule family are logged; run
+// with -v, or bench/einvoice, to see them.
 func TestKoSITAgreement(t *testing.T) {
 	dir, cases := loadKoSIT(t)
 	type tally struct{ ok, n int }
@@ -103,7 +185,7 @@ func TestKoSITAgreement(t *testing.T) {
 			}
 			if d.Agrees(nil) {
 				whole.ok++
-			} else if os.Getenv("KOSIT_ALL") != "" {
+			} else {
 				bad = true
 			}
 		}
@@ -123,10 +205,15 @@ func TestKoSITAgreement(t *testing.T) {
 		if bad {
 			lines = append(lines, d.String())
 		}
+		if u := unexplained(d, c.scope); len(u) > 0 {
+			t.Errorf("%s: %s", c.ref.File, strings.Join(u, "; "))
+		}
 	}
 	sort.Strings(lines)
-	for _, l := range lines {
-		t.Log(l)
+	if testing.Verbose() {
+		for _, l := range lines {
+			t.Log(l)
+		}
 	}
 	var fs []string
 	for f := range fam {
