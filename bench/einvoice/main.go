@@ -82,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		e.add(ctx, c)
 	}
 	e.print()
+	if err := kositAgreement(ctx, stdout, dir, cases, *verbose); err != nil {
+		fmt.Fprintln(stderr, "einvoice bench:", err)
+		return 2
+	}
 	if *dur > 0 {
 		throughput(ctx, stdout, *dur)
 	}

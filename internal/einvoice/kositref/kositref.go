@@ -7,12 +7,14 @@ package kositref
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/validate"
 )
 
@@ -33,6 +35,21 @@ type Entry struct {
 	// Rules maps every rule id that fired to its level after the
 	// scenario's overrides: "error", "warning" or "information".
 	Rules map[string]string `json:"rules"`
+}
+
+// Report validates a corpus file the way its reference entry was produced:
+// with the rules of the scenario the document selects, or with every rule
+// family where the reference ran the syntax's Schematron without a
+// scenario. It returns nil when the file is no readable e-invoice at all.
+func Report(ctx context.Context, path string, e Entry) *validate.Report {
+	doc, err := einvoice.ParseFile(ctx, path)
+	if err != nil {
+		return nil
+	}
+	if e.RulesRunWithoutScenario {
+		return validate.ValidateRules(doc)
+	}
+	return validate.Validate(doc)
 }
 
 // Load reads a reference file.

@@ -11,9 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/kositref"
-	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/testenv"
 )
 
@@ -53,21 +51,6 @@ func loadKoSIT(t *testing.T) (string, []kositCase) {
 		out = append(out, kositCase{ref: r, scope: scopes[r.File]})
 	}
 	return dir, out
-}
-
-// reportFor validates a corpus file the way the reference was produced:
-// the scenario's rules, or every rule family where the reference ran the
-// Schematron without a scenario.
-func reportFor(t *testing.T, path string, all bool) *validate.Report {
-	t.Helper()
-	doc, err := einvoice.ParseFile(context.Background(), path)
-	if err != nil {
-		return nil
-	}
-	if all {
-		return validate.ValidateRules(doc)
-	}
-	return validate.Validate(doc)
 }
 
 // kositFileDeviations are the corpus files on which eingang knowingly
@@ -159,7 +142,7 @@ func TestKoSITAgreement(t *testing.T) {
 	fam := map[string]map[string]int{}
 	var lines []string
 	for _, c := range cases {
-		rep := reportFor(t, filepath.Join(dir, c.ref.File), c.ref.RulesRunWithoutScenario)
+		rep := kositref.Report(context.Background(), filepath.Join(dir, c.ref.File), c.ref)
 		d := kositref.Compare(c.ref, rep)
 		bad := false
 		verdict.n++
