@@ -140,7 +140,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	a.enq = workers.NewEnqueuer(a.redis, a.retry.MaxRetry(), cfg.Workers.StepTimeout+time.Minute)
 	enq := a.enq
 	a.closers = append(a.closers, func() { enq.Close() })
-	a.targets, err = buildTargets(cfg)
+	a.targets, err = buildTargets(cfg, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +191,32 @@ func (a *app) close() {
 	a.closers = nil
 }
 
-func buildTargets(cfg *config.Config) (map[string]dms.Target, error) {
+// buildTargets builds every configured target. An optional target that
+// cannot be built is left out with a warning, and the profiles delivering
+// to it are removed from cfg.Profiles, so nothing is taken in that could
+// not be delivered.
+func buildTargets(cfg *config.Config, log *slog.Logger) (map[string]dms.Target, error) {
 	out := map[string]dms.Target{}
 	for name, t := range cfg.Targets {
 		tg, err := buildTarget(name, t)
 		if err != nil {
-			return nil, err
+			if !t.Optional {
+				return nil, err
+			}
+			log.Warn("optional target cannot be built; the profiles delivering to it are disabled", "target", name, "err", err)
+			continue
 		}
 		out[name] = tg
 	}
+	kept := cfg.Profiles[:0]
+	for _, p := range cfg.Profiles {
+		if _, ok := out[p.Target]; !ok {
+			log.Warn("profile disabled: its target is not available; files in its hot folder wait there", "profile", p.Name, "target", p.Target)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	cfg.Profiles = kept
 	return out, nil
 }
 

@@ -393,3 +393,76 @@ func TestServeStopsOnTargetProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoConfigWithoutD3Key (issue 16): `eingang serve --config
+// config/demo.yaml` run directly, without the d.3 key that `make run`
+// sets, starts with a warning naming the key and the d3 profile disabled
+// instead of stopping (or panicking).
+func TestDemoConfigWithoutD3Key(t *testing.T) {
+	demo, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "config", "demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "demo.yaml"), demo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	t.Setenv("EINGANG_HTTP_ADDR", addr)
+	t.Setenv("EINGANG_D3_API_KEY", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", "config/demo.yaml"}, &out, &errb) }()
+	ready := false
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(100 * time.Millisecond) {
+		select {
+		case code := <-done:
+			t.Fatalf("serve stopped with exit %d:\n%s", code, errb.String())
+		default:
+		}
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			ready = resp.StatusCode == http.StatusOK
+		}
+	}
+	cancel()
+	<-done
+	logs := errb.String()
+	if !ready {
+		t.Fatalf("serve did not become ready:\n%s", logs)
+	}
+	for _, want := range []string{"EINGANG_D3_API_KEY", "profile disabled", "profile=d3"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no %q in the log:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "panic") {
+		t.Errorf("panic in the log:\n%s", logs)
+	}
+}
+
+// TestRequiredTargetWithoutKeyStops: without optional, the same missing
+// key stops the start with exit 1 and a message naming the key.
+func TestRequiredTargetWithoutKeyStops(t *testing.T) {
+	root := t.TempDir()
+	cfg := serveConfig(t, root, fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t)), testenv.StartRedis(t).URL(), "inbox/rechnung", true)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(string(b), "targets: {archive: {type: archive, dir: "+root+"/archive}}\n",
+		"targets:\n  archive: {type: archive, dir: "+root+"/archive}\n  d3:\n    type: d3\n    options: {base_url: http://127.0.0.1:1, repository: r, api_key_env: TEST_NO_SUCH_KEY, hash_property: \"200\", categories: [{category: DPOST}]}\n", 1)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TEST_NO_SUCH_KEY", "")
+	code, _, errs := serveWithin(t, cfg)
+	if code != 1 || !strings.Contains(errs, "targets.d3.options: api_key_env: environment variable TEST_NO_SUCH_KEY") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}

@@ -155,6 +155,13 @@ type Target struct {
 	// Options holds the settings of d3 and fabasoft targets; their packages
 	// decode and validate it.
 	Options yaml.Node `yaml:"options"`
+	// Optional lets the service start when this target cannot be built
+	// (for example its API key variable is unset, as in a demo without the
+	// DMS): the error is logged as a warning and every profile that
+	// delivers to it is disabled, so its hot folder is not read and files
+	// wait there. Off by default: a production target that cannot be built
+	// stops the start with a message naming the key.
+	Optional bool `yaml:"optional"`
 }
 
 // Profile is one hot folder and how its documents are handled.
