@@ -230,7 +230,7 @@ func buildTarget(name string, t config.Target) (dms.Target, error) {
 
 // parseFlags parses and turns --help into exit code 0.
 func parseFlags(fs *flag.FlagSet, args []string) (exit int, done bool) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, true
 		}

@@ -30,7 +30,7 @@ func d3Sim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Serves a fake d.velop d.3 (DMS App API, /identityprovider, /process) with categories DRECH and DPOST.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}

@@ -26,7 +26,7 @@ func fabasoftSim(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "\nServes an in-memory fake of the Fabasoft eGov-Suite FSCGOVXML SOAP web service.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}

@@ -35,22 +35,13 @@ func cmdOCR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "the visible page, recognised text is laid invisibly on top; pages are shown upright.")
 		fs.PrintDefaults()
 	}
-	// Allow flags after the input name: eingang ocr IN -o OUT.pdf.
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
+	if err := parseArgs(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+		return 2
 	}
+	pos := fs.Args()
 	if len(pos) != 1 || *out == "" {
 		fs.Usage()
 		return 2

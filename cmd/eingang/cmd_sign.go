@@ -11,20 +11,12 @@ import (
 )
 
 // parseInterleaved parses flags that may appear before or after positional
-// arguments ("eingang sign IN -o OUT"), which flag.Parse alone does not allow.
+// arguments ("eingang sign IN -o OUT") and returns the positional ones.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	if err := parseArgs(fs, args); err != nil {
+		return nil, err
 	}
+	return fs.Args(), nil
 }
 
 // cmdSign seals a PDF with a PAdES signature from a PKCS#12 key.
