@@ -44,9 +44,9 @@ type Options struct {
 
 // New returns the handler for all routes.
 func New(o Options) http.Handler {
-	a := &auth{users: map[string][]byte{}}
+	a := &auth{users: map[string]config.User{}}
 	for _, u := range o.Users {
-		a.users[u.Name] = []byte(u.BcryptHash)
+		a.users[u.Name] = u
 	}
 	s := &server{docs: o.Documents, checks: o.Checks, log: o.Logger}
 	mux := http.NewServeMux()
@@ -59,11 +59,11 @@ func New(o Options) http.Handler {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
 	if o.Monitoring != nil {
-		mux.Handle("/monitoring/", a.wrap(o.Monitoring))
+		mux.Handle("/monitoring/", a.wrap(config.RoleOperator, o.Monitoring))
 		mux.Handle("/monitoring", http.RedirectHandler("/monitoring/", http.StatusMovedPermanently))
 	}
-	mux.Handle("GET /api/v1/documents", a.wrap(http.HandlerFunc(s.list)))
-	mux.Handle("GET /api/v1/documents/{id}", a.wrap(http.HandlerFunc(s.get)))
+	mux.Handle("GET /api/v1/documents", a.wrap(config.RoleViewer, http.HandlerFunc(s.list)))
+	mux.Handle("GET /api/v1/documents/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(s.get)))
 	return mux
 }
 
@@ -151,27 +151,36 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 // password itself) because bcrypt is deliberately slow and the UI makes
 // many requests.
 type auth struct {
-	users map[string][]byte
+	users map[string]config.User
 	ok    sync.Map // [32]byte -> struct{}
 }
 
-func (a *auth) wrap(next http.Handler) http.Handler {
+// wrap lets through requests of users who hold role (401 without valid
+// credentials, 403 with them but without the role). Without configured
+// users the interface is open, as before authentication existed; the
+// configuration allows that only on loopback.
+func (a *auth) wrap(role string, next http.Handler) http.Handler {
 	if len(a.users) == 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
-		if ok && a.check(user, pass) {
-			next.ServeHTTP(w, r)
+		if !ok || !a.check(user, pass) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="eingang", charset="UTF-8"`)
+			writeError(w, http.StatusUnauthorized, "authentication required")
 			return
 		}
-		w.Header().Set("WWW-Authenticate", `Basic realm="eingang", charset="UTF-8"`)
-		writeError(w, http.StatusUnauthorized, "authentication required")
+		if !a.users[user].HasRole(role) {
+			writeError(w, http.StatusForbidden, "the role "+role+" is required")
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
 func (a *auth) check(user, pass string) bool {
-	hash, known := a.users[user]
+	u, known := a.users[user]
+	hash := []byte(u.BcryptHash)
 	key := sha256.Sum256([]byte(user + "\x00" + pass))
 	if _, ok := a.ok.Load(key); ok && known {
 		return true

@@ -135,3 +135,38 @@ func TestBasicAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestRoles: the API needs viewer, the queue UI operator; admin holds
+// every role; a user without roles keeps viewer and operator (configs
+// written before roles existed); a wrong role is 403, not 401.
+func TestRoles(t *testing.T) {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("geheim"), bcrypt.MinCost)
+	h := string(hash)
+	s := newServer(t, []config.User{
+		{Name: "alt", BcryptHash: h},
+		{Name: "leser", BcryptHash: h, Roles: []string{"viewer"}},
+		{Name: "betrieb", BcryptHash: h, Roles: []string{"operator"}},
+		{Name: "poststelle", BcryptHash: h, Roles: []string{"clerk", "upload"}},
+		{Name: "chef", BcryptHash: h, Roles: []string{"admin"}},
+	}, nil)
+	for _, tc := range []struct {
+		user    string
+		api, ui int
+	}{
+		{"alt", 200, 200},
+		{"leser", 200, 403},
+		{"betrieb", 403, 200},
+		{"poststelle", 403, 403},
+		{"chef", 200, 200},
+	} {
+		if code, _ := get(t, s.URL+"/api/v1/documents", tc.user, "geheim"); code != tc.api {
+			t.Errorf("%s: API = %d, want %d", tc.user, code, tc.api)
+		}
+		if code, _ := get(t, s.URL+"/monitoring/", tc.user, "geheim"); code != tc.ui {
+			t.Errorf("%s: queue UI = %d, want %d", tc.user, code, tc.ui)
+		}
+	}
+	if code, _ := get(t, s.URL+"/monitoring/", "leser", "falsch"); code != 401 {
+		t.Errorf("wrong password with a role: %d, want 401", code)
+	}
+}
