@@ -48,17 +48,7 @@ func kositAgreement(ctx context.Context, w io.Writer, dir string, cases []corpus
 			rejecting.add(d.RejectingAgree())
 			whole.add(d.Agrees(nil))
 		}
-		counted := func(r string) bool {
-			if len(scope) == 0 {
-				return true
-			}
-			for _, s := range scope {
-				if s == r {
-					return true
-				}
-			}
-			return false
-		}
+		counted := func(r string) bool { return kositref.InScope(scope, r) }
 		bad := !d.VerdictAgrees()
 		for _, part := range []struct {
 			m   map[string]string

@@ -185,6 +185,21 @@ func (d Diff) Agrees(scope []string) bool {
 	return true
 }
 
+// InScope reports whether rule counts for a case with the given scope: every
+// rule for whole documents (empty scope), only the scoped ones for
+// rule-level unit cases.
+func InScope(scope []string, rule string) bool {
+	if len(scope) == 0 {
+		return true
+	}
+	for _, s := range scope {
+		if s == rule {
+			return true
+		}
+	}
+	return false
+}
+
 // Rules lists every rule id the diff mentions, sorted.
 func (d Diff) Rules() []string {
 	var out []string

@@ -100,17 +100,7 @@ func unexplained(d kositref.Diff, scope []string) []string {
 	if !d.VerdictAgrees() {
 		out = append(out, fmt.Sprintf("verdict: reference accepted=%v, eingang %v", d.Want, d.Got))
 	}
-	in := func(r string) bool {
-		if len(scope) == 0 {
-			return true
-		}
-		for _, s := range scope {
-			if s == r {
-				return true
-			}
-		}
-		return false
-	}
+	in := func(r string) bool { return kositref.InScope(scope, r) }
 	for r, l := range d.Missing {
 		if in(r) && !unreportedWarning(r, l) {
 			out = append(out, "missing "+r+" ("+l+")")
