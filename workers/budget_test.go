@@ -70,7 +70,7 @@ func TestStepBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &budgetRunner{run: tt.run}
-			h := NewHandler(HandlerOptions{Runner: r, Faults: fault.Default(), StepTimeout: 200 * time.Millisecond,
+			h := NewHandler(HandlerOptions{Runner: r, Faults: fault.New(), StepTimeout: 200 * time.Millisecond,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			h.maxRetry = func(context.Context) int { return 100 }
 			payload, _ := json.Marshal(Payload{ID: "d1", Step: tt.step})

@@ -85,7 +85,7 @@ func TestHandlerPayloads(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &stepRunner{next: pipeline.StepClassify}
 			q := &taskRecorder{}
-			h := NewHandler(HandlerOptions{Runner: r, Enqueuer: q, Faults: fault.Default(), StepTimeout: time.Minute,
+			h := NewHandler(HandlerOptions{Runner: r, Enqueuer: q, Faults: fault.New(), StepTimeout: time.Minute,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err := h.ProcessTask(context.Background(), asynq.NewTask(TaskPrefix+"ocr", []byte(tt.payload))); err != nil {
 				t.Fatal(err)
@@ -100,7 +100,7 @@ func TestHandlerPayloads(t *testing.T) {
 		})
 	}
 	// A payload without id or step is refused without retries.
-	h := NewHandler(HandlerOptions{Runner: &stepRunner{}, Enqueuer: &taskRecorder{}, Faults: fault.Default(), StepTimeout: time.Minute,
+	h := NewHandler(HandlerOptions{Runner: &stepRunner{}, Enqueuer: &taskRecorder{}, Faults: fault.New(), StepTimeout: time.Minute,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err := h.ProcessTask(context.Background(), asynq.NewTask(TaskPrefix+"ocr", []byte(`{"source_name":"x.pdf"}`))); err == nil {
 		t.Error("payload without id accepted")

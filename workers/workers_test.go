@@ -116,7 +116,7 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: dms}]
 	if target == nil {
 		target = archive.New("dms", filepath.Join(root, "archive"))
 	}
-	faults := fault.Default()
+	faults := fault.New(dms.Explain, intake.Explain, pipeline.Explain)
 	p := pipeline.New(pipeline.Options{Config: cfg, Journal: j, Recognizer: rec, Targets: map[string]dms.Target{"dms": target}, Faults: faults, Logger: log})
 	srv := NewServer(r, ServerOptions{Concurrency: 2, ShutdownTimeout: 5 * time.Second, Retry: retry, Logger: log})
 	h := NewHandler(HandlerOptions{Runner: p, Enqueuer: enq, Events: j, Faults: faults, StepTimeout: stepTimeout, Logger: log})

@@ -111,7 +111,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	if cfg.Workers.Concurrency == 0 {
 		cfg.Workers.Concurrency = runtime.NumCPU()
 	}
-	a = &app{cfg: cfg, log: newLogger(stderr, cfg.Log), faults: fault.Default()}
+	a = &app{cfg: cfg, log: newLogger(stderr, cfg.Log), faults: newFaults()}
 	// "return nil, err" sets a to nil before this runs; what was opened
 	// must still be closed.
 	opened := a
@@ -159,7 +159,6 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		a.closers = append(a.closers, closeOCR)
 		rec = r
 	}
-	registerFaults(a.faults)
 	classifier, err := newClassifier(cfg.Classification)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,6 @@ import (
 	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/extract"
 	"github.com/eingang/eingang/internal/extract/tesscli"
-	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
@@ -219,8 +218,7 @@ func inspectProfile(cfg *config.Config, name string) (config.Profile, error) {
 // journal, classifier); what happens to the document is in the output.
 func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file string, useCLI bool) (*inspectOutput, error) {
 	out := &inspectOutput{File: file, Profile: prof.Name, Fields: map[string]string{}}
-	faults := fault.Default()
-	registerFaults(faults)
+	faults := newFaults()
 	fail := func(step string, err error) *inspectOutput {
 		v := faults.Classify(err)
 		out.Next, out.FailedStep, out.Error, out.ErrorDE, out.Retried = "error", step, err.Error(), v.Clerk, !v.Permanent

@@ -61,11 +61,11 @@ func cmdOCR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	res, err := eng.Process(ctx, pos[0], *out)
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang ocr: %v\n", err)
-		if msg := ocr.ClerkMessage(err); msg != "" {
+		if permanent, msg, ok := ocr.Explain(err); ok {
 			fmt.Fprintln(stderr, msg)
-		}
-		if ocr.IsPermanent(err) {
-			return 1
+			if permanent {
+				return 1
+			}
 		}
 		return 3
 	}

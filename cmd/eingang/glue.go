@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/hibiken/asynq"
@@ -14,6 +13,7 @@ import (
 	"github.com/eingang/eingang/internal/dms/fabasoft"
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/sign"
@@ -70,33 +70,11 @@ func buildRemoteTarget(name string, t config.Target) (dms.Target, error) {
 	return nil, fmt.Errorf("targets.%s.type: unknown type %q", name, t.Type)
 }
 
-// registerFaults adds the sentinel errors of the domain packages to the
-// classification table. Transient errors get a clerk sentence too: it is
-// what the reason file says when the retry window runs out.
-func registerFaults(r *fault.Rules) {
-	r.RegisterFunc(func(err error) (fault.Verdict, bool) {
-		if ocr.IsPermanent(err) {
-			return fault.Verdict{Permanent: true, Clerk: ocr.ClerkMessage(err)}, true
-		}
-		return fault.Verdict{}, false
-	})
-	r.RegisterFunc(func(err error) (fault.Verdict, bool) {
-		var rej *pipeline.RejectedInvoiceError
-		if errors.As(err, &rej) {
-			return fault.Verdict{Permanent: true, Clerk: "Die E-Rechnung ist laut Prüfung nach XRechnung/EN 16931 ungültig: " + rej.Summary}, true
-		}
-		return fault.Verdict{}, false
-	})
-	r.Register(einvoice.ErrHostileXML, true, "Die XML-Datei enthält unzulässige Konstrukte (DOCTYPE/Entitäten oder zu tiefe Verschachtelung) und wird aus Sicherheitsgründen nicht gelesen.")
-	r.Register(einvoice.ErrTooLarge, true, "Die E-Rechnung ist zu groß für die automatische Verarbeitung.")
-	r.Register(einvoice.ErrInvalidEncoding, true, "Die XML-Datei hat eine ungültige Zeichenkodierung (erwartet wird UTF-8).")
-	r.Register(einvoice.ErrMalformed, true, "Die E-Rechnung ist beschädigt oder kein wohlgeformtes XML.")
-	r.Register(einvoice.ErrNotEInvoice, true, "Die XML-Datei ist keine E-Rechnung (weder XRechnung/UBL noch CII/ZUGFeRD).")
-	r.Register(pipeline.ErrNoSealer, true, "Das Profil verlangt ein Siegel, es ist aber kein Siegelschlüssel eingerichtet – bitte die IT informieren.")
-	r.Register(sign.ErrTimestamp, false, "Der Zeitstempeldienst war über längere Zeit nicht erreichbar; das Dokument wurde nicht ungesiegelt weitergegeben.")
-	r.Register(sign.ErrEncrypted, true, "Das PDF ist verschlüsselt und kann nicht gesiegelt werden.")
-	r.Register(sign.ErrInvalidPDF, true, "Das PDF ist nicht lesbar und kann nicht gesiegelt werden.")
-	r.Register(d3.ErrUnauthorized, false, "Die Anmeldung am d.3 ist fehlgeschlagen – bitte die IT informieren.")
-	r.Register(fabasoft.ErrAuth, false, "Die Anmeldung bei Fabasoft ist fehlgeschlagen – bitte die IT informieren.")
-	r.Register(fabasoft.ErrUnavailable, false, "Fabasoft war über längere Zeit nicht erreichbar.")
+// newFaults returns the error classification of every package that owns
+// sentinel errors. What an error means is written beside it, in the
+// package's Explain; only the order is decided here: a DMS's refusal first
+// (it carries the target's own reason), package fault's general rules last.
+func newFaults() *fault.Rules {
+	return fault.New(dms.Explain, intake.Explain, einvoice.Explain, pipeline.Explain,
+		sign.Explain, d3.Explain, fabasoft.Explain, ocr.Explain)
 }

@@ -24,25 +24,14 @@ var (
 )
 
 // MessageDE explains a parse failure in German for the clerks at the scan
-// station; it never includes document content.
+// station, in the same words as Explain; it never includes document
+// content.
 func MessageDE(err error) string {
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.Is(err, ErrHostileXML):
-		return "Die Datei enthält unzulässige XML-Konstrukte (DOCTYPE/Entitäten oder extreme Verschachtelung) und wurde nicht verarbeitet."
-	case errors.Is(err, ErrTooLarge):
-		return "Die Datei ist zu groß für eine E-Rechnung und wurde nicht verarbeitet."
-	case errors.Is(err, ErrInvalidEncoding):
-		return "Die Datei ist nicht UTF-8-kodiert und kann nicht als E-Rechnung gelesen werden."
-	case errors.Is(err, ErrDamagedPDF):
-		return "Die PDF-Datei ist beschädigt und kann nicht gelesen werden."
-	case errors.Is(err, ErrMalformed):
-		return "Die Datei ist beschädigt oder kein wohlgeformtes XML/PDF."
-	case errors.Is(err, ErrNoInvoiceInPDF):
-		return "Das PDF enthält keine eingebettete E-Rechnung (XML); es ist keine ZUGFeRD-/Factur-X-Rechnung."
-	case errors.Is(err, ErrNotEInvoice):
-		return "Die Datei ist keine E-Rechnung im Format XRechnung (UBL/CII) oder ZUGFeRD."
+	}
+	if _, clerk, ok := Explain(err); ok {
+		return clerk
 	}
 	return "Die Datei konnte nicht gelesen werden."
 }

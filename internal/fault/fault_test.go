@@ -5,36 +5,37 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"testing"
-
-	"github.com/eingang/eingang/internal/dms"
-	"github.com/eingang/eingang/internal/intake"
 )
 
 func TestClassify(t *testing.T) {
 	errOwn := errors.New("own sentinel")
-	r := Default()
-	r.Register(errOwn, true, "Eigene Meldung.")
-	r.RegisterFunc(func(err error) (Verdict, bool) {
+	errRetry := errors.New("retry sentinel")
+	table := Table{
+		Permanent(errOwn, "Eigene Meldung."),
+		Transient(errRetry, "Später erneut."),
+	}
+	byFunc := func(err error) (bool, string, bool) {
 		if strings.Contains(err.Error(), "by func") {
-			return Verdict{Permanent: true, Clerk: "Vom Paket entschieden."}, true
+			return true, "Vom Paket entschieden.", true
 		}
-		return Verdict{}, false
-	})
+		return false, "", false
+	}
+	r := New(table.Explain, byFunc)
 	tests := []struct {
 		name      string
 		err       error
 		permanent bool
 		clerk     []string
 	}{
-		{"DMS rejection keeps the target and its reason",
-			fmt.Errorf("deliver: %w", &dms.RejectedError{Target: "d3", Status: 422, Reason: "Pflichtfeld Betrag fehlt"}),
-			true, []string{"Das Zielsystem d3 hat das Dokument abgelehnt (Status 422).", "Begründung: Pflichtfeld Betrag fehlt"}},
-		{"rejection without reason", &dms.RejectedError{Target: "fabasoft"}, true, []string{"Zielsystem fabasoft wurde nicht abgeschlossen."}},
-		{"intake sentinel", fmt.Errorf("claim: %w", intake.ErrEmpty), true, []string{"Die Datei ist leer."}},
-		{"registered sentinel", fmt.Errorf("x: %w", errOwn), true, []string{"Eigene Meldung."}},
-		{"package classifier", errors.New("decided by func"), true, []string{"Vom Paket entschieden."}},
+		{"table sentinel", fmt.Errorf("x: %w", errOwn), true, []string{"Eigene Meldung."}},
+		{"transient table sentinel", fmt.Errorf("x: %w", errRetry), false, []string{"Später erneut."}},
+		{"package explainer", errors.New("decided by func"), true, []string{"Vom Paket entschieden."}},
+		{"specific sentence wins over ErrPermanent", fmt.Errorf("%w: %w", ErrPermanent, errOwn), true, []string{"Eigene Meldung."}},
+		{"ErrPermanent alone", fmt.Errorf("%w: profile gone", ErrPermanent), true, []string{"konnte nicht verarbeitet werden"}},
+		{"file gone", fmt.Errorf("open: %w", os.ErrNotExist), true, []string{"nicht mehr vorhanden"}},
 		{"network error is transient", fmt.Errorf("post: %w", &net.OpError{Op: "dial", Err: errors.New("refused")}), false, []string{"nicht erreichbar"}},
 		{"deadline is transient", fmt.Errorf("post: %w", context.DeadlineExceeded), false, []string{"nicht erreichbar"}},
 		{"unknown is transient", errors.New("something odd"), false, []string{"technischer Fehler"}},
@@ -51,5 +52,16 @@ func TestClassify(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFirstExplainerWins pins the order: an error two explainers know gets
+// the sentence of the one named first.
+func TestFirstExplainerWins(t *testing.T) {
+	errA := errors.New("a")
+	first := Table{Permanent(errA, "Erste.")}
+	second := Table{Transient(errA, "Zweite.")}
+	if v := New(first.Explain, second.Explain).Classify(errA); !v.Permanent || v.Clerk != "Erste." {
+		t.Errorf("got %+v, want the first explainer's verdict", v)
 	}
 }

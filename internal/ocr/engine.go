@@ -46,43 +46,6 @@ var (
 // ErrClosed is returned by Process after Close.
 var ErrClosed = errors.New("ocr: engine closed")
 
-// IsPermanent reports whether err is caused by the input, so that a retry
-// with the same file cannot succeed.
-func IsPermanent(err error) bool {
-	for _, e := range []error{ErrEncrypted, ErrNoPages, ErrUnsupportedFormat, ErrCorrupt, ErrImageTooLarge, ErrImageTooSmall, ErrTooManyPages, ErrOutputDamaged, ErrPageTimeout} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// ClerkMessage returns a German explanation of a permanent error for the
-// scan station, or "" for other errors.
-func ClerkMessage(err error) string {
-	switch {
-	case errors.Is(err, ErrEncrypted):
-		return "Die PDF-Datei ist passwortgeschützt. Bitte ohne Passwort erneut einreichen."
-	case errors.Is(err, ErrNoPages):
-		return "Das Dokument enthält keine Seiten."
-	case errors.Is(err, ErrUnsupportedFormat):
-		return "Das Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC)."
-	case errors.Is(err, ErrCorrupt):
-		return "Die Datei ist beschädigt und kann nicht gelesen werden. Bitte neu scannen."
-	case errors.Is(err, ErrImageTooLarge):
-		return "Eine Seite ist zu groß (Pixelzahl). Bitte mit höchstens 600 dpi scannen."
-	case errors.Is(err, ErrImageTooSmall):
-		return "Eine Seite ist zu klein, um Text zu enthalten. Bitte neu scannen."
-	case errors.Is(err, ErrTooManyPages):
-		return "Das Dokument hat zu viele Seiten. Bitte in kleinere Stapel teilen."
-	case errors.Is(err, ErrOutputDamaged):
-		return "Die durchsuchbare PDF-Datei hätte nicht mehr alles gezeigt, was das Original zeigt (Seiteninhalt, Text oder eingebettete Teile); sie wurde deshalb nicht zugestellt. Bitte das Dokument an die IT weitergeben."
-	case errors.Is(err, ErrPageTimeout):
-		return "Eine Seite konnte nicht in angemessener Zeit erkannt werden. Bitte Scanqualität prüfen."
-	}
-	return ""
-}
-
 // Result describes a finished document.
 type Result struct {
 	Pages []PageInfo

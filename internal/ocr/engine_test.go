@@ -253,7 +253,7 @@ func TestProcessBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Process(context.Background(), tt.path, filepath.Join(dir, "out.pdf"))
-			if !errors.Is(err, tt.want) || !IsPermanent(err) || ClerkMessage(err) == "" {
+			if !errors.Is(err, tt.want) || !isPermanent(err) || clerkMessage(err) == "" {
 				t.Fatalf("err = %v, want %v (permanent, with clerk message)", err, tt.want)
 			}
 		})

@@ -69,7 +69,7 @@ func TestCorruptImageWithoutRendererIsRefused(t *testing.T) {
 	if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnsupportedFormat) {
 		t.Errorf("error %v, want corrupt or unsupported", err)
 	}
-	if ClerkMessage(err) == "" {
+	if clerkMessage(err) == "" {
 		t.Errorf("no German reason for %v", err)
 	}
 }

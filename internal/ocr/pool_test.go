@@ -23,7 +23,7 @@ func TestWaitPageTimeout(t *testing.T) {
 	close(j.started)
 	start := time.Now()
 	r := e.wait(context.Background(), j)
-	if !errors.Is(r.err, ErrPageTimeout) || !IsPermanent(r.err) {
+	if !errors.Is(r.err, ErrPageTimeout) || !isPermanent(r.err) {
 		t.Fatalf("err = %v, want ErrPageTimeout", r.err)
 	}
 	if d := time.Since(start); d > 5*time.Second {

@@ -51,8 +51,8 @@ func TestProtectedPDFs(t *testing.T) {
 		if !errors.Is(err, ErrEncrypted) {
 			t.Fatalf("error %v, want ErrEncrypted", err)
 		}
-		if !strings.Contains(ClerkMessage(err), "passwortgeschützt") {
-			t.Errorf("clerk message %q", ClerkMessage(err))
+		if !strings.Contains(clerkMessage(err), "passwortgeschützt") {
+			t.Errorf("clerk message %q", clerkMessage(err))
 		}
 	})
 	t.Run("signed and encrypted (peers signed.pdf)", func(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/eingang/eingang/internal/classify"
 	"github.com/eingang/eingang/internal/extract"
-	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/invoicedup"
 	"github.com/eingang/eingang/internal/journal"
 )
@@ -36,9 +35,9 @@ const (
 var invoiceKinds = map[string]bool{kindRechnung: true, kindGutschrift: true, "mahnung": true}
 
 func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string, error) {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	prof, err := p.profile(doc)
+	if err != nil {
+		return "", err
 	}
 	fields := map[string]string{}
 	for k, v := range doc.Fields {

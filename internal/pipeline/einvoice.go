@@ -15,7 +15,6 @@ import (
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/einvoice/visual"
-	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/journal"
 )
 
@@ -55,9 +54,9 @@ func hasEmbeddedInvoice(ctx context.Context, path string) bool {
 }
 
 func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (string, error) {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	prof, err := p.profile(doc)
+	if err != nil {
+		return "", err
 	}
 	inv, err := einvoice.ParseFile(ctx, doc.WorkPath)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/invoicedup"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
@@ -111,7 +112,8 @@ type Options struct {
 	Recognizer Recognizer
 	Targets    map[string]dms.Target
 	Observer   Observer
-	// Faults classifies errors; nil means fault.Default().
+	// Faults classifies errors; nil knows only the errors of intake and of
+	// the pipeline itself.
 	Faults *fault.Rules
 	// Classifier decides kind and route; nil keeps the profile's kind.
 	Classifier *classify.Classifier
@@ -136,7 +138,7 @@ func New(o Options) *Pipeline {
 	}
 	faults := o.Faults
 	if faults == nil {
-		faults = fault.Default()
+		faults = fault.New(intake.Explain, Explain)
 	}
 	p := &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults,
 		classifier: o.Classifier, sealer: o.Sealer, log: log, now: time.Now}
@@ -239,4 +241,18 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// errProfileGone: a document's profile was removed from the configuration
+// while the document was on its way. No retry brings it back.
+var errProfileGone = fmt.Errorf("%w: profile no longer configured", fault.ErrPermanent)
+
+// profile returns the configuration of the document's profile; every step
+// that needs it asks here, so a removed profile fails the same way in each.
+func (p *Pipeline) profile(doc *journal.Document) (config.Profile, error) {
+	prof, ok := p.cfg.Profile(doc.Profile)
+	if !ok {
+		return config.Profile{}, fmt.Errorf("%w: %q", errProfileGone, doc.Profile)
+	}
+	return prof, nil
 }

@@ -77,9 +77,9 @@ func (r *pageRecord) UnmarshalJSON(b []byte) error {
 }
 
 func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, error) {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return "", fmt.Errorf("profile %q no longer configured", doc.Profile)
+	prof, err := p.profile(doc)
+	if err != nil {
+		return "", err
 	}
 	dir := p.docDir(doc.ID)
 	final := filepath.Join(dir, outFinal)

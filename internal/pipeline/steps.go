@@ -85,9 +85,9 @@ func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string
 }
 
 func (p *Pipeline) deliver(ctx context.Context, doc *journal.Document) (string, error) {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return "", fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	prof, err := p.profile(doc)
+	if err != nil {
+		return "", err
 	}
 	// A route from classification may name another target than the
 	// profile's.
@@ -214,9 +214,9 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 // writes only what is missing; a member already processed comes back as a
 // duplicate and is not processed twice.
 func (p *Pipeline) unpack(ctx context.Context, doc *journal.Document) error {
-	prof, ok := p.cfg.Profile(doc.Profile)
-	if !ok {
-		return fmt.Errorf("%w: profile %q no longer configured", fault.ErrPermanent, doc.Profile)
+	prof, err := p.profile(doc)
+	if err != nil {
+		return err
 	}
 	detail := "archive already unpacked and moved"
 	if _, err := os.Stat(doc.WorkPath); err == nil {
