@@ -99,28 +99,7 @@ func (c *checker) ciiCore() {
 		c.check("BR-DEC-05", ac, decimalsOK(ac.str("ram:ActualAmount"), 2))
 		c.check("BR-DEC-06", ac, decimalsOK(ac.str("ram:BasisAmount"), 2))
 	}
-	for _, t := range r.all(ciiHS + "/ram:ApplicableTradeTax") {
-		c.check("BR-45", t, t.has("ram:BasisAmount"))
-		c.check("BR-46", t, t.has("ram:CalculatedAmount"))
-		c.check("BR-47", t, t.has("ram:CategoryCode"))
-		c.check("BR-48", t, t.has("ram:RateApplicablePercent") || t.norm("ram:CategoryCode") == "O")
-		c.check("BR-DEC-19", t, decimalsOK(t.str("ram:BasisAmount"), 2))
-		c.check("BR-DEC-20", t, decimalsOK(t.str("ram:CalculatedAmount"), 2))
-		// BR-CO-17 (CII uses inclusive bounds)
-		ta, pct := t.num("ram:CalculatedAmount"), t.num("ram:RateApplicablePercent")
-		var ok bool
-		switch {
-		case pct.ok && xround(pct).sign() == 0:
-			ok = ta.ok && xround(ta).sign() == 0
-		case pct.ok:
-			exp := round2(t.num("ram:BasisAmount").abs().mul(pct.div(intNum(100))))
-			a := ta.abs()
-			ok = a.sub(intNum(1)).le(exp) && a.add(intNum(1)).ge(exp)
-		default:
-			ok = ta.ok && xround(ta).sign() == 0
-		}
-		c.check("BR-CO-17", t, ok)
-	}
+	c.breakdownRules(ciiBreakdown(r), true)
 	for _, pm := range r.all(ciiHS + "/ram:SpecifiedTradeSettlementPaymentMeans") {
 		c.check("BR-49", pm, pm.has("ram:TypeCode"))
 		code := pm.norm("ram:TypeCode")
@@ -155,9 +134,7 @@ func (c *checker) ciiCore() {
 		}
 	}
 	_ = ha
-	for _, ms := range r.all(ciiMS) {
-		c.ciiTotals(ms)
-	}
+	c.totalsRules(c.ciiTotalsView())
 	for _, l := range r.all(ciiLI) {
 		c.ciiLine(l)
 	}
@@ -180,80 +157,6 @@ func ciiPeriodOK(p *node) bool {
 		return true
 	}
 	return ciiDate(e) >= ciiDate(s)
-}
-
-func (c *checker) ciiTotals(ms *node) {
-	r := c.root
-	c.check("BR-12", ms, ms.has("ram:LineTotalAmount"))
-	c.check("BR-13", ms, ms.has("ram:TaxBasisTotalAmount"))
-	c.check("BR-14", ms, ms.has("ram:GrandTotalAmount"))
-	c.check("BR-15", ms, ms.has("ram:DuePayableAmount"))
-	lineNets := r.all(ciiLI + "/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")
-	c.check("BR-CO-10", ms, ms.num("ram:LineTotalAmount").eq(round2(sumNodes(lineNets, ""))))
-	allow, charge := c.ciiDocAC(false), c.ciiDocAC(true)
-	if ms.has("ram:AllowanceTotalAmount") || len(allow) > 0 {
-		c.check("BR-CO-11", ms, ms.num("ram:AllowanceTotalAmount").eq(round2(sumNodes(allow, "ram:ActualAmount"))))
-	}
-	if ms.has("ram:ChargeTotalAmount") || len(charge) > 0 {
-		c.check("BR-CO-12", ms, ms.num("ram:ChargeTotalAmount").eq(round2(sumNodes(charge, "ram:ActualAmount"))))
-	}
-	lea, excl := ms.num("ram:LineTotalAmount"), ms.num("ram:TaxBasisTotalAmount")
-	hasC, hasA := ms.has("ram:ChargeTotalAmount"), ms.has("ram:AllowanceTotalAmount")
-	ct, at := ms.num("ram:ChargeTotalAmount"), ms.num("ram:AllowanceTotalAmount")
-	var ok13 bool
-	switch {
-	case hasC && hasA:
-		ok13 = excl.eq(round2(lea.add(ct).sub(at)))
-	case hasA:
-		ok13 = excl.eq(round2(lea.sub(at)))
-	case hasC:
-		ok13 = excl.eq(round2(lea.add(ct)))
-	default:
-		ok13 = excl.eq(lea)
-	}
-	c.check("BR-CO-13", ms, ok13)
-	cur := r.str(ciiHS + "/ram:InvoiceCurrencyCode")
-	var taxDoc []*node
-	for _, t := range ms.all("ram:TaxTotalAmount") {
-		if v, _ := t.attr("currencyID"); v == cur {
-			taxDoc = append(taxDoc, t)
-		}
-	}
-	// BR-CO-14
-	if len(taxDoc) > 0 {
-		c.check("BR-CO-14", ms, parseNum(taxDoc[0].value()).eq(round2(sumNodes(r.all(ciiHS+"/ram:ApplicableTradeTax"), "ram:CalculatedAmount"))))
-	}
-	// BR-CO-15
-	tax := intNum(0)
-	if len(taxDoc) > 0 {
-		tax = parseNum(taxDoc[0].value())
-	}
-	c.check("BR-CO-15", ms, len(taxDoc) <= 1 && ms.num("ram:GrandTotalAmount").eq(round2(excl.add(tax))))
-	// BR-CO-16
-	incl, pay := ms.num("ram:GrandTotalAmount"), ms.num("ram:DuePayableAmount")
-	pre, rnd := intNum(0), intNum(0)
-	if ms.has("ram:TotalPrepaidAmount") {
-		pre = ms.num("ram:TotalPrepaidAmount")
-	}
-	if ms.has("ram:RoundingAmount") {
-		rnd = ms.num("ram:RoundingAmount")
-	}
-	c.check("BR-CO-16", ms, pay.eq(round2(incl.sub(pre).add(rnd))))
-	if pay.gt(intNum(0)) {
-		c.check("BR-CO-25", ms, r.has(ciiHS+"/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime") ||
-			r.has(ciiHS+"/ram:SpecifiedTradePaymentTerms/ram:Description"))
-	}
-	for _, f := range []struct{ rule, el string }{
-		{"BR-DEC-09", "ram:LineTotalAmount"}, {"BR-DEC-10", "ram:AllowanceTotalAmount"},
-		{"BR-DEC-11", "ram:ChargeTotalAmount"}, {"BR-DEC-12", "ram:TaxBasisTotalAmount"},
-		{"BR-DEC-14", "ram:GrandTotalAmount"}, {"BR-DEC-16", "ram:TotalPrepaidAmount"},
-		{"BR-DEC-17", "ram:RoundingAmount"}, {"BR-DEC-18", "ram:DuePayableAmount"},
-	} {
-		c.check(f.rule, ms, decimalsOK(ms.str(f.el), 2))
-	}
-	for _, t := range taxDoc {
-		c.check("BR-DEC-13", ms, decimalsOK(t.value(), 2))
-	}
 }
 
 func (c *checker) ciiLine(l *node) {
