@@ -58,7 +58,7 @@ func (c *checker) ublCore() {
 	c.check("BR-CO-03", r, !(tpd && dc))
 	c.check("BR-CO-18", r, r.has("cac:TaxTotal/cac:TaxSubtotal"))
 
-	c.ublVATCategories()
+	c.vatCategoryRules(c.ublVATView())
 
 	// Seller.
 	for _, s := range r.all("cac:AccountingSupplierParty") {
