@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/einvoice/kositref"
+	"github.com/eingang/eingang/internal/einvoice/validate"
 )
 
 // kositAgreement compares eingang with what the official rule sets decided
@@ -63,7 +64,7 @@ func kositAgreement(ctx context.Context, w io.Writer, dir string, cases []corpus
 					continue
 				}
 				bad = true
-				f := ruleFamily(r)
+				f := validate.RuleFamily(r)
 				if fams[f] == nil {
 					fams[f] = &famStat{}
 				}

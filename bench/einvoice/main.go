@@ -266,29 +266,6 @@ func (e *evaluation) fields(c corpusCase, doc *einvoice.Document, perr error) {
 	}
 }
 
-func ruleFamily(rule string) string {
-	switch {
-	case strings.HasPrefix(rule, "BR-CO-"):
-		return "BR-CO"
-	case strings.HasPrefix(rule, "BR-CL-"):
-		return "BR-CL"
-	case strings.HasPrefix(rule, "BR-DEC-"):
-		return "BR-DEC"
-	case strings.HasPrefix(rule, "BR-DE"), strings.HasPrefix(rule, "BR-TMP"):
-		return "BR-DE"
-	case strings.HasPrefix(rule, "PEPPOL-"):
-		return "PEPPOL"
-	case strings.HasPrefix(rule, "UBL-"), strings.HasPrefix(rule, "CII-"):
-		return "syntax (UBL/CII)"
-	}
-	for _, p := range []string{"BR-S-", "BR-Z-", "BR-E-", "BR-AE-", "BR-K-", "BR-IC-", "BR-G-", "BR-O-", "BR-IG-", "BR-IP-", "BR-AF-", "BR-AG-", "BR-B-"} {
-		if strings.HasPrefix(rule, p) {
-			return "VAT categories"
-		}
-	}
-	return "BR"
-}
-
 func (e *evaluation) ruleCase(c corpusCase, rep *validate.Report, perr error) {
 	rules := append(append([]string{}, c.Rules...), c.RulesPass...)
 	if len(rules) == 0 {
@@ -296,7 +273,7 @@ func (e *evaluation) ruleCase(c corpusCase, rep *validate.Report, perr error) {
 	}
 	fam := "BR"
 	if len(rules) > 0 {
-		fam = ruleFamily(rules[0])
+		fam = validate.RuleFamily(rules[0])
 	}
 	ok := rep != nil
 	var problems []string

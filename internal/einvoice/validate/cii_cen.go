@@ -99,28 +99,7 @@ func (c *checker) ciiCore() {
 		c.check("BR-DEC-05", ac, decimalsOK(ac.str("ram:ActualAmount"), 2))
 		c.check("BR-DEC-06", ac, decimalsOK(ac.str("ram:BasisAmount"), 2))
 	}
-	for _, t := range r.all(ciiHS + "/ram:ApplicableTradeTax") {
-		c.check("BR-45", t, t.has("ram:BasisAmount"))
-		c.check("BR-46", t, t.has("ram:CalculatedAmount"))
-		c.check("BR-47", t, t.has("ram:CategoryCode"))
-		c.check("BR-48", t, t.has("ram:RateApplicablePercent") || t.norm("ram:CategoryCode") == "O")
-		c.check("BR-DEC-19", t, decimalsOK(t.str("ram:BasisAmount"), 2))
-		c.check("BR-DEC-20", t, decimalsOK(t.str("ram:CalculatedAmount"), 2))
-		// BR-CO-17 (CII uses inclusive bounds)
-		ta, pct := t.num("ram:CalculatedAmount"), t.num("ram:RateApplicablePercent")
-		var ok bool
-		switch {
-		case pct.ok && xround(pct).sign() == 0:
-			ok = ta.ok && xround(ta).sign() == 0
-		case pct.ok:
-			exp := round2(t.num("ram:BasisAmount").abs().mul(pct.div(intNum(100))))
-			a := ta.abs()
-			ok = a.sub(intNum(1)).le(exp) && a.add(intNum(1)).ge(exp)
-		default:
-			ok = ta.ok && xround(ta).sign() == 0
-		}
-		c.check("BR-CO-17", t, ok)
-	}
+	c.breakdownRules(ciiBreakdown(r), true)
 	for _, pm := range r.all(ciiHS + "/ram:SpecifiedTradeSettlementPaymentMeans") {
 		c.check("BR-49", pm, pm.has("ram:TypeCode"))
 		code := pm.norm("ram:TypeCode")
@@ -155,13 +134,11 @@ func (c *checker) ciiCore() {
 		}
 	}
 	_ = ha
-	for _, ms := range r.all(ciiMS) {
-		c.ciiTotals(ms)
-	}
+	c.totalsRules(c.ciiTotalsView())
 	for _, l := range r.all(ciiLI) {
 		c.ciiLine(l)
 	}
-	c.ciiVATCategories()
+	c.vatCategoryRules(c.ciiVATView())
 }
 
 func hasScheme(ids []*node, scheme string) bool {
@@ -180,80 +157,6 @@ func ciiPeriodOK(p *node) bool {
 		return true
 	}
 	return ciiDate(e) >= ciiDate(s)
-}
-
-func (c *checker) ciiTotals(ms *node) {
-	r := c.root
-	c.check("BR-12", ms, ms.has("ram:LineTotalAmount"))
-	c.check("BR-13", ms, ms.has("ram:TaxBasisTotalAmount"))
-	c.check("BR-14", ms, ms.has("ram:GrandTotalAmount"))
-	c.check("BR-15", ms, ms.has("ram:DuePayableAmount"))
-	lineNets := r.all(ciiLI + "/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount")
-	c.check("BR-CO-10", ms, ms.num("ram:LineTotalAmount").eq(round2(sumNodes(lineNets, ""))))
-	allow, charge := c.ciiDocAC(false), c.ciiDocAC(true)
-	if ms.has("ram:AllowanceTotalAmount") || len(allow) > 0 {
-		c.check("BR-CO-11", ms, ms.num("ram:AllowanceTotalAmount").eq(round2(sumNodes(allow, "ram:ActualAmount"))))
-	}
-	if ms.has("ram:ChargeTotalAmount") || len(charge) > 0 {
-		c.check("BR-CO-12", ms, ms.num("ram:ChargeTotalAmount").eq(round2(sumNodes(charge, "ram:ActualAmount"))))
-	}
-	lea, excl := ms.num("ram:LineTotalAmount"), ms.num("ram:TaxBasisTotalAmount")
-	hasC, hasA := ms.has("ram:ChargeTotalAmount"), ms.has("ram:AllowanceTotalAmount")
-	ct, at := ms.num("ram:ChargeTotalAmount"), ms.num("ram:AllowanceTotalAmount")
-	var ok13 bool
-	switch {
-	case hasC && hasA:
-		ok13 = excl.eq(round2(lea.add(ct).sub(at)))
-	case hasA:
-		ok13 = excl.eq(round2(lea.sub(at)))
-	case hasC:
-		ok13 = excl.eq(round2(lea.add(ct)))
-	default:
-		ok13 = excl.eq(lea)
-	}
-	c.check("BR-CO-13", ms, ok13)
-	cur := r.str(ciiHS + "/ram:InvoiceCurrencyCode")
-	var taxDoc []*node
-	for _, t := range ms.all("ram:TaxTotalAmount") {
-		if v, _ := t.attr("currencyID"); v == cur {
-			taxDoc = append(taxDoc, t)
-		}
-	}
-	// BR-CO-14
-	if len(taxDoc) > 0 {
-		c.check("BR-CO-14", ms, parseNum(taxDoc[0].value()).eq(round2(sumNodes(r.all(ciiHS+"/ram:ApplicableTradeTax"), "ram:CalculatedAmount"))))
-	}
-	// BR-CO-15
-	tax := intNum(0)
-	if len(taxDoc) > 0 {
-		tax = parseNum(taxDoc[0].value())
-	}
-	c.check("BR-CO-15", ms, len(taxDoc) <= 1 && ms.num("ram:GrandTotalAmount").eq(round2(excl.add(tax))))
-	// BR-CO-16
-	incl, pay := ms.num("ram:GrandTotalAmount"), ms.num("ram:DuePayableAmount")
-	pre, rnd := intNum(0), intNum(0)
-	if ms.has("ram:TotalPrepaidAmount") {
-		pre = ms.num("ram:TotalPrepaidAmount")
-	}
-	if ms.has("ram:RoundingAmount") {
-		rnd = ms.num("ram:RoundingAmount")
-	}
-	c.check("BR-CO-16", ms, pay.eq(round2(incl.sub(pre).add(rnd))))
-	if pay.gt(intNum(0)) {
-		c.check("BR-CO-25", ms, r.has(ciiHS+"/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime") ||
-			r.has(ciiHS+"/ram:SpecifiedTradePaymentTerms/ram:Description"))
-	}
-	for _, f := range []struct{ rule, el string }{
-		{"BR-DEC-09", "ram:LineTotalAmount"}, {"BR-DEC-10", "ram:AllowanceTotalAmount"},
-		{"BR-DEC-11", "ram:ChargeTotalAmount"}, {"BR-DEC-12", "ram:TaxBasisTotalAmount"},
-		{"BR-DEC-14", "ram:GrandTotalAmount"}, {"BR-DEC-16", "ram:TotalPrepaidAmount"},
-		{"BR-DEC-17", "ram:RoundingAmount"}, {"BR-DEC-18", "ram:DuePayableAmount"},
-	} {
-		c.check(f.rule, ms, decimalsOK(ms.str(f.el), 2))
-	}
-	for _, t := range taxDoc {
-		c.check("BR-DEC-13", ms, decimalsOK(t.value(), 2))
-	}
 }
 
 func (c *checker) ciiLine(l *node) {
@@ -303,186 +206,68 @@ func (c *checker) ciiLine(l *node) {
 	}
 }
 
-// ciiVATCategories is the CII form of the VAT category rules.
-func (c *checker) ciiVATCategories() {
+// ciiCat is the neutral form of a ram:ApplicableTradeTax or ram:CategoryTradeTax.
+func ciiCat(t *node) vatCatNode {
+	return vatCatNode{n: t, code: t.norm("ram:CategoryCode"), vat: true, rate: t.first("ram:RateApplicablePercent"),
+		exempt: t.has("ram:ExemptionReason") || t.has("ram:ExemptionReasonCode")}
+}
+
+func ciiCats(ns []*node) []vatCatNode {
+	out := make([]vatCatNode, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, ciiCat(n))
+	}
+	return out
+}
+
+// ciiFirstCat is the category -08 matches a line or allowance/charge by:
+// its first one.
+func ciiFirstCat(n *node, path string) []vatCatNode {
+	if t := n.first(path); t != nil {
+		return []vatCatNode{ciiCat(t)}
+	}
+	return nil
+}
+
+// ciiVATView gathers the CII nodes of the VAT category rules (vat.go).
+func (c *checker) ciiVATView() *vatView {
 	r := c.root
 	seller := r.first(ciiHA + "/ram:SellerTradeParty")
 	buyer := r.first(ciiHA + "/ram:BuyerTradeParty")
 	sellerVA := hasScheme(seller.all("ram:SpecifiedTaxRegistration/ram:ID"), "VA")
-	sellerFC := hasScheme(seller.all("ram:SpecifiedTaxRegistration/ram:ID"), "FC")
-	repVA := hasScheme(r.all(ciiHA+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID"), "VA")
-	buyerVA := hasScheme(buyer.all("ram:SpecifiedTaxRegistration/ram:ID"), "VA")
-	buyerLegal := buyer.has("ram:SpecifiedLegalOrganization/ram:ID")
-	lines := r.all(ciiLI)
-	breakdown := r.all(ciiHS + "/ram:ApplicableTradeTax")
-	docAllow, docCharge := c.ciiDocAC(false), c.ciiDocAC(true)
-	lineTax := func(l *node) *node { return l.first("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax") }
-	for _, vc := range vatCats {
-		code, p := vc.code, vc.prefix
-		var lineCats, allowCats, chargeCats []*node
-		for _, l := range lines {
-			for _, t := range l.all("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax") {
-				if t.norm("ram:CategoryCode") == code {
-					lineCats = append(lineCats, t)
-				}
-			}
-		}
-		for _, ac := range docAllow {
-			for _, t := range ac.all("ram:CategoryTradeTax") {
-				if t.norm("ram:CategoryCode") == code {
-					allowCats = append(allowCats, t)
-				}
-			}
-		}
-		for _, ac := range docCharge {
-			for _, t := range ac.all("ram:CategoryTradeTax") {
-				if t.norm("ram:CategoryCode") == code {
-					chargeCats = append(chargeCats, t)
-				}
-			}
-		}
-		var bd []*node
-		for _, t := range breakdown {
-			if t.norm("ram:CategoryCode") == code {
-				bd = append(bd, t)
-			}
-		}
-		// The CII binding of the "-01" rules differs from UBL's: it counts
-		// every CategoryTradeTax (line-level allowances and charges too) and
-		// for S, L and M only asks, in CEN's own formulation, that a used
-		// category have two occurrences counting the breakdown, so a
-		// breakdown without lines (BASIC WL) passes.
-		nLine, nAC := len(lineCats), 0
-		for _, t := range c.desc("ram:CategoryTradeTax") {
-			if t.norm("ram:CategoryCode") == code {
-				nAC++
-			}
-		}
-		used := nLine+nAC > 0
-		switch code {
-		case "S", "L", "M":
-			c.check(rid(p, 1), r, (nLine+len(bd) >= 2 || nLine == 0) && (nAC+len(bd) >= 2 || nAC == 0))
-		case "O":
-			c.check(rid(p, 1), r, len(bd) == 0 || (len(bd) == 1 && used))
-		default:
-			c.check(rid(p, 1), r, (len(bd) == 0 && !used) || (len(bd) == 1 && used))
-		}
-		var partyOK bool
-		switch code {
-		case "S", "Z", "E", "L", "M":
-			partyOK = sellerVA || sellerFC || repVA
-		case "AE":
-			partyOK = (sellerVA || sellerFC || repVA) && (buyerVA || buyerLegal)
-		case "K":
-			partyOK = (sellerVA || repVA) && buyerVA
-		case "G":
-			partyOK = sellerVA || repVA
-		case "O":
-			partyOK = !sellerVA && !repVA && !buyerVA
-		}
-		if len(lineCats) > 0 {
-			c.check(rid(p, 2), r, partyOK)
-		}
-		if len(allowCats) > 0 {
-			c.check(rid(p, 3), r, partyOK)
-		}
-		if len(chargeCats) > 0 {
-			c.check(rid(p, 4), r, partyOK)
-		}
-		rateOK := func(t *node) bool {
-			pct := t.num("ram:RateApplicablePercent")
-			switch code {
-			case "S":
-				return pct.gt(intNum(0))
-			case "L", "M":
-				return pct.ge(intNum(0))
-			case "O":
-				return !t.has("ram:RateApplicablePercent")
-			default:
-				return pct.eq(intNum(0))
-			}
-		}
-		for _, t := range lineCats {
-			c.check(rid(p, 5), t, rateOK(t))
-		}
-		for _, t := range allowCats {
-			c.check(rid(p, 6), t, rateOK(t))
-		}
-		for _, t := range chargeCats {
-			c.check(rid(p, 7), t, rateOK(t))
-		}
-		for _, t := range bd {
-			basis := t.num("ram:BasisAmount")
-			rate := t.first("ram:RateApplicablePercent")
-			match := func(tt *node) bool {
-				if tt.norm("ram:CategoryCode") != code {
-					return false
-				}
-				if (code == "S" || code == "L" || code == "M") && rate != nil {
-					return tt.num("ram:RateApplicablePercent").eq(parseNum(rate.value()))
-				}
-				return true
-			}
-			sum := num{r: ratZero, ok: true}
-			for _, l := range lines {
-				if lt := lineTax(l); lt != nil && match(lt) {
-					sum = sum.add(l.num("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
-				}
-			}
-			for _, ac := range docCharge {
-				if t2 := ac.first("ram:CategoryTradeTax"); t2 != nil && match(t2) {
-					sum = sum.add(ac.num("ram:ActualAmount"))
-				}
-			}
-			for _, ac := range docAllow {
-				if t2 := ac.first("ram:CategoryTradeTax"); t2 != nil && match(t2) {
-					sum = sum.sub(ac.num("ram:ActualAmount"))
-				}
-			}
-			switch code {
-			case "S", "L", "M":
-				c.check(rid(p, 8), t, basis.sub(intNum(1)).le(sum) && basis.add(intNum(1)).ge(sum))
-				exp := round2(basis.abs().mul(t.num("ram:RateApplicablePercent").div(intNum(100))))
-				ta := t.num("ram:CalculatedAmount").abs()
-				c.check(rid(p, 9), t, ta.sub(intNum(1)).le(exp) && ta.add(intNum(1)).ge(exp))
-				c.check(rid(p, 10), t, !t.has("ram:ExemptionReason") && !t.has("ram:ExemptionReasonCode"))
-			default:
-				c.check(rid(p, 8), t, basis.eq(sum))
-				c.check(rid(p, 9), t, t.num("ram:CalculatedAmount").eq(intNum(0)))
-				if code == "Z" {
-					c.check(rid(p, 10), t, !t.has("ram:ExemptionReason") && !t.has("ram:ExemptionReasonCode"))
-				} else {
-					c.check(rid(p, 10), t, t.has("ram:ExemptionReason") || t.has("ram:ExemptionReasonCode"))
-				}
-			}
-		}
-		if code == "K" && len(bd) > 0 {
-			c.check("BR-IC-11", r, r.has(ciiHD+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime") || r.has(ciiHS+"/ram:BillingSpecifiedPeriod"))
-			c.check("BR-IC-12", r, len([]rune(r.norm(ciiHD+"/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID"))) > 1)
-		}
-		if code == "O" && len(bd) > 0 {
-			other := func(ns []*node) bool {
-				for _, n := range ns {
-					if n.norm("ram:CategoryCode") != "O" {
-						return true
-					}
-				}
-				return false
-			}
-			var lt, at, ctt []*node
-			for _, l := range lines {
-				lt = append(lt, l.all("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax")...)
-			}
-			for _, ac := range docAllow {
-				at = append(at, ac.all("ram:CategoryTradeTax")...)
-			}
-			for _, ac := range docCharge {
-				ctt = append(ctt, ac.all("ram:CategoryTradeTax")...)
-			}
-			c.check("BR-O-11", r, !other(breakdown))
-			c.check("BR-O-12", r, !other(lt))
-			c.check("BR-O-13", r, !other(at))
-			c.check("BR-O-14", r, !other(ctt))
-		}
+	v := &vatView{binding: ciiVATBinding,
+		sellerTaxID: sellerVA || hasScheme(seller.all("ram:SpecifiedTaxRegistration/ram:ID"), "FC"),
+		sellerVATID: sellerVA,
+		repVATID:    hasScheme(r.all(ciiHA+"/ram:SellerTaxRepresentativeTradeParty/ram:SpecifiedTaxRegistration/ram:ID"), "VA"),
+		buyerVATID:  hasScheme(buyer.all("ram:SpecifiedTaxRegistration/ram:ID"), "VA"),
+		buyerLegal:  buyer.has("ram:SpecifiedLegalOrganization/ram:ID"),
 	}
+	for _, t := range r.all(ciiHS + "/ram:ApplicableTradeTax") {
+		v.breakdown = append(v.breakdown, vatBreakdownEntry{vatCatNode: ciiCat(t),
+			taxable: t.first("ram:BasisAmount"), tax: t.first("ram:CalculatedAmount")})
+	}
+	var g vatLineGroup
+	for _, l := range r.all(ciiLI) {
+		v.itemCats = append(v.itemCats, ciiCats(l.all("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"))...)
+		g.summed = append(g.summed, vatAmount{
+			amount: l.first("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"),
+			cats:   ciiFirstCat(l, "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax")})
+	}
+	v.lineCats = v.itemCats
+	v.lineGroups = []vatLineGroup{g}
+	v.acCats = ciiCats(c.desc("ram:CategoryTradeTax"))
+	v.taxCats = v.acCats
+	docAC := func(charge bool) (cats []vatCatNode, amounts []vatAmount) {
+		for _, ac := range c.ciiDocAC(charge) {
+			cats = append(cats, ciiCats(ac.all("ram:CategoryTradeTax"))...)
+			amounts = append(amounts, vatAmount{amount: ac.first("ram:ActualAmount"), cats: ciiFirstCat(ac, "ram:CategoryTradeTax")})
+		}
+		return cats, amounts
+	}
+	v.allowCats, v.allowances = docAC(false)
+	v.chargeCats, v.charges = docAC(true)
+	v.docAllowCats, v.docChargeCats = v.allowCats, v.chargeCats
+	v.deliveryDate = r.has(ciiHD+"/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime") || r.has(ciiHS+"/ram:BillingSpecifiedPeriod")
+	v.deliveryCountry = len([]rune(r.norm(ciiHD+"/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID"))) > 1
+	return v
 }

@@ -58,37 +58,7 @@ func (c *checker) ublCore() {
 	c.check("BR-CO-03", r, !(tpd && dc))
 	c.check("BR-CO-18", r, r.has("cac:TaxTotal/cac:TaxSubtotal"))
 
-	// BR-CO-15
-	for _, cur := range r.all("cbc:DocumentCurrencyCode") {
-		var tas []*node
-		for _, ta := range r.all("cac:TaxTotal/cbc:TaxAmount") {
-			if v, ok := ta.attr("currencyID"); ok && v == cur.value() {
-				tas = append(tas, ta)
-			}
-		}
-		ok := len(tas) == 1
-		if ok {
-			lmt := r.child("cac:LegalMonetaryTotal")
-			incl := lmt.num("cbc:TaxInclusiveAmount")
-			excl := lmt.num("cbc:TaxExclusiveAmount")
-			ok = incl.eq(round2(excl.add(parseNum(tas[0].value()))))
-		}
-		c.check("BR-CO-15", r, ok)
-	}
-	// BR-DEC-13 / 15
-	cur := r.str("cbc:DocumentCurrencyCode")
-	tcur := r.str("cbc:TaxCurrencyCode")
-	for _, ta := range r.all("cac:TaxTotal/cbc:TaxAmount") {
-		v, _ := ta.attr("currencyID")
-		if r.has("cbc:DocumentCurrencyCode") && v == cur {
-			c.check("BR-DEC-13", r, decimalsOK(ta.value(), 2))
-		}
-		if r.has("cbc:TaxCurrencyCode") && v == tcur {
-			c.check("BR-DEC-15", r, decimalsOK(ta.value(), 2))
-		}
-	}
-
-	c.ublVATCategories()
+	c.vatCategoryRules(c.ublVATView())
 
 	// Seller.
 	for _, s := range r.all("cac:AccountingSupplierParty") {
@@ -136,56 +106,8 @@ func (c *checker) ublCore() {
 		c.check("BR-57", a, a.has("cac:Country/cbc:IdentificationCode"))
 	}
 	// Totals.
-	for _, t := range r.all("cac:LegalMonetaryTotal") {
-		c.ublTotals(t)
-	}
-	// BR-CO-25 applies to Invoice only in the UBL binding.
-	if r.name == "ubl:Invoice" {
-		for _, pa := range r.all("cac:LegalMonetaryTotal/cbc:PayableAmount") {
-			v := parseNum(pa.value())
-			if v.gt(intNum(0)) {
-				c.check("BR-CO-25", pa, len(c.desc("cbc:DueDate")) > 0 || len(r.all("cac:PaymentTerms/cbc:Note")) > 0 || hasDescPath(c, "cac:PaymentTerms", "cbc:Note"))
-			}
-		}
-	}
-	// Tax totals.
-	for _, tt := range r.all("cac:TaxTotal") {
-		if tt.has("cac:TaxSubtotal") {
-			c.check("BR-CO-14", tt, tt.num("cbc:TaxAmount").eq(round2(sumNodes(tt.all("cac:TaxSubtotal"), "cbc:TaxAmount"))))
-		}
-	}
-	for _, st := range r.all("cac:TaxTotal/cac:TaxSubtotal") {
-		c.check("BR-45", st, st.has("cbc:TaxableAmount"))
-		c.check("BR-46", st, st.has("cbc:TaxAmount"))
-		var vatCat *node
-		for _, tc := range st.all("cac:TaxCategory") {
-			if isVATScheme(tc) {
-				vatCat = tc
-			}
-		}
-		c.check("BR-47", st, vatCat != nil && vatCat.has("cbc:ID"))
-		c.check("BR-48", st, vatCat != nil && (vatCat.has("cbc:Percent") || vatCat.norm("cbc:ID") == "O"))
-		c.check("BR-DEC-19", st, decimalsOK(st.str("cbc:TaxableAmount"), 2))
-		c.check("BR-DEC-20", st, decimalsOK(st.str("cbc:TaxAmount"), 2))
-		// BR-CO-17
-		ta := st.num("cbc:TaxAmount")
-		var pct num
-		if vatCat != nil {
-			pct = vatCat.num("cbc:Percent")
-		}
-		var ok bool
-		switch {
-		case pct.ok && xround(pct).sign() == 0:
-			ok = xround(ta).sign() == 0 && ta.ok
-		case pct.ok:
-			exp := round2(st.num("cbc:TaxableAmount").abs().mul(pct.div(intNum(100))))
-			a := ta.abs()
-			ok = a.sub(intNum(1)).lt(exp) && a.add(intNum(1)).gt(exp)
-		default:
-			ok = ta.ok && xround(ta).sign() == 0
-		}
-		c.check("BR-CO-17", st, ok)
-	}
+	c.totalsRules(c.ublTotalsView())
+	c.breakdownRules(ublBreakdown(r), false)
 	// Invoice period.
 	for _, p := range r.all("cac:InvoicePeriod") {
 		c.check("BR-29", p, periodOK(p))
@@ -293,69 +215,6 @@ func periodOK(p *node) bool {
 		return true
 	}
 	return strings.TrimSpace(e.value()) >= strings.TrimSpace(s.value())
-}
-
-func (c *checker) ublTotals(t *node) {
-	r := c.root
-	c.check("BR-12", t, t.has("cbc:LineExtensionAmount"))
-	c.check("BR-13", t, t.has("cbc:TaxExclusiveAmount"))
-	c.check("BR-14", t, t.has("cbc:TaxInclusiveAmount"))
-	c.check("BR-15", t, t.has("cbc:PayableAmount"))
-	var lineNets []*node
-	for _, l := range c.desc("cac:InvoiceLine") {
-		lineNets = append(lineNets, l.all("cbc:LineExtensionAmount")...)
-	}
-	for _, l := range c.desc("cac:CreditNoteLine") {
-		lineNets = append(lineNets, l.all("cbc:LineExtensionAmount")...)
-	}
-	c.check("BR-CO-10", t, t.num("cbc:LineExtensionAmount").eq(round2(sumNodes(lineNets, ""))))
-	allow, charge := docAC(r, false), docAC(r, true)
-	if t.has("cbc:AllowanceTotalAmount") || len(allow) > 0 {
-		c.check("BR-CO-11", t, t.num("cbc:AllowanceTotalAmount").eq(round2(sumNodes(allow, "cbc:Amount"))))
-	}
-	if t.has("cbc:ChargeTotalAmount") || len(charge) > 0 {
-		c.check("BR-CO-12", t, t.num("cbc:ChargeTotalAmount").eq(round2(sumNodes(charge, "cbc:Amount"))))
-	}
-	lea := t.num("cbc:LineExtensionAmount")
-	excl := t.num("cbc:TaxExclusiveAmount")
-	hasC, hasA := t.has("cbc:ChargeTotalAmount"), t.has("cbc:AllowanceTotalAmount")
-	ct, at := t.num("cbc:ChargeTotalAmount"), t.num("cbc:AllowanceTotalAmount")
-	var ok13 bool
-	switch {
-	case hasC && hasA:
-		ok13 = excl.eq(round2(lea.add(ct).sub(at)))
-	case hasA:
-		ok13 = excl.eq(round2(lea.sub(at)))
-	case hasC:
-		ok13 = excl.eq(round2(lea.add(ct)))
-	default:
-		ok13 = excl.eq(lea)
-	}
-	c.check("BR-CO-13", t, ok13)
-	// BR-CO-16
-	incl, pay := t.num("cbc:TaxInclusiveAmount"), t.num("cbc:PayableAmount")
-	hasP, hasR := t.has("cbc:PrepaidAmount"), t.has("cbc:PayableRoundingAmount")
-	pre, rnd := t.num("cbc:PrepaidAmount"), t.num("cbc:PayableRoundingAmount")
-	var ok16 bool
-	switch {
-	case hasP && !hasR:
-		ok16 = pay.eq(round2(incl.sub(pre)))
-	case !hasP && !hasR:
-		ok16 = pay.eq(incl)
-	case hasP && hasR:
-		ok16 = round2(pay.sub(rnd)).eq(round2(incl.sub(pre)))
-	default:
-		ok16 = round2(pay.sub(rnd)).eq(incl)
-	}
-	c.check("BR-CO-16", t, ok16)
-	for _, f := range []struct{ rule, el string }{
-		{"BR-DEC-09", "cbc:LineExtensionAmount"}, {"BR-DEC-10", "cbc:AllowanceTotalAmount"},
-		{"BR-DEC-11", "cbc:ChargeTotalAmount"}, {"BR-DEC-12", "cbc:TaxExclusiveAmount"},
-		{"BR-DEC-14", "cbc:TaxInclusiveAmount"}, {"BR-DEC-16", "cbc:PrepaidAmount"},
-		{"BR-DEC-17", "cbc:PayableRoundingAmount"}, {"BR-DEC-18", "cbc:PayableAmount"},
-	} {
-		c.check(f.rule, t, decimalsOK(t.str(f.el), 2))
-	}
 }
 
 func (c *checker) ublLine(l *node) {
