@@ -14,7 +14,7 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
-	"github.com/eingang/eingang/internal/dms/archive"
+	"github.com/eingang/eingang/internal/dms/targets"
 	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
@@ -140,7 +140,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 	a.enq = workers.NewEnqueuer(a.redis, a.retry.MaxRetry(), cfg.Workers.StepTimeout+time.Minute)
 	enq := a.enq
 	a.closers = append(a.closers, func() { enq.Close() })
-	a.targets, err = buildTargets(cfg, a.log)
+	a.targets, err = targets.BuildAll(cfg, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -188,43 +188,6 @@ func (a *app) close() {
 		a.closers[i]()
 	}
 	a.closers = nil
-}
-
-// buildTargets builds every configured target. An optional target that
-// cannot be built is left out with a warning, and the profiles delivering
-// to it are removed from cfg.Profiles, so nothing is taken in that could
-// not be delivered.
-func buildTargets(cfg *config.Config, log *slog.Logger) (map[string]dms.Target, error) {
-	out := map[string]dms.Target{}
-	for name, t := range cfg.Targets {
-		tg, err := buildTarget(name, t)
-		if err != nil {
-			if !t.Optional {
-				return nil, err
-			}
-			log.Warn("optional target cannot be built; the profiles delivering to it are disabled", "target", name, "err", err)
-			continue
-		}
-		out[name] = tg
-	}
-	kept := cfg.Profiles[:0]
-	for _, p := range cfg.Profiles {
-		if _, ok := out[p.Target]; !ok {
-			log.Warn("profile disabled: its target is not available; files in its hot folder wait there", "profile", p.Name, "target", p.Target)
-			continue
-		}
-		kept = append(kept, p)
-	}
-	cfg.Profiles = kept
-	return out, nil
-}
-
-// buildTarget builds one configured target.
-func buildTarget(name string, t config.Target) (dms.Target, error) {
-	if t.Type == "archive" {
-		return archive.New(name, t.Dir), nil
-	}
-	return buildRemoteTarget(name, t)
 }
 
 // parseFlags parses and turns --help into exit code 0.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/dms/targets"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/mail"
 	"github.com/eingang/eingang/workers"
@@ -136,7 +137,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			report("target "+n+" folder "+tc.Dir+" can be created", creatable(tc.Dir))
 			continue
 		}
-		t, err := buildTarget(n, cfg.Targets[n])
+		t, err := targets.Build(n, cfg.Targets[n])
 		if err == nil {
 			if p, ok := t.(dms.Pinger); ok {
 				err = p.Ping(ctx)

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynq/x/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/d3"
 	"github.com/eingang/eingang/internal/dms/fabasoft"
@@ -37,37 +34,6 @@ func (q quietWhileDown) Collect(ch chan<- prometheus.Metric) {
 	if q.r.Reachable() {
 		q.Collector.Collect(ch)
 	}
-}
-
-// buildRemoteTarget builds the d3 and fabasoft targets from their options.
-func buildRemoteTarget(name string, t config.Target) (dms.Target, error) {
-	key := "targets." + name + ".options"
-	switch t.Type {
-	case "d3":
-		cfg, err := d3.DecodeConfig(&t.Options)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		c, err := d3.New(name, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		return c, nil
-	case "fabasoft":
-		cfg := fabasoft.Defaults()
-		if err := t.Options.Decode(&cfg); err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		if cfg.Name == "" {
-			cfg.Name = name
-		}
-		c, err := fabasoft.New(cfg)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
-		}
-		return c, nil
-	}
-	return nil, fmt.Errorf("targets.%s.type: unknown type %q", name, t.Type)
 }
 
 // newFaults returns the error classification of every package that owns

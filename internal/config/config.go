@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eingang/eingang/internal/classify"
+	"github.com/eingang/eingang/internal/netconf"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/sign"
 )
@@ -313,7 +314,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && !isLoopback(c.HTTP.Addr) {
+	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && !netconf.IsLoopback(c.HTTP.Addr) {
 		add("http.users", "must list at least one user when http.addr %q is not a loopback address (or set http.allow_anonymous)", c.HTTP.Addr)
 	}
 	if c.Redis.URL != "" && len(c.Redis.ClusterAddrs) > 0 {
@@ -521,13 +522,4 @@ func within(a, b string) bool {
 	}
 	rel, err = filepath.Rel(a, b)
 	return err == nil && !strings.HasPrefix(rel, "..")
-}
-
-func isLoopback(addr string) bool {
-	host := addr
-	if i := strings.LastIndex(addr, ":"); i >= 0 {
-		host = addr[:i]
-	}
-	host = strings.Trim(host, "[]")
-	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Mail configures the IMAP mailboxes read as intake channels.
@@ -108,7 +110,7 @@ func (a MailAccount) Endpoint() (addr string, implicitTLS, startTLS bool, err er
 		if port == "" {
 			port = "143"
 		}
-		startTLS = !isLoopbackHost(u.Hostname())
+		startTLS = !netconf.IsLoopback(u.Hostname())
 		if a.StartTLS != nil {
 			startTLS = *a.StartTLS
 		}
@@ -123,28 +125,10 @@ func (a MailAccount) Endpoint() (addr string, implicitTLS, startTLS bool, err er
 	return net.JoinHostPort(u.Hostname(), port), implicitTLS, startTLS, nil
 }
 
-func isLoopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
 // ReadPassword returns the account's password from its file or from the
 // environment (getenv is os.Getenv in production).
 func (a MailAccount) ReadPassword(getenv func(string) string) (string, error) {
-	if a.PasswordFile != "" {
-		b, err := os.ReadFile(a.PasswordFile)
-		if err != nil {
-			return "", fmt.Errorf("password_file: %w", err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
-	}
-	if v := getenv(a.PasswordEnv); v != "" {
-		return v, nil
-	}
-	return "", fmt.Errorf("password_env: variable %s is not set or empty", a.PasswordEnv)
+	return netconf.Secret{Key: "password", File: a.PasswordFile, Env: a.PasswordEnv}.Read(getenv)
 }
 
 // Account returns the mail account with the given name.

@@ -84,7 +84,7 @@ func run(n, size int, pdf string) error {
 			{Reference: "FSCFOLIO@1.1:betrag", Type: "FLOAT", Value: `{{index .Metadata "grand_total"}}`},
 			{Reference: "FSCFOLIO@1.1:leitwegid", Value: `{{index .Metadata "buyer_reference"}}`},
 		}
-		client, err = fabasoft.New(cfg)
+		client, err = fabasoft.New("fabasoft", cfg)
 		return err
 	}
 	defer func() {

@@ -12,8 +12,6 @@ package d3
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +29,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Errors for failures that are not the DMS's own verdict. Errors that come
@@ -160,20 +159,11 @@ func New(name string, cfg Config, opts ...Option) (*Client, error) {
 	if c.hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 4
-		if cfg.CAFile != "" {
-			pool, err := x509.SystemCertPool()
-			if err != nil || pool == nil {
-				pool = x509.NewCertPool()
-			}
-			pem, err := os.ReadFile(cfg.CAFile)
-			if err != nil {
-				return nil, fmt.Errorf("ca_file: %w", err)
-			}
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("ca_file: %s holds no PEM certificate", cfg.CAFile)
-			}
-			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		tlsCfg, err := netconf.TLS(cfg.CAFile, "", "")
+		if err != nil {
+			return nil, err
 		}
+		tr.TLSClientConfig = tlsCfg
 		c.hc = &http.Client{Transport: tr}
 	}
 	// Templates were checked by Validate; Must cannot fire here.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Config is the `options` block of a target of type d3.
@@ -168,7 +170,7 @@ func (c Config) Validate() error {
 		add("base_url", "must be set")
 	} else if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		add("base_url", "must be an absolute http(s) URL")
-	} else if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	} else if u.Scheme == "http" && !netconf.IsLoopback(u.Hostname()) {
 		add("base_url", "must be https (plain http only for localhost)")
 	}
 	if c.Repository == "" {
@@ -254,10 +256,6 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
-}
-
 // Secret holds a credential (API key, session id). Its String, GoString,
 // LogValue and MarshalText methods never reveal the value, so a Secret that
 // ends up in a log line or an error message stays redacted.
@@ -282,23 +280,8 @@ func (s Secret) Reveal() string { return string(s) }
 
 // loadAPIKey reads the key from api_key_file or api_key_env.
 func (c Config) loadAPIKey(getenv func(string) string) (Secret, error) {
-	var v string
-	if c.APIKeyFile != "" {
-		b, err := os.ReadFile(c.APIKeyFile)
-		if err != nil {
-			return "", fmt.Errorf("api_key_file: %w", err)
-		}
-		v = strings.TrimSpace(string(b))
-		if v == "" {
-			return "", fmt.Errorf("api_key_file: %s is empty", c.APIKeyFile)
-		}
-	} else {
-		v = strings.TrimSpace(getenv(c.APIKeyEnv))
-		if v == "" {
-			return "", fmt.Errorf("api_key_env: environment variable %s is empty or unset", c.APIKeyEnv)
-		}
-	}
-	return Secret(v), nil
+	v, err := netconf.Secret{Key: "api_key", File: c.APIKeyFile, Env: c.APIKeyEnv}.Read(getenv)
+	return Secret(v), err
 }
 
 func parseTemplate(name, text string) (*template.Template, error) {

@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Sentinel errors. Transient ones are returned wrapped (retry later);
@@ -119,9 +120,14 @@ var (
 )
 
 // New validates cfg, loads the credentials and the CA bundle and returns a
-// client. Empty optional fields of cfg must have been filled from
-// [Defaults] by the caller.
-func New(cfg Config) (*Client, error) {
+// client, in the same shape as d3.New. name is the target's name, used in
+// receipts and logs unless cfg.Name sets another. Empty optional fields of
+// cfg must have been filled from [Defaults] by the caller ([DecodeConfig]
+// does).
+func New(name string, cfg Config) (*Client, error) {
+	if cfg.Name == "" {
+		cfg.Name = name
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -132,7 +138,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, fmt.Errorf("username_env: environment variable %s is empty", cfg.UsernameEnv)
 		}
 	}
-	password, err := loadSecret(cfg.PasswordFile, cfg.PasswordEnv)
+	password, err := netconf.Secret{Key: "password", File: cfg.PasswordFile, Env: cfg.PasswordEnv}.Read(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -159,25 +165,6 @@ func New(cfg Config) (*Client, error) {
 		c.props = append(c.props, compiledProperty{ref: p.Reference, typ: typ, tmpl: t})
 	}
 	return c, nil
-}
-
-func loadSecret(file, env string) (string, error) {
-	if env != "" {
-		v := os.Getenv(env)
-		if v == "" {
-			return "", fmt.Errorf("password_env: environment variable %s is empty", env)
-		}
-		return v, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("password_file: %w", err)
-	}
-	v := strings.TrimRight(string(b), "\r\n")
-	if v == "" {
-		return "", fmt.Errorf("password_file: %s is empty", file)
-	}
-	return v, nil
 }
 
 // Name returns the configured target name.

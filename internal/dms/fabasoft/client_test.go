@@ -349,7 +349,7 @@ func TestRejectedByFakeValidation(t *testing.T) {
 	t.Run("wrong container class", func(t *testing.T) {
 		e := newEnv(t, fabasoftfake.Options{}, nil)
 		e.cfg.Container = e.fake.Akte() // a Sachakte cannot hold documents directly
-		c, err := New(e.cfg)
+		c, err := New("fabasoft", e.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -485,7 +485,7 @@ func TestPing(t *testing.T) {
 func TestWrongPassword(t *testing.T) {
 	e := newEnv(t, fabasoftfake.Options{}, nil)
 	os.WriteFile(e.cfg.PasswordFile, []byte("falsch"), 0o600)
-	c, err := New(e.cfg)
+	c, err := New("fabasoft", e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +502,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 	cfg.PasswordFile, cfg.PasswordEnv = "", "FB_TEST_PASSWORD"
 	t.Setenv("FB_TEST_USER", "tech")
 	t.Setenv("FB_TEST_PASSWORD", "s3cret")
-	c, err := New(cfg)
+	c, err := New("fabasoft", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +510,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 		t.Errorf("credentials not loaded from the environment")
 	}
 	t.Setenv("FB_TEST_PASSWORD", "")
-	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "password_env") {
+	if _, err := New("fabasoft", cfg); err == nil || !strings.Contains(err.Error(), "password_env") {
 		t.Errorf("empty password variable: %v", err)
 	}
 }

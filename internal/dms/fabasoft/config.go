@@ -3,13 +3,15 @@ package fabasoft
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Default values applied by [Defaults]; they are the product standard names
@@ -174,6 +176,22 @@ var valueTypes = map[string]bool{
 	"DATETIME": true, "ENUM": true, "OBJECT": true, "STRINGLIST": true,
 }
 
+// DecodeConfig decodes the options node of a fabasoft target over
+// Defaults, except the name. It does not validate.
+func DecodeConfig(n *yaml.Node) (Config, error) {
+	c := Defaults()
+	// Left empty, the name becomes the target's own (see New): two
+	// Fabasoft targets must not both sign their receipts "fabasoft".
+	c.Name = ""
+	if n == nil || n.Kind == 0 {
+		return c, nil
+	}
+	if err := n.Decode(&c); err != nil {
+		return c, fmt.Errorf("fabasoft options: %w", err)
+	}
+	return c, nil
+}
+
 // Validate checks the configuration; messages name the offending key.
 func (c *Config) Validate() error {
 	var errs []error
@@ -184,7 +202,7 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.BaseURL); c.BaseURL == "" || err != nil || u.Host == "" {
 		bad("base_url: must be an absolute URL like https://host/fsc")
-	} else if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	} else if u.Scheme != "https" && !(u.Scheme == "http" && netconf.IsLoopback(u.Hostname())) {
 		bad("base_url: must be https (http only for loopback)")
 	} else if u.RawQuery != "" || u.Fragment != "" {
 		bad("base_url: must not contain a query or fragment")
@@ -277,14 +295,6 @@ func (c *Config) Validate() error {
 }
 
 func isClassRef(s string) bool { return referenceRE.MatchString(s) || cooRE.MatchString(s) }
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // checkNameTemplate makes sure two documents that differ only in their id
 // get different names, which the lost-response recovery relies on.

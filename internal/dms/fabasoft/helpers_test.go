@@ -71,7 +71,7 @@ func newEnvHandler(t *testing.T, opts fabasoftfake.Options, mutate func(*Config)
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	c, err := New(cfg)
+	c, err := New("fabasoft", cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -98,7 +98,7 @@ func captureClient(t *testing.T, mutate func(*Config)) (*Client, *[]http.Header,
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	c, err := New(cfg)
+	c, err := New("fabasoft", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestResponseSizeLimit(t *testing.T) {
 	defer srv.Close()
 	cfg := testConfig(t, srv.URL, fabasoftfake.New(fabasoftfake.Options{}))
 	cfg.MaxResponseBytes = 64 << 10
-	c, err := New(cfg)
+	c, err := New("fabasoft", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestTLSWithCustomCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t, srv.URL, fake)
-	c, err := New(cfg)
+	c, err := New("fabasoft", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,14 +386,14 @@ func TestTLSWithCustomCA(t *testing.T) {
 		t.Fatalf("without the CA: %v, want a TLS failure", err)
 	}
 	cfg.CAFile = caFile
-	if c, err = New(cfg); err != nil {
+	if c, err = New("fabasoft", cfg); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Deliver(context.Background(), testDoc(t, pdfBytes(1000, "tls"), nil)); err != nil {
 		t.Fatalf("Deliver over TLS: %v", err)
 	}
 	cfg.CAFile = filepath.Join(t.TempDir(), "missing.pem")
-	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "ca_file") {
+	if _, err := New("fabasoft", cfg); err == nil || !strings.Contains(err.Error(), "ca_file") {
 		t.Errorf("missing CA file: %v", err)
 	}
 }

@@ -43,7 +43,7 @@ func workflowAttr(t *testing.T, e *env, coo string) string {
 // a process that crashed or was restarted.
 func restart(t *testing.T, e *env) *Client {
 	t.Helper()
-	c, err := New(e.cfg)
+	c, err := New("fabasoft", e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
