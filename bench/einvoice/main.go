@@ -32,6 +32,7 @@ import (
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 	"github.com/eingang/eingang/internal/einvoice/validate"
+	"github.com/eingang/eingang/internal/fields"
 )
 
 type corpusCase struct {
@@ -48,9 +49,9 @@ type corpusCase struct {
 	Layer         string            `json:"layer"`
 }
 
-var fieldKeys = []string{"invoice_number", "issue_date", "type_code", "currency", "buyer_reference",
-	"order_reference", "seller_name", "seller_vat_id", "payee_iban", "net_total", "tax_total",
-	"grand_total", "due_payable", "due_date"}
+var fieldKeys = []string{fields.InvoiceNumber, fields.IssueDate, fields.TypeCode, fields.Currency, fields.BuyerReference,
+	fields.OrderReference, fields.SellerName, fields.SellerVATID, fields.PayeeIBAN, fields.NetTotal, fields.TaxTotal,
+	fields.GrandTotal, fields.DuePayable, fields.DueDate}
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))

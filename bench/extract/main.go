@@ -45,7 +45,7 @@ type layoutSource interface {
 var newEngineSource func(cache string) (layoutSource, error)
 
 var scored = []string{extract.InvoiceNumber, extract.IssueDate, extract.GrandTotal, extract.PayeeIBAN, extract.SellerVATID,
-	extract.NetTotal, extract.TaxTotal, extract.DuePayable, extract.Currency, extract.DueDate, extract.SellerName, "order_reference", "buyer_reference"}
+	extract.NetTotal, extract.TaxTotal, extract.DuePayable, extract.Currency, extract.DueDate, extract.SellerName, extract.OrderReference, extract.BuyerReference}
 
 var targets = map[string]float64{extract.InvoiceNumber: 0.90, extract.GrandTotal: 0.95, extract.IssueDate: 0.90, extract.PayeeIBAN: 0.95, extract.SellerVATID: 0.90}
 

@@ -32,6 +32,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/pdf"
 )
@@ -501,9 +502,9 @@ func quality(rows []row, docs []truth, runs map[string]docRun) {
 	for _, d := range docs {
 		dr := runs[d.Name]
 		all := strings.Join(dr.Pages, "\n")
-		if d.Label == "invoice" && d.Fields["invoice_number"] != "" {
+		if d.Label == "invoice" && d.Fields[fields.InvoiceNumber] != "" {
 			inv++
-			if strings.Contains(all, d.Fields["invoice_number"]) {
+			if strings.Contains(all, d.Fields[fields.InvoiceNumber]) {
 				found++
 			}
 		}

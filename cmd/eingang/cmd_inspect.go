@@ -21,6 +21,7 @@ import (
 	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/extract"
 	"github.com/eingang/eingang/internal/extract/tesscli"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
@@ -85,8 +86,8 @@ type inspectEInvoice struct {
 
 // Fields the classify step sets that inspect shows on their own lines.
 var inspectDecisionFields = map[string]bool{
-	"route": true, "office": true, "route_target": true, "location": true, "workflow": true,
-	"classification_confidence": true, "needs_review": true, "review_reason": true,
+	fields.Route: true, fields.Office: true, fields.RouteTarget: true, fields.Location: true, fields.Workflow: true,
+	fields.Confidence: true, fields.NeedsReview: true, fields.ReviewWhy: true,
 }
 
 // cmdInspect shows what serve would do with one file: it runs the workers'
@@ -345,13 +346,13 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 		out.Fields[k] = v
 	}
 	f := doc.Fields
-	out.Route, out.Office, out.Location, out.Workflow = f["route"], f["office"], f["location"], f["workflow"]
-	out.Review, out.Reason = f["needs_review"] == "true", f["review_reason"]
+	out.Route, out.Office, out.Location, out.Workflow = f[fields.Route], f[fields.Office], f[fields.Location], f[fields.Workflow]
+	out.Review, out.Reason = f[fields.NeedsReview] == "true", f[fields.ReviewWhy]
 	// The classify step always writes it ("%.2f"); a missing one reads as 0.
-	out.Confidence, _ = strconv.ParseFloat(f["classification_confidence"], 64)
+	out.Confidence, _ = strconv.ParseFloat(f[fields.Confidence], 64)
 	// As the deliver step chooses it.
 	out.Target = prof.Target
-	if rt := f["route_target"]; rt != "" {
+	if rt := f[fields.RouteTarget]; rt != "" {
 		out.Target = rt
 	}
 	return out, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/einvoice/visual"
+	"github.com/eingang/eingang/internal/fields"
 )
 
 // Exit codes of eingang validate.
@@ -257,7 +258,7 @@ func writeValidateText(w io.Writer, r *validateResult) error {
 func textValue(key, v string) string {
 	v = strings.Join(strings.Fields(v), " ")
 	switch key {
-	case einvoice.FieldIssueDate, einvoice.FieldDueDate:
+	case fields.IssueDate, fields.DueDate:
 		return einvoice.GermanDate(v)
 	}
 	return v

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/layout"
 )
 
@@ -358,7 +359,7 @@ func (c *Classifier) subject(field, norm string, in Input) string {
 		if v := in.Fields["sender"]; v != "" {
 			return v
 		}
-		return in.Fields["seller_name"]
+		return in.Fields[fields.SellerName]
 	}
 	return in.Fields[field]
 }
@@ -367,7 +368,7 @@ func (c *Classifier) leitweg(norm string, in Input) (string, string) {
 	if len(c.lw) == 0 {
 		return "", ""
 	}
-	ids := []string{in.Fields["leitweg_id"], in.Fields["buyer_reference"]}
+	ids := []string{in.Fields[fields.LeitwegID], in.Fields[fields.BuyerReference]}
 	ids = append(ids, leitwegScanRE.FindAllString(norm, 20)...)
 	for _, id := range ids {
 		id = strings.ToUpper(strings.TrimSpace(id))

@@ -3,31 +3,12 @@ package einvoice
 import (
 	"strings"
 	"time"
+
+	"github.com/eingang/eingang/internal/fields"
 )
 
-// Field names of Invoice.Fields, as in the corpus manifest and the JSON of
-// `eingang validate`.
-const (
-	FieldInvoiceNumber  = "invoice_number"  // BT-1
-	FieldIssueDate      = "issue_date"      // BT-2
-	FieldTypeCode       = "type_code"       // BT-3
-	FieldCurrency       = "currency"        // BT-5
-	FieldBuyerReference = "buyer_reference" // BT-10 (Leitweg-ID)
-	FieldOrderReference = "order_reference" // BT-13
-	FieldSellerName     = "seller_name"     // BT-27
-	FieldSellerVATID    = "seller_vat_id"   // BT-31
-	FieldBuyerName      = "buyer_name"      // BT-44
-	FieldPayeeIBAN      = "payee_iban"      // BT-84 of the first payment means with an account
-	FieldNetTotal       = "net_total"       // BT-109
-	FieldTaxTotal       = "tax_total"       // BT-110
-	FieldGrandTotal     = "grand_total"     // BT-112
-	FieldDuePayable     = "due_payable"     // BT-115
-	FieldDueDate        = "due_date"        // BT-9
-	FieldProfile        = "profile"         // BT-24
-)
-
-// Fields returns the key fields of the invoice under the names of the corpus
-// manifest. A key is absent when its element is absent; values are the text
+// Fields returns the key fields of the invoice under the names of package
+// fields (those of the corpus manifest). A key is absent when its element is absent; values are the text
 // exactly as in the XML (not trimmed), except that CII dates of the form
 // YYYYMMDD are written YYYY-MM-DD. Amounts keep the decimals as written.
 func (inv *Invoice) Fields() map[string]string {
@@ -50,27 +31,27 @@ func (inv *Invoice) Fields() map[string]string {
 			f[k] = a.Raw
 		}
 	}
-	setText(FieldInvoiceNumber, inv.ID)
-	setDate(FieldIssueDate, inv.IssueDate)
-	setText(FieldTypeCode, inv.TypeCode)
-	setText(FieldCurrency, inv.CurrencyCode)
-	setText(FieldBuyerReference, inv.BuyerReference)
-	setText(FieldOrderReference, inv.OrderReference)
-	setText(FieldSellerName, inv.Seller.Name)
-	setText(FieldSellerVATID, inv.Seller.VATID)
-	setText(FieldBuyerName, inv.Buyer.Name)
+	setText(fields.InvoiceNumber, inv.ID)
+	setDate(fields.IssueDate, inv.IssueDate)
+	setText(fields.TypeCode, inv.TypeCode)
+	setText(fields.Currency, inv.CurrencyCode)
+	setText(fields.BuyerReference, inv.BuyerReference)
+	setText(fields.OrderReference, inv.OrderReference)
+	setText(fields.SellerName, inv.Seller.Name)
+	setText(fields.SellerVATID, inv.Seller.VATID)
+	setText(fields.BuyerName, inv.Buyer.Name)
 	for _, pm := range inv.PaymentMeans {
 		if len(pm.CreditTransfers) > 0 && pm.CreditTransfers[0].AccountID.Present {
-			f[FieldPayeeIBAN] = pm.CreditTransfers[0].AccountID.Value
+			f[fields.PayeeIBAN] = pm.CreditTransfers[0].AccountID.Value
 			break
 		}
 	}
-	setAmount(FieldNetTotal, inv.Totals.TaxExclusive)
-	setAmount(FieldTaxTotal, inv.Totals.TaxTotal)
-	setAmount(FieldGrandTotal, inv.Totals.TaxInclusive)
-	setAmount(FieldDuePayable, inv.Totals.Payable)
-	setDate(FieldDueDate, inv.DueDate)
-	setText(FieldProfile, inv.CustomizationID)
+	setAmount(fields.NetTotal, inv.Totals.TaxExclusive)
+	setAmount(fields.TaxTotal, inv.Totals.TaxTotal)
+	setAmount(fields.GrandTotal, inv.Totals.TaxInclusive)
+	setAmount(fields.DuePayable, inv.Totals.Payable)
+	setDate(fields.DueDate, inv.DueDate)
+	setText(fields.Profile, inv.CustomizationID)
 	return f
 }
 

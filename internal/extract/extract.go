@@ -15,32 +15,34 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/layout"
 )
 
-// Field names, as in the scan corpus truth files and EN 16931 terms.
+// Field names: those of package fields, under which an e-invoice carries
+// the same values, so a scan and an e-invoice fill the same metadata.
 const (
-	InvoiceNumber   = "invoice_number"
-	IssueDate       = "issue_date"
-	DueDate         = "due_date"
-	DeliveryDate    = "delivery_date"
-	Currency        = "currency"
-	SellerName      = "seller_name"
-	SellerVATID     = "seller_vat_id"
-	SellerTaxNumber = "seller_tax_number"
-	PayeeIBAN       = "payee_iban"
-	PayeeBIC        = "payee_bic"
-	NetTotal        = "net_total"
-	TaxTotal        = "tax_total"
-	GrandTotal      = "grand_total"
-	DuePayable      = "due_payable"
-	VATRates        = "vat_rates"
-	OrderReference  = "order_reference"
-	BuyerReference  = "buyer_reference"
-	LeitwegID       = "leitweg_id"
-	Kassenzeichen   = "kassenzeichen"
-	Aktenzeichen    = "aktenzeichen"
-	DocumentType    = "document_type"
+	InvoiceNumber   = fields.InvoiceNumber
+	IssueDate       = fields.IssueDate
+	DueDate         = fields.DueDate
+	DeliveryDate    = fields.DeliveryDate
+	Currency        = fields.Currency
+	SellerName      = fields.SellerName
+	SellerVATID     = fields.SellerVATID
+	SellerTaxNumber = fields.SellerTaxNumber
+	PayeeIBAN       = fields.PayeeIBAN
+	PayeeBIC        = fields.PayeeBIC
+	NetTotal        = fields.NetTotal
+	TaxTotal        = fields.TaxTotal
+	GrandTotal      = fields.GrandTotal
+	DuePayable      = fields.DuePayable
+	VATRates        = fields.VATRates
+	OrderReference  = fields.OrderReference
+	BuyerReference  = fields.BuyerReference
+	LeitwegID       = fields.LeitwegID
+	Kassenzeichen   = fields.Kassenzeichen
+	Aktenzeichen    = fields.Aktenzeichen
+	DocumentType    = fields.DocumentType
 )
 
 // SafeConfidence is the confidence from which a field may be passed on
