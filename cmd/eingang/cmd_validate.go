@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -150,22 +149,8 @@ func validateFile(ctx context.Context, file string, allRules bool) *validateResu
 	doc, err := einvoice.ParseFile(ctx, file)
 	if err != nil {
 		res.Error = err.Error()
-		f := validate.Finding{Severity: validate.SeverityFatal, MessageEN: err.Error()}
-		switch {
-		case errors.Is(err, einvoice.ErrNotEInvoice), errors.Is(err, einvoice.ErrNoInvoiceInPDF):
-			f.Rule = validate.RuleNoScenario
-			f.MessageDE = einvoice.MessageDE(err) + " Kein Prüfszenario anwendbar."
-		case fileUnreadable(err):
-			res.unreadable = true
-			f.Rule = validate.RuleFileUnreadable
-			f.MessageDE = unreadableDE(err)
-		default:
-			// The bytes were read but are no well-formed, acceptable XML
-			// (also the XML embedded in a readable PDF).
-			res.unreadable = true
-			f.Rule = validate.RuleNotWellFormed
-			f.MessageDE = einvoice.MessageDE(err)
-		}
+		f, unreadable := validate.ParseFailure(err)
+		res.unreadable = unreadable
 		res.Findings = append(res.Findings, f)
 		res.report = &validate.Report{Findings: res.Findings, DocumentName: file}
 		return res
@@ -188,35 +173,6 @@ func validateFile(ctx context.Context, file string, allRules bool) *validateResu
 	}
 	res.Invoice = doc.Invoice.Fields()
 	return res
-}
-
-// fileUnreadable reports whether err means the file itself could not be
-// read — missing, inaccessible, too large, or a PDF that does not open —
-// as opposed to content that was read and found not to be well-formed.
-func fileUnreadable(err error) bool {
-	switch {
-	case errors.Is(err, einvoice.ErrDamagedPDF), errors.Is(err, einvoice.ErrTooLarge):
-		return true
-	case errors.Is(err, einvoice.ErrMalformed), errors.Is(err, einvoice.ErrHostileXML),
-		errors.Is(err, einvoice.ErrInvalidEncoding), errors.Is(err, einvoice.ErrNotEInvoice),
-		errors.Is(err, einvoice.ErrNoInvoiceInPDF):
-		return false
-	}
-	// Anything else comes from opening or reading the file.
-	return true
-}
-
-// unreadableDE is the German sentence for a file that could not be read.
-func unreadableDE(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "Die Datei gibt es nicht."
-	case errors.Is(err, fs.ErrPermission):
-		return "Die Datei darf nicht gelesen werden (fehlende Berechtigung)."
-	case errors.Is(err, einvoice.ErrDamagedPDF), errors.Is(err, einvoice.ErrTooLarge):
-		return einvoice.MessageDE(err)
-	}
-	return "Die Datei konnte nicht gelesen werden."
 }
 
 func writeValidateText(w io.Writer, r *validateResult) error {
