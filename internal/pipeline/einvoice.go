@@ -15,6 +15,7 @@ import (
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/validate"
 	"github.com/eingang/eingang/internal/einvoice/visual"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/journal"
 )
 
@@ -25,12 +26,6 @@ const (
 	outReportXML   = "validation-report.xml"
 	outReportText  = "validation.txt"
 	maxFindingsDE  = 5
-	fieldValid     = "einvoice_valid"
-	fieldSyntax    = "einvoice_syntax"
-	fieldScenario  = "einvoice_scenario"
-	fieldFindings  = "einvoice_findings"
-	fieldSummary   = "einvoice_findings_summary"
-	fieldEmbedded  = "einvoice_embedded"
 	kindRechnung   = "rechnung"
 	kindGutschrift = "gutschrift"
 )
@@ -111,18 +106,18 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 	if err != nil {
 		pages = 1
 	}
-	fields := inv.Invoice.Fields()
-	fields[fieldValid] = strconv.FormatBool(rep.Accepted)
-	fields[fieldSyntax] = string(inv.Syntax)
-	fields[fieldScenario] = rep.Scenario
-	fields[fieldFindings] = strconv.Itoa(len(rep.Findings))
-	fields[fieldEmbedded] = strconv.FormatBool(inv.FromPDF)
+	meta := inv.Invoice.Fields()
+	meta[fields.EInvoiceValid] = strconv.FormatBool(rep.Accepted)
+	meta[fields.EInvoiceSyntax] = string(inv.Syntax)
+	meta[fields.EInvoiceScenario] = rep.Scenario
+	meta[fields.EInvoiceFindings] = strconv.Itoa(len(rep.Findings))
+	meta[fields.EInvoiceEmbedded] = strconv.FormatBool(inv.FromPDF)
 	if !rep.Accepted {
 		// The German summary travels with the document: classify turns it
 		// into the review reason, and the DMS shows it beside the report.
-		fields[fieldSummary] = summarizeFindings(rep)
+		meta[fields.EInvoiceSummary] = summarizeFindings(rep)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(fieldsText(fields, rep))); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(fieldsText(meta, rep))); err != nil {
 		return "", err
 	}
 	kind := kindRechnung
@@ -139,7 +134,7 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 		if d.Fields == nil {
 			d.Fields = map[string]string{}
 		}
-		for k, v := range fields {
+		for k, v := range meta {
 			if v != "" {
 				d.Fields[k] = v
 			}
@@ -150,9 +145,9 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 // invalidEInvoiceReason is the review reason of an invalid e-invoice that
 // the profile delivers (invalid_einvoice: deliver), in the words the error
 // folder uses for one it refuses.
-func invalidEInvoiceReason(fields map[string]string) string {
+func invalidEInvoiceReason(meta map[string]string) string {
 	why := "Die E-Rechnung ist laut Prüfung nach XRechnung/EN 16931 ungültig (Prüfbericht liegt bei)"
-	if s := fields[fieldSummary]; s != "" {
+	if s := meta[fields.EInvoiceSummary]; s != "" {
 		why += ": " + s
 	}
 	return why
@@ -182,16 +177,16 @@ func summarizeFindings(rep *validate.Report) string {
 
 // fieldsText is the full-text of an e-invoice for indexing: its fields and
 // the validation outcome.
-func fieldsText(fields map[string]string, rep *validate.Report) string {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
+func fieldsText(meta map[string]string, rep *validate.Report) string {
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		if fields[k] != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, fields[k])
+		if meta[k] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", k, meta[k])
 		}
 	}
 	if !rep.Accepted {

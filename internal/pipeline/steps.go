@@ -12,6 +12,7 @@ import (
 
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
@@ -92,7 +93,7 @@ func (p *Pipeline) deliver(ctx context.Context, doc *journal.Document) (string, 
 	// A route from classification may name another target than the
 	// profile's.
 	name := prof.Target
-	if rt := doc.Fields[fieldRouteTarget]; rt != "" {
+	if rt := doc.Fields[fields.RouteTarget]; rt != "" {
 		name = rt
 	}
 	target, ok := p.targets[name]
@@ -144,10 +145,10 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 	meta["pages"] = strconv.Itoa(doc.Pages)
 	kind := doc.Kind
 	hold := ""
-	if doc.Fields[fieldDupInvoice] != "" || doc.Fields[fieldSuspect] != "" {
+	if doc.Fields[fields.DuplicateOf] != "" || doc.Fields[fields.SuspectOf] != "" {
 		hold = "possible duplicate invoice"
 	}
-	if doc.Fields[fieldDupInvoice] != "" {
+	if doc.Fields[fields.DuplicateOf] != "" {
 		// A suspected second copy of an invoice must not start the
 		// Rechnungsworkflow: targets map this kind to filing without a
 		// workflow unless an installation configures otherwise.
