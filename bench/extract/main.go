@@ -23,6 +23,7 @@ import (
 
 	"github.com/eingang/eingang/internal/extract"
 	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
 type truth struct {
@@ -58,7 +59,7 @@ func main() {
 	dump := flag.String("dump", "", "print the rows of this scan (e.g. scan-0041) and its fields, then exit")
 	flag.Parse()
 	if *corpus == "" {
-		*corpus = defaultCorpus()
+		*corpus = repo.CorpusDefault("scans")
 	}
 	ctx := context.Background()
 	var src layoutSource
@@ -232,14 +233,4 @@ func loadTruths(dir string) ([]truth, error) {
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-func defaultCorpus() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "corpus", "scans")
-		}
-	}
-	return "../shared/corpus/scans"
 }

@@ -34,6 +34,7 @@ import (
 
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
 type truth struct {
@@ -87,7 +88,7 @@ func main() {
 	}
 	dir := *corpus
 	if dir == "" {
-		dir = defaultCorpus()
+		dir = repo.CorpusDefault("scans")
 	}
 	docs, err := loadDocs(dir, *quick)
 	if err != nil {
@@ -142,20 +143,6 @@ func main() {
 func numCPU() int {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	return strings.Count(string(b), "processor\t:")
-}
-
-func defaultCorpus() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus", "scans")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "../shared/corpus/scans"
-		}
-		dir = parent
-	}
 }
 
 func loadDocs(dir string, quick bool) ([]truth, error) {

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestRecognitionBudget recognises a page above the recognition budget from
@@ -27,7 +28,7 @@ import (
 // text layer must sit where the full-resolution recognition puts it (the
 // boxes are mapped back to the source page, also on a turned page).
 func TestRecognitionBudget(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0003")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
 	if err != nil {
@@ -177,7 +178,7 @@ func TestLargePageMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, "scan-0001.pdf"), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)

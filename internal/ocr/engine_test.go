@@ -17,6 +17,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 func newTestEngine(t *testing.T) *Engine {
@@ -63,7 +64,7 @@ func pageRotations(t *testing.T, path string) []int {
 // down, PDF and TIFF) with real Tesseract and checks them against the
 // truth files.
 func TestProcessCorpus(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	e := newTestEngine(t)
 	tests := []struct {
 		name   string
@@ -143,7 +144,7 @@ func TestProcessCorpus(t *testing.T) {
 
 // TestProcessSideways feeds a page turned by 90°.
 func TestProcessSideways(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0003")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
 	if err != nil {
@@ -186,8 +187,8 @@ func TestProcessSideways(t *testing.T) {
 
 // TestProcessMixed keeps a born-digital page and recognises a scanned one.
 func TestProcessMixed(t *testing.T) {
-	scans := scansDir(t)
-	born := filepath.Join(repoRoot(t), "..", "shared", "corpus", "einvoice", "files", "zugferd-corpus", "ZUGFeRDv1", "correct", "Intarsys", "ZUGFeRD_1p0_COMFORT_Kraftfahrversicherung_Bruttopreise.pdf")
+	scans := testenv.Corpus(t, "scans")
+	born := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "einvoice", "files", "zugferd-corpus", "ZUGFeRDv1", "correct", "Intarsys", "ZUGFeRD_1p0_COMFORT_Kraftfahrversicherung_Bruttopreise.pdf")
 	if _, err := os.Stat(born); err != nil {
 		t.Skipf("born-digital sample missing: %v", err)
 	}
@@ -220,7 +221,7 @@ func TestProcessMixed(t *testing.T) {
 }
 
 func TestProcessBadInput(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)

@@ -10,35 +10,9 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
-
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
-// scansDir is ../shared/corpus/scans relative to the repository root.
-func scansDir(t testing.TB) string {
-	t.Helper()
-	d := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return d
-}
 
 // truth is the part of scan-truth/1 the tests use.
 type truth struct {
@@ -56,7 +30,7 @@ type truth struct {
 
 func loadTruth(t testing.TB, name string) truth {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(scansDir(t), "truth", name+".json"))
+	b, err := os.ReadFile(filepath.Join(testenv.Corpus(t, "scans"), "truth", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}

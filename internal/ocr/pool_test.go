@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestWaitPageTimeout checks the per-page bound without a slow page: a
@@ -42,7 +44,7 @@ func TestWaitPageTimeout(t *testing.T) {
 // it is rendered with pdftoppm, recognised, and the text lands on the
 // image's place on the page.
 func TestProcessRasterFallback(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0031")
 	dir := t.TempDir()
 	if out, err := exec.Command("pdfimages", "-j", filepath.Join(scans, tr.File), filepath.Join(dir, "img")).CombinedOutput(); err != nil {
