@@ -17,12 +17,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/eingang/eingang/internal/extract"
 	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
@@ -74,7 +74,7 @@ func main() {
 		src = newCLISource(filepath.Join(*cache, "tesscli"))
 	}
 	fmt.Printf("layout source: %s\n", src.Name())
-	truths, err := loadTruths(*corpus)
+	truths, err := ocrtest.LoadTruths[truth](*corpus)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "extract:", err)
 		os.Exit(1)
@@ -212,25 +212,4 @@ func same(field, got, want string) bool {
 		return strings.EqualFold(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " "))
 	}
 	return strings.Join(strings.Fields(got), " ") == strings.Join(strings.Fields(want), " ")
-}
-
-func loadTruths(dir string) ([]truth, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "truth", "*.json"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no truth files under %s", dir)
-	}
-	sort.Strings(files)
-	var out []truth
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var t truth
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -79,7 +80,7 @@ func TestRecognitionBudget(t *testing.T) {
 			if num := tr.Fields["invoice_number"]; !strings.Contains(text, num) {
 				t.Errorf("invoice number %q not read from the downscaled copy", num)
 			}
-			cf, cs := cer(rf.Text(), tr.Pages[0].ReferenceTextRaw), cer(rs.Text(), tr.Pages[0].ReferenceTextRaw)
+			cf, cs := ocrtest.CER(rf.Text(), tr.Pages[0].ReferenceTextRaw), ocrtest.CER(rs.Text(), tr.Pages[0].ReferenceTextRaw)
 			t.Logf("CER %.3f at full size, %.3f downscaled", cf, cs)
 			if cs > cf+0.05 {
 				t.Errorf("CER %.3f downscaled vs %.3f at full size", cs, cf)

@@ -16,6 +16,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -103,7 +104,7 @@ func TestProcessCorpus(t *testing.T) {
 					if d := p.SkewDeg - tr.Pages[i].Rotation.SkewDeg; d > 0.3 || d < -0.3 {
 						t.Errorf("page %d: skew %.2f, truth %.2f", i+1, p.SkewDeg, tr.Pages[i].Rotation.SkewDeg)
 					}
-					c := cer(res.Layout.Pages[i].Text(), tr.Pages[i].ReferenceTextRaw)
+					c := ocrtest.CER(res.Layout.Pages[i].Text(), tr.Pages[i].ReferenceTextRaw)
 					t.Logf("page %d: rotation %d skew %.2f conf %.1f second %v CER %.3f", i+1, p.RotationDeg, p.SkewDeg, p.MeanConfidence, p.SecondPass, c)
 					if c > tt.maxCER {
 						t.Errorf("page %d: CER %.3f > %.2f", i+1, c, tt.maxCER)

@@ -7,9 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -39,36 +37,6 @@ func loadTruth(t testing.TB, name string) truth {
 		t.Fatal(err)
 	}
 	return tr
-}
-
-// normalize collapses whitespace so layout differences do not count.
-func normalize(s string) []rune {
-	return []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
-}
-
-// cer is the Levenshtein character error rate of got against want.
-func cer(got, want string) float64 {
-	a, b := normalize(got), normalize(want)
-	if len(b) == 0 {
-		return 0
-	}
-	prev := make([]int, len(a)+1)
-	cur := make([]int, len(a)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(b); j++ {
-		cur[0] = j
-		for i := 1; i <= len(a); i++ {
-			c := prev[i-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[i] = min(c, prev[i]+1, cur[i-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(a)]) / float64(len(b))
 }
 
 // pdfimagesHashes extracts the page images with poppler's pdfimages -j

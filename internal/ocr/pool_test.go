@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/testenv"
 	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
@@ -84,7 +85,7 @@ func TestProcessRasterFallback(t *testing.T) {
 		t.Errorf("page info %+v, want a 300 dpi rendering of A4", p)
 	}
 	text := checkOutput(t, out)
-	if c := cer(text, tr.Pages[0].ReferenceTextRaw); c > 0.35 {
+	if c := ocrtest.CER(text, tr.Pages[0].ReferenceTextRaw); c > 0.35 {
 		t.Errorf("CER %.3f of the rendered page", c)
 	}
 	if num := tr.Fields["invoice_number"]; !strings.Contains(text, num) {
