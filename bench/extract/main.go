@@ -26,14 +26,8 @@ import (
 	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
-type truth struct {
-	Name          string            `json:"name"`
-	File          string            `json:"file"`
-	Label         string            `json:"label"`
-	Lang          string            `json:"lang"`
-	Fields        map[string]string `json:"fields"`
-	FieldsPrinted map[string]bool   `json:"fields_printed"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 // layoutSource yields the layout of one scan.
 type layoutSource interface {

@@ -37,19 +37,8 @@ import (
 	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
-type truth struct {
-	Name   string            `json:"name"`
-	File   string            `json:"file"`
-	Label  string            `json:"label"`
-	Fields map[string]string `json:"fields"`
-	Pages  []struct {
-		Rotation struct {
-			SkewDeg    float64 `json:"skew_deg"`
-			UpsideDown bool    `json:"upside_down"`
-		} `json:"rotation"`
-		ReferenceTextRaw string `json:"reference_text_raw"`
-	} `json:"pages"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 // docRun is one document processed by one tool.
 type docRun struct {

@@ -9,22 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/testenv"
 )
 
-// truth is the part of scan-truth/1 the tests use.
-type truth struct {
-	File   string            `json:"file"`
-	Label  string            `json:"label"`
-	Fields map[string]string `json:"fields"`
-	Pages  []struct {
-		Rotation struct {
-			SkewDeg    float64 `json:"skew_deg"`
-			UpsideDown bool    `json:"upside_down"`
-		} `json:"rotation"`
-		ReferenceTextRaw string `json:"reference_text_raw"`
-	} `json:"pages"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 func loadTruth(t testing.TB, name string) truth {
 	t.Helper()

@@ -13,6 +13,36 @@ import (
 	"unicode"
 )
 
+// Truth is the part of a scan-truth/1 file (truth/<name>.json of the scan
+// corpus) that tests and bench programs read.
+type Truth struct {
+	// Name is the scan's name, e.g. "scan-0003".
+	Name string `json:"name"`
+	// File is the scan file relative to the corpus directory.
+	File string `json:"file"`
+	// Label is the document class ("invoice", ...).
+	Label string `json:"label"`
+	// Lang is the document language ("de", ...).
+	Lang string `json:"lang"`
+	// Fields are the invoice fields taken from the embedded XML.
+	Fields map[string]string `json:"fields"`
+	// FieldsPrinted tells which Fields appear in the printed text.
+	FieldsPrinted map[string]bool `json:"fields_printed"`
+	// Pages describe the scanned pages in order.
+	Pages []TruthPage `json:"pages"`
+}
+
+// TruthPage is one page of a Truth.
+type TruthPage struct {
+	// Rotation is how the page was turned when it was scanned.
+	Rotation struct {
+		SkewDeg    float64 `json:"skew_deg"`
+		UpsideDown bool    `json:"upside_down"`
+	} `json:"rotation"`
+	// ReferenceTextRaw is the born-digital text of the page.
+	ReferenceTextRaw string `json:"reference_text_raw"`
+}
+
 // LoadTruths decodes every dir/truth/*.json of a scan corpus directory
 // into a T, in file name order; it fails when there is none.
 func LoadTruths[T any](dir string) ([]T, error) {
