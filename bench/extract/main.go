@@ -17,22 +17,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/eingang/eingang/internal/extract"
 	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
+	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
-type truth struct {
-	Name          string            `json:"name"`
-	File          string            `json:"file"`
-	Label         string            `json:"label"`
-	Lang          string            `json:"lang"`
-	Fields        map[string]string `json:"fields"`
-	FieldsPrinted map[string]bool   `json:"fields_printed"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 // layoutSource yields the layout of one scan.
 type layoutSource interface {
@@ -58,7 +53,7 @@ func main() {
 	dump := flag.String("dump", "", "print the rows of this scan (e.g. scan-0041) and its fields, then exit")
 	flag.Parse()
 	if *corpus == "" {
-		*corpus = defaultCorpus()
+		*corpus = repo.CorpusDefault("scans")
 	}
 	ctx := context.Background()
 	var src layoutSource
@@ -73,7 +68,7 @@ func main() {
 		src = newCLISource(filepath.Join(*cache, "tesscli"))
 	}
 	fmt.Printf("layout source: %s\n", src.Name())
-	truths, err := loadTruths(*corpus)
+	truths, err := ocrtest.LoadTruths[truth](*corpus)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "extract:", err)
 		os.Exit(1)
@@ -211,35 +206,4 @@ func same(field, got, want string) bool {
 		return strings.EqualFold(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " "))
 	}
 	return strings.Join(strings.Fields(got), " ") == strings.Join(strings.Fields(want), " ")
-}
-
-func loadTruths(dir string) ([]truth, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "truth", "*.json"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no truth files under %s", dir)
-	}
-	sort.Strings(files)
-	var out []truth
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var t truth
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
-func defaultCorpus() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "corpus", "scans")
-		}
-	}
-	return "../shared/corpus/scans"
 }

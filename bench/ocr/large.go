@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/ocr"
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
 )
 
@@ -74,7 +75,7 @@ func runLarge(dir string, docs []truth, side, rounds int) {
 			for sc.Scan() {
 				text += sc.Text() + "\n"
 			}
-			e, n := cer(text, want)
+			e, n := ocrtest.EditDistance(text, want)
 			fmt.Printf("| %s | %d | %d | %.1f | %.0f | %.0f | %.3f |\n", c.name, w, pages, secs/float64(max(1, pages))*float64(w), rss, rss/float64(w), float64(e)/float64(max(1, n)))
 		}
 	}
@@ -89,7 +90,7 @@ func runLarge(dir string, docs []truth, side, rounds int) {
 	// CER from Tesseract's own text output: pdftotext's reading order of
 	// its PDF would count against Tesseract.
 	txt, _ := os.ReadFile(filepath.Join(tmp, "tess.txt"))
-	e, n := cer(string(txt), want)
+	e, n := ocrtest.EditDistance(string(txt), want)
 	fmt.Printf("| tesseract CLI (txt+pdf) | 1 | 1 | %.1f | %.0f | %.0f | %.3f |\n", time.Since(start).Seconds(), rss, rss, float64(e)/float64(max(1, n)))
 }
 

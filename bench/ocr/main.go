@@ -30,26 +30,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/ocr"
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
-type truth struct {
-	Name   string            `json:"name"`
-	File   string            `json:"file"`
-	Label  string            `json:"label"`
-	Fields map[string]string `json:"fields"`
-	Pages  []struct {
-		Rotation struct {
-			SkewDeg    float64 `json:"skew_deg"`
-			UpsideDown bool    `json:"upside_down"`
-		} `json:"rotation"`
-		ReferenceTextRaw string `json:"reference_text_raw"`
-	} `json:"pages"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 // docRun is one document processed by one tool.
 type docRun struct {
@@ -88,7 +78,7 @@ func main() {
 	}
 	dir := *corpus
 	if dir == "" {
-		dir = defaultCorpus()
+		dir = repo.CorpusDefault("scans")
 	}
 	docs, err := loadDocs(dir, *quick)
 	if err != nil {
@@ -145,37 +135,10 @@ func numCPU() int {
 	return strings.Count(string(b), "processor\t:")
 }
 
-func defaultCorpus() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus", "scans")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "../shared/corpus/scans"
-		}
-		dir = parent
-	}
-}
-
 func loadDocs(dir string, quick bool) ([]truth, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "truth", "*.json"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no truth files in %s", dir)
-	}
-	sort.Strings(files)
-	var docs []truth
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var t truth
-		if err := json.Unmarshal(b, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		docs = append(docs, t)
+	docs, err := ocrtest.LoadTruths[truth](dir)
+	if err != nil {
+		return nil, err
 	}
 	if quick {
 		var q []truth
@@ -468,33 +431,6 @@ func sampleRSS(stop <-chan struct{}, peak *atomic.Int64) {
 	}
 }
 
-func normalize(s string) []rune {
-	return []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
-}
-
-// cer is the Levenshtein distance over whitespace-normalised text divided
-// by the reference length.
-func cer(got, want string) (int, int) {
-	a, b := normalize(got), normalize(want)
-	prev := make([]int, len(a)+1)
-	cur := make([]int, len(a)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(b); j++ {
-		cur[0] = j
-		for i := 1; i <= len(a); i++ {
-			c := prev[i-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[i] = min(c, prev[i]+1, cur[i-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(a)], len(b)
-}
-
 // quality fills the accuracy columns, which do not depend on the worker
 // count, from one run.
 func quality(rows []row, docs []truth, runs map[string]docRun) {
@@ -523,7 +459,7 @@ func quality(rows []row, docs []truth, runs map[string]docRun) {
 					rotOK++
 				}
 			}
-			e, n := cer(got, p.ReferenceTextRaw)
+			e, n := ocrtest.EditDistance(got, p.ReferenceTextRaw)
 			if p.Rotation.UpsideDown {
 				eDown, nDown, downN = eDown+e, nDown+n, downN+1
 			} else {

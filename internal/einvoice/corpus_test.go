@@ -1,47 +1,24 @@
 package einvoice_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"github.com/eingang/eingang/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/eingang/eingang/internal/einvoice"
+	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 )
 
-// corpusCase is one line of the corpus manifest.jsonl.
-type corpusCase struct {
-	File          string            `json:"file"`
-	Kind          string            `json:"kind"`
-	Expect        string            `json:"expect"`
-	Scope         []string          `json:"scope,omitempty"`
-	Profile       *string           `json:"profile"`
-	Syntax        string            `json:"syntax"`
-	KositScenario *string           `json:"kosit_scenario"`
-	Partial       bool              `json:"partial,omitempty"`
-	Fields        map[string]string `json:"fields,omitempty"`
-	InvoiceAtt    string            `json:"invoice_attachment,omitempty"`
-	PDFError      string            `json:"pdf_error,omitempty"`
-	XMLError      string            `json:"xml_parse_error,omitempty"`
-}
-
-// manifestKeys are the field names the manifest defines.
-var manifestKeys = []string{"invoice_number", "issue_date", "type_code", "currency", "buyer_reference",
-	"order_reference", "seller_name", "seller_vat_id", "payee_iban", "net_total", "tax_total",
-	"grand_total", "due_payable", "due_date"}
-
-func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
-
+// corpusDir is einvoicetest.CorpusDir; the tests skip when the corpus is
+// absent outside the shared workspace and fail when it is missing in it.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("EINVOICE_CORPUS")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "..", "shared", "corpus", "einvoice")
+	dir, err := einvoicetest.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "manifest.jsonl")); err != nil {
 		if _, err := os.Stat("/work/shared"); err != nil {
@@ -52,25 +29,11 @@ func corpusDir(t testing.TB) string {
 	return dir
 }
 
-func loadCases(t testing.TB) (string, []corpusCase) {
+func loadCases(t testing.TB) (string, []einvoicetest.Case) {
 	t.Helper()
 	dir := corpusDir(t)
-	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	cases, err := einvoicetest.LoadManifest(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var cases []corpusCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var c corpusCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return dir, cases
@@ -93,7 +56,7 @@ func TestCorpusFields(t *testing.T) {
 				t.Fatalf("parse: %v", err)
 			}
 			got := doc.Invoice.Fields()
-			for _, k := range manifestKeys {
+			for _, k := range einvoicetest.FieldKeys {
 				want, wok := c.Fields[k]
 				have, hok := got[k]
 				if wok != hok {
@@ -171,13 +134,13 @@ func TestCorpusPDFAttachment(t *testing.T) {
 	dir, cases := loadCases(t)
 	n, xmp := 0, 0
 	for _, c := range cases {
-		if c.Kind != "facturx-pdf" || c.InvoiceAtt == "" {
+		if c.Kind != "facturx-pdf" || c.InvoiceAttachment == "" {
 			continue
 		}
 		n++
 		doc, err := einvoice.ParseFile(context.Background(), filepath.Join(dir, c.File))
 		if err != nil {
-			if c.XMLError != "" {
+			if c.XMLParseError != "" {
 				continue // the embedded XML is not well-formed
 			}
 			if c.Syntax == "zf1-rc" && errors.Is(err, einvoice.ErrNotEInvoice) {
@@ -186,8 +149,8 @@ func TestCorpusPDFAttachment(t *testing.T) {
 			t.Errorf("%s: %v", c.File, err)
 			continue
 		}
-		if doc.EmbeddedName != c.InvoiceAtt {
-			t.Errorf("%s: embedded %q, want %q", c.File, doc.EmbeddedName, c.InvoiceAtt)
+		if doc.EmbeddedName != c.InvoiceAttachment {
+			t.Errorf("%s: embedded %q, want %q", c.File, doc.EmbeddedName, c.InvoiceAttachment)
 		}
 		if doc.PDFConformanceLevel != "" {
 			xmp++

@@ -15,6 +15,7 @@ import (
 
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
 var update = flag.Bool("update", false, "rewrite the files under testdata/")
@@ -217,22 +218,10 @@ func TestPDFNameTreeCycle(t *testing.T) {
 		"<< /Kids [4 0 R 5 0 R] >>",
 		"<< /Kids [4 0 R] /Names [(a.xml) 4 0 R] >>",
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	pdf := minipdf.Assemble(minipdf.Header, 1, objs)
 	done := make(chan error, 1)
 	go func() {
-		_, err := einvoice.Parse(context.Background(), b.Bytes())
+		_, err := einvoice.Parse(context.Background(), pdf)
 		done <- err
 	}()
 	select {

@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"fmt"
 	"strings"
+
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
 // testAttachment is one embedded file of a test PDF.
@@ -93,18 +95,5 @@ func buildPDF(atts []testAttachment, kids bool) []byte {
 	}
 	objs[catalog-1] = fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R%s%s >>", pages, names, afs)
 
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, catalog, xref)
-	return b.Bytes()
+	return minipdf.Assemble(minipdf.BinaryHeader, catalog, objs)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/eingang/eingang/internal/extract/tesscli"
 	"github.com/eingang/eingang/internal/layout"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 func loadLayout(t *testing.T, name string) layout.Document {
@@ -145,11 +146,7 @@ func TestCreditNoteSign(t *testing.T) {
 // seconds) and checks the fields against the corpus truth, which comes from
 // the invoice's embedded XML.
 func TestCorpusPage(t *testing.T) {
-	root := repoRoot(t)
-	dir := filepath.Join(root, "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("corpus not present")
-	}
+	dir := testenv.Corpus(t, "scans")
 	if _, err := exec.LookPath("tesseract"); err != nil {
 		t.Skip("tesseract not installed")
 	}
@@ -189,21 +186,6 @@ func TestCorpusPage(t *testing.T) {
 			t.Errorf("%s missing", f)
 		}
 	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	d, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; d != "/"; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	t.Fatal("go.mod not found")
-	return ""
 }
 
 func FuzzInvoice(f *testing.F) {

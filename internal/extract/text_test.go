@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 func TestLayoutFromText(t *testing.T) {
@@ -29,7 +31,7 @@ func TestLayoutFromText(t *testing.T) {
 // invoice XML. No OCR is involved, so this runs in CI in well under a
 // second.
 func TestCorpusReferenceText(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans", "truth")
+	dir := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "scans", "truth")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		t.Skip("corpus not present")

@@ -19,7 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestRecognitionBudget recognises a page above the recognition budget from
@@ -27,7 +29,7 @@ import (
 // text layer must sit where the full-resolution recognition puts it (the
 // boxes are mapped back to the source page, also on a turned page).
 func TestRecognitionBudget(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0003")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
 	if err != nil {
@@ -78,7 +80,7 @@ func TestRecognitionBudget(t *testing.T) {
 			if num := tr.Fields["invoice_number"]; !strings.Contains(text, num) {
 				t.Errorf("invoice number %q not read from the downscaled copy", num)
 			}
-			cf, cs := cer(rf.Text(), tr.Pages[0].ReferenceTextRaw), cer(rs.Text(), tr.Pages[0].ReferenceTextRaw)
+			cf, cs := ocrtest.CER(rf.Text(), tr.Pages[0].ReferenceTextRaw), ocrtest.CER(rs.Text(), tr.Pages[0].ReferenceTextRaw)
 			t.Logf("CER %.3f at full size, %.3f downscaled", cf, cs)
 			if cs > cf+0.05 {
 				t.Errorf("CER %.3f downscaled vs %.3f at full size", cs, cf)
@@ -177,7 +179,7 @@ func TestLargePageMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, "scan-0001.pdf"), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,9 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 func newTestEngine(t *testing.T) *Engine {
@@ -63,7 +65,7 @@ func pageRotations(t *testing.T, path string) []int {
 // down, PDF and TIFF) with real Tesseract and checks them against the
 // truth files.
 func TestProcessCorpus(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	e := newTestEngine(t)
 	tests := []struct {
 		name   string
@@ -102,7 +104,7 @@ func TestProcessCorpus(t *testing.T) {
 					if d := p.SkewDeg - tr.Pages[i].Rotation.SkewDeg; d > 0.3 || d < -0.3 {
 						t.Errorf("page %d: skew %.2f, truth %.2f", i+1, p.SkewDeg, tr.Pages[i].Rotation.SkewDeg)
 					}
-					c := cer(res.Layout.Pages[i].Text(), tr.Pages[i].ReferenceTextRaw)
+					c := ocrtest.CER(res.Layout.Pages[i].Text(), tr.Pages[i].ReferenceTextRaw)
 					t.Logf("page %d: rotation %d skew %.2f conf %.1f second %v CER %.3f", i+1, p.RotationDeg, p.SkewDeg, p.MeanConfidence, p.SecondPass, c)
 					if c > tt.maxCER {
 						t.Errorf("page %d: CER %.3f > %.2f", i+1, c, tt.maxCER)
@@ -143,7 +145,7 @@ func TestProcessCorpus(t *testing.T) {
 
 // TestProcessSideways feeds a page turned by 90°.
 func TestProcessSideways(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0003")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
 	if err != nil {
@@ -186,8 +188,8 @@ func TestProcessSideways(t *testing.T) {
 
 // TestProcessMixed keeps a born-digital page and recognises a scanned one.
 func TestProcessMixed(t *testing.T) {
-	scans := scansDir(t)
-	born := filepath.Join(repoRoot(t), "..", "shared", "corpus", "einvoice", "files", "zugferd-corpus", "ZUGFeRDv1", "correct", "Intarsys", "ZUGFeRD_1p0_COMFORT_Kraftfahrversicherung_Bruttopreise.pdf")
+	scans := testenv.Corpus(t, "scans")
+	born := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "einvoice", "files", "zugferd-corpus", "ZUGFeRDv1", "correct", "Intarsys", "ZUGFeRD_1p0_COMFORT_Kraftfahrversicherung_Bruttopreise.pdf")
 	if _, err := os.Stat(born); err != nil {
 		t.Skipf("born-digital sample missing: %v", err)
 	}
@@ -220,7 +222,7 @@ func TestProcessMixed(t *testing.T) {
 }
 
 func TestProcessBadInput(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)

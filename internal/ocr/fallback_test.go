@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestUndecodableImagesAreRendered takes the peers files whose page images
@@ -18,7 +19,7 @@ import (
 // rendered, recognised and verified like any other. The input is given as
 // a relative path, as `eingang ocr` gets it from a shell.
 func TestUndecodableImagesAreRendered(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes")
+	dir := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("peers corpus not present: %v", err)
 	}

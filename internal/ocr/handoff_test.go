@@ -13,6 +13,7 @@ import (
 	"golang.org/x/image/tiff"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestTIFFHeaderDecodes checks the hand-written TIFF header with an
@@ -52,7 +53,7 @@ func TestTIFFHandoffSameAsPGM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("recognises a page twice")
 	}
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, "scan-0002.pdf"), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,56 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"unicode"
+
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
-// scansDir is ../shared/corpus/scans relative to the repository root.
-func scansDir(t testing.TB) string {
-	t.Helper()
-	d := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return d
-}
-
-// truth is the part of scan-truth/1 the tests use.
-type truth struct {
-	File   string            `json:"file"`
-	Label  string            `json:"label"`
-	Fields map[string]string `json:"fields"`
-	Pages  []struct {
-		Rotation struct {
-			SkewDeg    float64 `json:"skew_deg"`
-			UpsideDown bool    `json:"upside_down"`
-		} `json:"rotation"`
-		ReferenceTextRaw string `json:"reference_text_raw"`
-	} `json:"pages"`
-}
+// truth is a scan-truth/1 file of the corpus.
+type truth = ocrtest.Truth
 
 func loadTruth(t testing.TB, name string) truth {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(scansDir(t), "truth", name+".json"))
+	b, err := os.ReadFile(filepath.Join(testenv.Corpus(t, "scans"), "truth", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,36 +27,6 @@ func loadTruth(t testing.TB, name string) truth {
 		t.Fatal(err)
 	}
 	return tr
-}
-
-// normalize collapses whitespace so layout differences do not count.
-func normalize(s string) []rune {
-	return []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
-}
-
-// cer is the Levenshtein character error rate of got against want.
-func cer(got, want string) float64 {
-	a, b := normalize(got), normalize(want)
-	if len(b) == 0 {
-		return 0
-	}
-	prev := make([]int, len(a)+1)
-	cur := make([]int, len(a)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(b); j++ {
-		cur[0] = j
-		for i := 1; i <= len(a); i++ {
-			c := prev[i-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[i] = min(c, prev[i]+1, cur[i-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(a)]) / float64(len(b))
 }
 
 // pdfimagesHashes extracts the page images with poppler's pdfimages -j

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // a4 is an empty A4 page at 300 dpi.
@@ -109,7 +111,7 @@ func TestSparsePagesStayUpright(t *testing.T) {
 // of the peers corpus through the whole engine, second recognition pass
 // included: no page of them is sideways.
 func TestPatchSheetsNotTurnedSideways(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes")
+	dir := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes")
 	var files []string
 	for _, pat := range []string{"patch-code-t*.pdf", "barcode-39-*.pdf", "barcode-128-*.pdf"} {
 		m, _ := filepath.Glob(filepath.Join(dir, pat))

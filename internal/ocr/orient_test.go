@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestDetectOrientation turns corpus pages into all four orientations and
 // checks the image-statistics estimate against the truth files.
 func TestDetectOrientation(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	for _, name := range []string{"scan-0002", "scan-0012", "scan-0037"} {
 		tr := loadTruth(t, name)
 		doc, err := pdf.Open(context.Background(), filepath.Join(scans, tr.File), pdf.Limits{})
@@ -51,7 +52,7 @@ func TestDetectOrientation(t *testing.T) {
 // BenchmarkDetectOrientation measures the cost per page (compare with
 // Tesseract's OSD, about 0.9 s per page on this machine).
 func BenchmarkDetectOrientation(b *testing.B) {
-	scans := scansDir(b)
+	scans := testenv.Corpus(b, "scans")
 	doc, err := pdf.Open(context.Background(), filepath.Join(scans, "scan-0002.pdf"), pdf.Limits{})
 	if err != nil {
 		b.Fatal(err)
@@ -70,7 +71,7 @@ func BenchmarkDetectOrientation(b *testing.B) {
 // Warping in the wrong direction doubles the tilt instead, which Tesseract
 // partly copes with, so only this check notices it.
 func TestDeskewStraightensLines(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	checked := 0
 	for _, name := range []string{"scan-0001", "scan-0004", "scan-0021"} {
 		tr := loadTruth(t, name)

@@ -13,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
+	"github.com/eingang/eingang/internal/testenv"
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
 // TestWaitPageTimeout checks the per-page bound without a slow page: a
@@ -42,7 +46,7 @@ func TestWaitPageTimeout(t *testing.T) {
 // it is rendered with pdftoppm, recognised, and the text lands on the
 // image's place on the page.
 func TestProcessRasterFallback(t *testing.T) {
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0031")
 	dir := t.TempDir()
 	if out, err := exec.Command("pdfimages", "-j", filepath.Join(scans, tr.File), filepath.Join(dir, "img")).CombinedOutput(); err != nil {
@@ -60,32 +64,15 @@ func TestProcessRasterFallback(t *testing.T) {
 	iw := 0.8 * 595
 	ih := iw * float64(cfg.Height) / float64(cfg.Width)
 	content := fmt.Sprintf("0 0 0 RG 10 10 575 822 re S q %.2f 0 0 %.2f 60 80 cm /Im0 Do Q", iw, ih)
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string, stream []byte) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), s)
-		if stream != nil {
-			b.WriteString("\nstream\n")
-			b.Write(stream)
-			b.WriteString("\nendstream")
-		}
-		b.WriteString("\nendobj\n")
-	}
-	b.WriteString("%PDF-1.7\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>", nil)
-	obj(fmt.Sprintf("<< /Length %d >>", len(content)), []byte(content))
-	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>", cfg.Width, cfg.Height, len(jpg)), jpg)
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
+	pdf := minipdf.Assemble(minipdf.Header, 1, []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream", cfg.Width, cfg.Height, len(jpg), jpg),
+	})
 	in := filepath.Join(dir, "framed.pdf")
-	os.WriteFile(in, b.Bytes(), 0o644)
+	os.WriteFile(in, pdf, 0o644)
 
 	e := newTestEngine(t)
 	out := filepath.Join(dir, "out.pdf")
@@ -98,7 +85,7 @@ func TestProcessRasterFallback(t *testing.T) {
 		t.Errorf("page info %+v, want a 300 dpi rendering of A4", p)
 	}
 	text := checkOutput(t, out)
-	if c := cer(text, tr.Pages[0].ReferenceTextRaw); c > 0.35 {
+	if c := ocrtest.CER(text, tr.Pages[0].ReferenceTextRaw); c > 0.35 {
 		t.Errorf("CER %.3f of the rendered page", c)
 	}
 	if num := tr.Fields["invoice_number"]; !strings.Contains(text, num) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestProtectedPDFs: a PDF that opens without a password is processed —
@@ -19,7 +21,7 @@ func TestProtectedPDFs(t *testing.T) {
 	if _, err := exec.LookPath("qpdf"); err != nil {
 		t.Skip("qpdf not installed")
 	}
-	scans := scansDir(t)
+	scans := testenv.Corpus(t, "scans")
 	tr := loadTruth(t, "scan-0002")
 	dir := t.TempDir()
 	ownerOnly := filepath.Join(dir, "owner-only.pdf")
@@ -29,7 +31,7 @@ func TestProtectedPDFs(t *testing.T) {
 			t.Fatalf("qpdf: %v %s", err, out)
 		}
 	}
-	peers := filepath.Join(repoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "paperless", "tests", "samples", "tesseract")
+	peers := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "paperless", "tests", "samples", "tesseract")
 	e := newTestEngine(t)
 
 	t.Run("owner password only", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestRereadWeakLines feeds a real page reading in which one line — the
@@ -21,7 +22,7 @@ func TestRereadWeakLines(t *testing.T) {
 	if iban == "" {
 		t.Fatal("truth has no payee_iban")
 	}
-	doc, err := pdf.Open(context.Background(), filepath.Join(scansDir(t), tr.File), pdf.Limits{})
+	doc, err := pdf.Open(context.Background(), filepath.Join(testenv.Corpus(t, "scans"), tr.File), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

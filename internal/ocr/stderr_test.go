@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 const stderrChildEnv = "EINGANG_TEST_STDERR_CHILD"
@@ -76,7 +78,7 @@ func stderrChild(t *testing.T) {
 		writeBarPNG(t, p, i)
 		imgs = append(imgs, p)
 	}
-	fax := filepath.Join(repoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes", "barcode-fax-image.pdf")
+	fax := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "barcodes", "barcode-fax-image.pdf")
 	if _, err := os.Stat(fax); err == nil {
 		imgs = append(imgs, fax)
 	}

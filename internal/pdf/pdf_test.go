@@ -14,36 +14,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/internal/testenv"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/image/tiff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-// corpusDir returns ../shared/corpus/scans relative to the repository root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-	scans := filepath.Join(dir, "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(scans); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return scans
-}
 
 func needTool(t testing.TB, name string) {
 	t.Helper()
@@ -86,7 +63,7 @@ func TestSniff(t *testing.T) {
 // BlackIsZero) becomes one DCT stream whose pixels equal the strips
 // decoded one by one.
 func TestTIFFJPEGStripsJoined(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(corpusDir(t), "scan-0003.tif"))
+	data, err := os.ReadFile(filepath.Join(testenv.Corpus(t, "scans"), "scan-0003.tif"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +184,7 @@ func hugePNG(t testing.TB, w, h int) []byte {
 }
 
 func TestOpenBadInput(t *testing.T) {
-	scans := corpusDir(t)
+	scans := testenv.Corpus(t, "scans")
 	dir := t.TempDir()
 	needTool(t, "qpdf")
 	enc := filepath.Join(dir, "enc.pdf")
@@ -270,7 +247,7 @@ func TestOpenBadInput(t *testing.T) {
 // the result with qpdf, pdfcpu, pdftotext and pdfimages.
 func TestWriteSearchable(t *testing.T) {
 	needTool(t, "pdftotext")
-	path := filepath.Join(corpusDir(t), "scan-0002.pdf")
+	path := filepath.Join(testenv.Corpus(t, "scans"), "scan-0002.pdf")
 	doc, err := Open(context.Background(), path, testLimits)
 	if err != nil {
 		t.Fatal(err)

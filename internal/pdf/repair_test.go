@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestRepairedByQPDF: a PDF whose page tree lacks /Count (pdfcpu refuses
@@ -13,7 +15,7 @@ import (
 // that nothing can read stays corrupt.
 func TestRepairedByQPDF(t *testing.T) {
 	needTool(t, "qpdf")
-	peers := filepath.Join(corpusDir(t), "..", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "invalid_pdf.pdf")
+	peers := filepath.Join(testenv.Corpus(t, "scans"), "..", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "invalid_pdf.pdf")
 	if _, err := os.Stat(peers); err != nil {
 		t.Skipf("peers corpus not present: %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestTIFFJPEGWithAlpha reads the peers' JPEG-compressed RGB TIFF with an
@@ -11,7 +13,7 @@ import (
 // refused as corrupt: the page must decode to the white paper and black
 // text that ImageMagick shows for it.
 func TestTIFFJPEGWithAlpha(t *testing.T) {
-	path := filepath.Join(corpusDir(t), "..", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "simple.tiff")
+	path := filepath.Join(testenv.Corpus(t, "scans"), "..", "peers", "paperless-ngx", "src", "documents", "tests", "samples", "simple.tiff")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Skipf("peers corpus not present: %v", err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/pdfraw"
+	"github.com/eingang/eingang/internal/testenv"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
 
@@ -51,7 +52,7 @@ func probeLayers(t *testing.T, doc *Document, texts []int) []*TextLayer {
 // corpusPDFs lists every PDF under the shared corpus, peers included.
 func corpusPDFs(t *testing.T) []string {
 	t.Helper()
-	root := filepath.Dir(corpusDir(t))
+	root := filepath.Dir(testenv.Corpus(t, "scans"))
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -88,7 +89,7 @@ func TestSearchableCorpus(t *testing.T) {
 	ctx := context.Background()
 	var written, refused int
 	for _, path := range files {
-		name, _ := filepath.Rel(filepath.Dir(corpusDir(t)), path)
+		name, _ := filepath.Rel(filepath.Dir(testenv.Corpus(t, "scans")), path)
 		doc, err := Open(ctx, path, testLimits)
 		if err != nil {
 			if !errors.Is(err, ErrEncrypted) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrImageTooLarge) {
@@ -159,7 +160,7 @@ func TestVerifyOutputCatchesDamage(t *testing.T) {
 	needTool(t, "pdftoppm")
 	needTool(t, "pdftotext")
 	ctx := context.Background()
-	path := filepath.Join(corpusDir(t), "scan-0002.pdf")
+	path := filepath.Join(testenv.Corpus(t, "scans"), "scan-0002.pdf")
 	doc, err := Open(ctx, path, testLimits)
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +239,7 @@ func TestRewriteDamageIsCaught(t *testing.T) {
 	needTool(t, "pdftoppm")
 	needTool(t, "pdftotext")
 	ctx := context.Background()
-	path := filepath.Join(filepath.Dir(corpusDir(t)), "peers", "paperless-ngx", "src", "documents", "tests", "samples", "double-sided-odd.pdf")
+	path := filepath.Join(filepath.Dir(testenv.Corpus(t, "scans")), "peers", "paperless-ngx", "src", "documents", "tests", "samples", "double-sided-odd.pdf")
 	doc, err := Open(ctx, path, testLimits)
 	if err != nil {
 		t.Fatal(err)

@@ -2,39 +2,13 @@ package pdfraw
 
 import (
 	"bytes"
-	"fmt"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
-// MinimalPDF returns a small valid PDF with one page whose resources hold
-// one image XObject, with extra objects inserted before the xref table.
-func minimalPDF(extra ...string) []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream",
-		"<< /Length 24 >>\nstream\n612 0 0 792 0 0 cm /Im0 Do\nendstream",
-	}
-	objs = append(objs, extra...)
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return b.Bytes()
-}
-
 func TestMinimalPDF(t *testing.T) {
-	data := minimalPDF()
+	data := minipdf.ImagePage(minipdf.BinaryHeader)
 	f, err := Open(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +51,8 @@ func TestParseObjects(t *testing.T) {
 // FuzzOpen feeds arbitrary bytes through everything a signer or verifier
 // reads: it must return errors, never panic or hang.
 func FuzzOpen(f *testing.F) {
-	f.Add(minimalPDF())
-	f.Add(minimalPDF("<< /Type /Sig /ByteRange [0 1 2 3] /Contents <0102> >>"))
+	f.Add(minipdf.ImagePage(minipdf.BinaryHeader))
+	f.Add(minipdf.ImagePage(minipdf.BinaryHeader, "<< /Type /Sig /ByteRange [0 1 2 3] /Contents <0102> >>"))
 	f.Add([]byte("%PDF-1.5\n1 0 obj << /Type /XRef /W [1 2 1] /Size 2 /Length 4 >> stream\n\x01\x00\x09\x00\nendstream endobj\nstartxref\n9\n%%EOF"))
 	f.Add([]byte("%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer << /Root 1 0 R /Prev 9 >>\nstartxref\n9\n%%EOF"))
 	f.Fuzz(func(t *testing.T, data []byte) {

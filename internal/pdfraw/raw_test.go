@@ -6,34 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
-// corpusDir locates the shared scan corpus relative to the repository root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(c); err != nil {
-		t.Skip("shared corpus absent:", err)
-	}
-	return c
-}
-
 func TestOpenCorpusAndUpdate(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testenv.Corpus(t, "scans")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
 	if len(files) == 0 {
 		t.Fatal("no corpus PDFs")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/pdfraw"
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
 // twentyPageScan concatenates real corpus scans into a 20-page PDF.
@@ -86,10 +87,10 @@ func BenchmarkSignFileSize(b *testing.B) {
 	}
 }
 
-// paddedPDF is tinyPDF plus an unreferenced stream of n random bytes.
+// paddedPDF is minipdf.ImagePage plus an unreferenced stream of n random bytes.
 func paddedPDF(b testing.TB, n int) string {
 	b.Helper()
-	base := tinyPDF()
+	base := minipdf.ImagePage(minipdf.Header)
 	f, err := pdfraw.Open(bytesReader(base), int64(len(base)))
 	if err != nil {
 		b.Fatal(err)

@@ -3,42 +3,18 @@ package sign
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// tinyPDF is a valid one-page image-only PDF of a few hundred bytes.
-func tinyPDF() []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream",
-		"<< /Length 24 >>\nstream\n612 0 0 792 0 0 cm /Im0 Do\nendstream",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return b.Bytes()
-}
+	"github.com/eingang/eingang/internal/testenv/minipdf"
+)
 
 func signedTinyPDF(t testing.TB) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.pdf")
-	os.WriteFile(in, tinyPDF(), 0o600)
+	os.WriteFile(in, minipdf.ImagePage(minipdf.Header), 0o600)
 	out := filepath.Join(dir, "out.pdf")
 	if err := Sign(context.Background(), in, out, newTestPKI(t).signer(t, false, ""), Options{}); err != nil {
 		t.Fatal(err)
@@ -59,7 +35,7 @@ func TestTinyPDFRoundTrip(t *testing.T) {
 func FuzzVerify(f *testing.F) {
 	signed := signedTinyPDF(f)
 	f.Add(signed)
-	f.Add(tinyPDF())
+	f.Add(minipdf.ImagePage(minipdf.Header))
 	f.Add(bytes.Replace(signed, []byte("/ByteRange [0 "), []byte("/ByteRange [9 "), 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := VerifyReaderAt(bytes.NewReader(data), int64(len(data)))

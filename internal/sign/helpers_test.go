@@ -127,14 +127,11 @@ func writePEM(t testing.TB, path, typ string, der []byte) {
 	}
 }
 
-// repoRoot walks up to go.mod.
-func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
-
 // corpusScan returns a scan PDF of the shared corpus.
 func corpusScan(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans", name)
-	if _, err := os.Stat(filepath.Join(repoRoot(t), "..", "shared")); err != nil {
+	p := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "scans", name)
+	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(t), "..", "shared")); err != nil {
 		t.Skip("shared corpus absent")
 	}
 	if _, err := os.Stat(p); err != nil {

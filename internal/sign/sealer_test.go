@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/pdfraw"
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
@@ -53,7 +54,7 @@ func TestSealerFromConfig(t *testing.T) {
 // reserved for /Contents.
 func TestReserveTooSmall(t *testing.T) {
 	s := newTestPKI(t).signer(t, true, "")
-	data := tinyPDF()
+	data := minipdf.ImagePage(minipdf.Header)
 	f, err := pdfraw.Open(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)

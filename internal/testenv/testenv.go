@@ -12,25 +12,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
-// RepoRoot returns the directory holding go.mod.
+// RepoRoot returns the directory holding go.mod (see repo.Root); it
+// fails the test when there is none.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := repo.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // Corpus returns ../shared/corpus/<sub> beside the repository. Tests that

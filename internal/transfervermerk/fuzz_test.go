@@ -3,41 +3,18 @@ package transfervermerk
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-func tinyPDF() []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream",
-		"<< /Length 24 >>\nstream\n612 0 0 792 0 0 cm /Im0 Do\nendstream",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return b.Bytes()
-}
+	"github.com/eingang/eingang/internal/testenv/minipdf"
+)
 
 func embeddedTinyPDF(t testing.TB) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.pdf")
-	os.WriteFile(in, tinyPDF(), 0o600)
+	os.WriteFile(in, minipdf.ImagePage(minipdf.Header), 0o600)
 	out := filepath.Join(dir, "out.pdf")
 	if err := Embed(in, out, sampleRecord()); err != nil {
 		t.Fatal(err)
@@ -63,7 +40,7 @@ func TestTinyEmbed(t *testing.T) {
 // FuzzRead covers the XMP and attachment read-back from hostile PDFs.
 func FuzzRead(f *testing.F) {
 	f.Add(embeddedTinyPDF(f))
-	f.Add(tinyPDF())
+	f.Add(minipdf.ImagePage(minipdf.Header))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ReadReaderAt(bytes.NewReader(data), int64(len(data)))
 		PageHashesReaderAt(bytes.NewReader(data), int64(len(data)))

@@ -25,12 +25,10 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
-func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
-
 func corpusScans(t testing.TB) []string {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", "scans")
-	if _, err := os.Stat(filepath.Join(repoRoot(t), "..", "shared")); err != nil {
+	dir := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "scans")
+	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(t), "..", "shared")); err != nil {
 		t.Skip("shared corpus absent")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))

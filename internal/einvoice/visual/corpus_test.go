@@ -1,15 +1,14 @@
 package visual_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/eingang/eingang/internal/einvoice"
+	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 	"github.com/eingang/eingang/internal/einvoice/visual"
 )
 
@@ -17,40 +16,19 @@ import (
 // error, and every rendering passes pdfcpu validation (relaxed, and strict
 // apart from /AFRelationship; see pdfcpuValidate).
 func TestRenderCorpus(t *testing.T) {
-	dir := os.Getenv("EINVOICE_CORPUS")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "corpus", "einvoice")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatal("go.mod not found")
-			}
-		}
+	dir, err := einvoicetest.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	cases, err := einvoicetest.LoadManifest(dir)
 	if err != nil {
 		if _, serr := os.Stat("/work/shared"); serr != nil {
 			t.Skip("corpus not available")
 		}
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	n := 0
-	for sc.Scan() {
-		var c struct {
-			File    string   `json:"file"`
-			Kind    string   `json:"kind"`
-			Scope   []string `json:"scope"`
-			Partial bool     `json:"partial"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range cases {
 		if len(c.Scope) > 0 || c.Partial || !strings.HasSuffix(c.File, ".xml") {
 			continue
 		}
