@@ -15,14 +15,16 @@ var layer = map[string]int{
 	// 0: foundation — contracts and helpers every layer may use.
 	"internal/fault": 0, "internal/fields": 0, "internal/netconf": 0, "internal/layout": 0,
 	"internal/pdfraw": 0, "internal/dms": 0, "internal/invoicedup": 0, "internal/metrics": 0,
-	"internal/testenv": 0, "internal/dms/d3/d3fake": 0, "internal/dms/fabasoft/fabasoftfake": 0,
-	"internal/einvoice/einvoicetest": 0,
+	"internal/dms/d3/d3fake": 0, "internal/dms/fabasoft/fabasoftfake": 0,
+	"internal/testenv/repo": 0, "internal/testenv/minipdf": 0,
 	// 1: domain — one capability each.
 	"internal/intake": 1, "internal/pdf": 1, "internal/ocr": 1, "internal/einvoice": 1,
 	"internal/einvoice/validate": 1, "internal/einvoice/visual": 1, "internal/einvoice/kositref": 1,
 	"internal/classify": 1, "internal/extract": 1, "internal/extract/tesscli": 1,
 	"internal/transfervermerk": 1, "internal/sign": 1, "internal/journal": 1,
 	"internal/dms/archive": 1, "internal/dms/d3": 1, "internal/dms/fabasoft": 1,
+	// Test support beside the domain packages it serves.
+	"internal/testenv": 1, "internal/einvoice/einvoicetest": 1, "internal/ocr/ocrtest": 1,
 	// 2: the configuration, which holds the domain packages' settings.
 	"internal/config": 2,
 	// 3: composition of domain packages under a configuration.
