@@ -15,9 +15,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,26 +30,10 @@ import (
 	"github.com/eingang/eingang/internal/einvoice"
 	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 	"github.com/eingang/eingang/internal/einvoice/validate"
-	"github.com/eingang/eingang/internal/fields"
 )
 
-type corpusCase struct {
-	File          string            `json:"file"`
-	Kind          string            `json:"kind"`
-	Expect        string            `json:"expect"`
-	Rules         []string          `json:"rules"`
-	Scope         []string          `json:"scope"`
-	RulesPass     []string          `json:"rules_pass"`
-	Levels        map[string]string `json:"levels"`
-	KositScenario *string           `json:"kosit_scenario"`
-	Partial       bool              `json:"partial"`
-	Fields        map[string]string `json:"fields"`
-	Layer         string            `json:"layer"`
-}
-
-var fieldKeys = []string{fields.InvoiceNumber, fields.IssueDate, fields.TypeCode, fields.Currency, fields.BuyerReference,
-	fields.OrderReference, fields.SellerName, fields.SellerVATID, fields.PayeeIBAN, fields.NetTotal, fields.TaxTotal,
-	fields.GrandTotal, fields.DuePayable, fields.DueDate}
+// corpusCase is a line of the corpus manifest.
+type corpusCase = einvoicetest.Case
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
@@ -68,9 +50,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	dir := *corpus
 	if dir == "" {
-		dir = defaultCorpus()
+		var err error
+		if dir, err = einvoicetest.CorpusDir(); err != nil {
+			fmt.Fprintln(stderr, "einvoice bench:", err)
+			return 2
+		}
 	}
-	cases, err := loadManifest(filepath.Join(dir, "manifest.jsonl"))
+	cases, err := einvoicetest.LoadManifest(dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "einvoice bench:", err)
 		return 2
@@ -91,40 +77,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		throughput(ctx, stdout, *dur)
 	}
 	return 0
-}
-
-func defaultCorpus() string {
-	if d := os.Getenv("EINVOICE_CORPUS"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "corpus", "einvoice")
-		}
-		if filepath.Dir(d) == d {
-			return filepath.Join(dir, "..", "shared", "corpus", "einvoice")
-		}
-	}
-}
-
-func loadManifest(path string) ([]corpusCase, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var cases []corpusCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var c corpusCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		cases = append(cases, c)
-	}
-	return cases, sc.Err()
 }
 
 type ratio struct{ ok, n int }
@@ -243,7 +195,7 @@ func (e *evaluation) fields(c corpusCase, doc *einvoice.Document, perr error) {
 		got = doc.Invoice.Fields()
 	}
 	all := true
-	for _, k := range fieldKeys {
+	for _, k := range einvoicetest.FieldKeys {
 		want, wok := c.Fields[k]
 		have, hok := got[k]
 		if !wok && !hok {
@@ -329,7 +281,7 @@ func (e *evaluation) print() {
 		row("  "+f, *e.ruleFam[f], "")
 	}
 	row("field extraction: documents with every field exact", e.fieldDocs, "100%")
-	for _, k := range fieldKeys {
+	for _, k := range einvoicetest.FieldKeys {
 		if r := e.fieldStat[k]; r != nil {
 			row("  "+k, *r, "100%")
 		}

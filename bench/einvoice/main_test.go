@@ -3,22 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"regexp"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv"
 )
 
 // TestRun evaluates the corpus once and checks the figures this package
 // is responsible for: field extraction and no-scenario reporting at 100 %.
 func TestRun(t *testing.T) {
-	if _, err := os.Stat(defaultCorpus()); err != nil {
-		if _, serr := os.Stat("/work/shared"); serr != nil {
-			t.Skip("corpus not available")
-		}
-		t.Fatal(err)
-	}
+	dir := testenv.Corpus(t, "einvoice")
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"-time", "0"}, &out, &errb); code != 0 {
+	if code := run(context.Background(), []string{"-time", "0", "-corpus", dir}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, re := range []string{

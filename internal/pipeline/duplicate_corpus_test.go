@@ -1,11 +1,9 @@
 package pipeline_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -20,9 +18,12 @@ import (
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/d3"
 	"github.com/eingang/eingang/internal/dms/d3/d3fake"
+	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/ocr"
+	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -35,37 +36,22 @@ type pair struct{ scan, original, number string }
 func corpusPairs(t *testing.T) []pair {
 	t.Helper()
 	corpus := testenv.Corpus(t, "")
-	bySHA := map[string]string{}
-	b, err := os.ReadFile(filepath.Join(corpus, "einvoice", "manifest.jsonl"))
+	cases, err := einvoicetest.LoadManifest(filepath.Join(corpus, "einvoice"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	for dec.More() {
-		var m struct{ File, SHA256 string }
-		if err := dec.Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		bySHA[m.SHA256] = filepath.Join(corpus, "einvoice", m.File)
+	bySHA := map[string]string{}
+	for _, c := range cases {
+		bySHA[c.SHA256] = filepath.Join(corpus, "einvoice", c.File)
 	}
-	truths, _ := filepath.Glob(filepath.Join(corpus, "scans", "truth", "*.json"))
+	truths, err := ocrtest.LoadTruths[ocrtest.Truth](filepath.Join(corpus, "scans"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []pair
-	for _, f := range truths {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tr struct {
-			File   string
-			Label  string
-			Fields map[string]string
-			Source struct{ SHA256 string }
-		}
-		if err := json.Unmarshal(b, &tr); err != nil {
-			t.Fatal(err)
-		}
+	for _, tr := range truths {
 		if orig, ok := bySHA[tr.Source.SHA256]; ok && tr.Label == "invoice" {
-			out = append(out, pair{filepath.Join(corpus, "scans", tr.File), orig, tr.Fields["invoice_number"]})
+			out = append(out, pair{filepath.Join(corpus, "scans", tr.File), orig, tr.Fields[fields.InvoiceNumber]})
 		}
 	}
 	if len(out) < 10 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
@@ -46,12 +47,14 @@ type Case struct {
 	// PDFError and XMLParseError describe why a damaged file cannot be read.
 	PDFError      string `json:"pdf_error"`
 	XMLParseError string `json:"xml_parse_error"`
+	// SHA256 is the hex digest of the file.
+	SHA256 string `json:"sha256"`
 }
 
 // FieldKeys are the field names the manifest defines (Case.Fields).
-var FieldKeys = []string{"invoice_number", "issue_date", "type_code", "currency", "buyer_reference",
-	"order_reference", "seller_name", "seller_vat_id", "payee_iban", "net_total", "tax_total",
-	"grand_total", "due_payable", "due_date"}
+var FieldKeys = []string{fields.InvoiceNumber, fields.IssueDate, fields.TypeCode, fields.Currency, fields.BuyerReference,
+	fields.OrderReference, fields.SellerName, fields.SellerVATID, fields.PayeeIBAN, fields.NetTotal, fields.TaxTotal,
+	fields.GrandTotal, fields.DuePayable, fields.DueDate}
 
 // CorpusDir returns $EINVOICE_CORPUS, else ../shared/corpus/einvoice
 // beside the repository root; it does not check that the directory exists.

@@ -1,9 +1,7 @@
 package validate
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,73 +10,18 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/einvoice"
+	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
+	"github.com/eingang/eingang/internal/testenv"
 )
 
-type corpusCase struct {
-	File          string            `json:"file"`
-	Kind          string            `json:"kind"`
-	Expect        string            `json:"expect"`
-	Rules         []string          `json:"rules"`
-	Scope         []string          `json:"scope"`
-	RulesPass     []string          `json:"rules_pass"`
-	Levels        map[string]string `json:"levels"`
-	Profile       *string           `json:"profile"`
-	Syntax        string            `json:"syntax"`
-	KositScenario *string           `json:"kosit_scenario"`
-	Partial       bool              `json:"partial"`
-	Layer         string            `json:"layer"`
-	XMLParseError any               `json:"xml_parse_error"`
-}
-
-// corpusDir locates ../shared/corpus/einvoice relative to the repository root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("EINVOICE_CORPUS"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "einvoice")
-	if _, err := os.Stat(filepath.Join(c, "manifest.jsonl")); err != nil {
-		if _, err2 := os.Stat("/work/shared"); os.IsNotExist(err2) {
-			t.Skipf("e-invoice corpus not found at %s", c)
-		}
-		t.Fatalf("corpus manifest missing: %v", err)
-	}
-	return c
-}
+// corpusCase is a line of the corpus manifest.
+type corpusCase = einvoicetest.Case
 
 func loadCorpus(t testing.TB) (string, []corpusCase) {
 	t.Helper()
-	dir := corpusDir(t)
-	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	dir := testenv.Corpus(t, "einvoice")
+	cases, err := einvoicetest.LoadManifest(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var cases []corpusCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var c corpusCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return dir, cases

@@ -1,16 +1,14 @@
 package validate_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 	"github.com/eingang/eingang/internal/einvoice/kositref"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -28,23 +26,13 @@ func loadKoSIT(t *testing.T) (string, []kositCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scopes := map[string][]string{}
-	f, err := os.Open(filepath.Join(dir, "manifest.jsonl"))
+	cases, err := einvoicetest.LoadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var m struct {
-			File  string   `json:"file"`
-			Scope []string `json:"scope"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatal(err)
-		}
-		scopes[m.File] = m.Scope
+	scopes := map[string][]string{}
+	for _, c := range cases {
+		scopes[c.File] = c.Scope
 	}
 	out := make([]kositCase, 0, len(refs))
 	for _, r := range refs {

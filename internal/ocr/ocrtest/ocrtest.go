@@ -30,6 +30,10 @@ type Truth struct {
 	FieldsPrinted map[string]bool `json:"fields_printed"`
 	// Pages describe the scanned pages in order.
 	Pages []TruthPage `json:"pages"`
+	// Source is the born-digital file the scan was printed from.
+	Source struct {
+		SHA256 string `json:"sha256"`
+	} `json:"source"`
 }
 
 // TruthPage is one page of a Truth.
