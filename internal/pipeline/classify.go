@@ -51,7 +51,7 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 		reviewWhy = append(reviewWhy, invalidEInvoiceReason(fields))
 	}
 	fromEInvoice := doc.Kind != ""
-	lay, lerr := p.readLayout(doc.ID)
+	lay, lerr := p.docDir(doc.ID).Layout()
 	if lerr != nil && !errors.Is(lerr, os.ErrNotExist) {
 		return "", lerr
 	}

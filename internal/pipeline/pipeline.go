@@ -155,9 +155,6 @@ func (nopObserver) IntakeRejected(_, _ string) {}
 // ClaimDir is the work area where watchers put claimed files.
 func (p *Pipeline) ClaimDir() string { return filepath.Join(p.cfg.Paths.Work, "claims") }
 
-// docDir holds a document's intermediate results.
-func (p *Pipeline) docDir(id string) string { return filepath.Join(p.cfg.Paths.Work, "docs", id) }
-
 // Run executes one step of a document and returns the step to run next
 // ("" when the document is done).
 func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err error) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/eingang/eingang/internal/config"
@@ -17,12 +16,6 @@ import (
 // StepSign embeds the Transfervermerk and seals the PDF, between
 // classification and delivery, for profiles that ask for it.
 const StepSign = "sign"
-
-// outFinal is the PDF after the sign step; delivery prefers it.
-const (
-	outFinal  = "final.pdf"
-	outTVJSON = "transfervermerk.json"
-)
 
 // Sealer signs a PDF (package sign).
 type Sealer interface {
@@ -81,26 +74,25 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 	if !ok {
 		return "", fmt.Errorf("profile %q no longer configured", doc.Profile)
 	}
-	dir := p.docDir(doc.ID)
-	final := filepath.Join(dir, outFinal)
-	if _, err := os.Stat(final); err == nil {
+	w := p.docDir(doc.ID)
+	if w.Sealed() {
 		// Done before a crash; signing again would add a second signature.
 		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "already sealed", nil)
 	}
-	cur := filepath.Join(dir, outPDF)
+	cur := w.PDF()
 	var did []string
-	pages, err := readPages(filepath.Join(dir, outPages))
+	pages, err := w.Pages()
 	if err != nil {
 		return "", err
 	}
 	if sp := prof.ScanProtocol; sp != nil && len(pages) > 0 {
 		rec := p.transfervermerk(doc, sp, pages)
-		out := filepath.Join(dir, "tv.pdf.part")
+		out := w.TransfervermerkPart()
 		if err := transfervermerk.Embed(cur, out, rec); err != nil {
 			os.Remove(out)
 			return "", fmt.Errorf("transfervermerk: %w", err)
 		}
-		if err := writeJSON(filepath.Join(dir, outTVJSON), rec); err != nil {
+		if err := w.WriteTransfervermerk(rec); err != nil {
 			return "", err
 		}
 		cur = out
@@ -110,7 +102,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 		if p.sealer == nil {
 			return "", ErrNoSealer
 		}
-		out := filepath.Join(dir, "sealed.pdf.part")
+		out := w.SealedPart()
 		if err := p.sealer.Seal(ctx, cur, out); err != nil {
 			os.Remove(out)
 			return "", fmt.Errorf("seal: %w", err)
@@ -121,7 +113,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 	if len(did) == 0 {
 		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "nothing to seal (not a scan)", nil)
 	}
-	if err := os.Rename(cur, final); err != nil {
+	if err := w.CommitFinal(cur); err != nil {
 		return "", err
 	}
 	detail := did[0]
@@ -129,21 +121,6 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 		detail += ", " + d
 	}
 	return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, detail, nil)
-}
-
-func readPages(path string) ([]pageRecord, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var pages []pageRecord
-	if err := json.Unmarshal(b, &pages); err != nil {
-		return nil, fmt.Errorf("pages.json: %w", err)
-	}
-	return pages, nil
 }
 
 // transfervermerk builds the scan protocol from the profile's scan station
