@@ -59,8 +59,8 @@ type Recognition struct {
 	Pages  int
 	Layout layout.Document
 	// PageInfo is the per-page record (rotation, skew, confidence) kept for
-	// the archive metadata and the Transfervermerk.
-	PageInfo any
+	// the archive metadata and the Transfervermerk (pages.json).
+	PageInfo []layout.PageInfo
 }
 
 // Task is one step of one document as the queue carries it.

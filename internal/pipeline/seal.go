@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/transfervermerk"
 )
 
@@ -30,44 +30,6 @@ var ErrNoSealer = errors.New("signing required but no signing key is configured"
 const lowConfidence = 60
 
 func needsSign(prof config.Profile) bool { return prof.Sign || prof.ScanProtocol != nil }
-
-// pageRecord mirrors the fields of ocr.PageInfo the Transfervermerk needs
-// (pages.json is written from it).
-type pageRecord struct {
-	Number         int     `json:"number"`
-	Source         string  `json:"source"`
-	RotationDeg    int     `json:"rotation_deg"`
-	SkewDeg        float64 `json:"skew_deg"`
-	MeanConfidence float64 `json:"mean_confidence"`
-	DPI            int     `json:"dpi"`
-}
-
-// UnmarshalJSON also reads the keys pages.json had before they were
-// snake_case (RotationDeg, …): a document still in the work folder across
-// an upgrade must not get a Transfervermerk that claims no rotation.
-func (r *pageRecord) UnmarshalJSON(b []byte) error {
-	type plain pageRecord
-	var v struct {
-		plain
-		OldRotationDeg    *int     `json:"RotationDeg"`
-		OldSkewDeg        *float64 `json:"SkewDeg"`
-		OldMeanConfidence *float64 `json:"MeanConfidence"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*r = pageRecord(v.plain)
-	if v.OldRotationDeg != nil {
-		r.RotationDeg = *v.OldRotationDeg
-	}
-	if v.OldSkewDeg != nil {
-		r.SkewDeg = *v.OldSkewDeg
-	}
-	if v.OldMeanConfidence != nil {
-		r.MeanConfidence = *v.OldMeanConfidence
-	}
-	return nil
-}
 
 func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, error) {
 	prof, ok := p.cfg.Profile(doc.Profile)
@@ -126,7 +88,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 // transfervermerk builds the scan protocol from the profile's scan station
 // description and what OCR did to each page. Page hashes are filled in by
 // Embed from the PDF itself.
-func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []pageRecord) *transfervermerk.Record {
+func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []layout.PageInfo) *transfervermerk.Record {
 	now := p.now().UTC()
 	rec := transfervermerk.New()
 	rec.DocumentID = doc.ID

@@ -116,10 +116,10 @@ func (w workDir) Layout() (layout.Document, error) {
 }
 
 // WritePages stores the per-page records of OCR.
-func (w workDir) WritePages(pages any) error { return writeJSON(w.path(outPages), pages) }
+func (w workDir) WritePages(pages []layout.PageInfo) error { return writeJSON(w.path(outPages), pages) }
 
 // Pages reads the per-page records; none (nil) when OCR did not run.
-func (w workDir) Pages() ([]pageRecord, error) { return readPages(w.path(outPages)) }
+func (w workDir) Pages() ([]layout.PageInfo, error) { return readPages(w.path(outPages)) }
 
 // WriteTransfervermerk stores the scan protocol beside the PDF.
 func (w workDir) WriteTransfervermerk(rec any) error { return writeJSON(w.path(outTVJSON), rec) }
@@ -168,7 +168,7 @@ func writeJSON(path string, v any) error {
 	return writeFileAtomic(path, b)
 }
 
-func readPages(path string) ([]pageRecord, error) {
+func readPages(path string) ([]layout.PageInfo, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -176,7 +176,7 @@ func readPages(path string) ([]pageRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pages []pageRecord
+	var pages []layout.PageInfo
 	if err := json.Unmarshal(b, &pages); err != nil {
 		return nil, fmt.Errorf("pages.json: %w", err)
 	}
