@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/journal"
@@ -24,10 +23,6 @@ type Sealer interface {
 
 // ErrNoSealer means a profile requires signing but no key is loaded.
 var ErrNoSealer = errors.New("signing required but no signing key is configured")
-
-// lowConfidence is the mean word confidence below which a page is reported
-// to quality assurance.
-const lowConfidence = 60
 
 func needsSign(prof config.Profile) bool { return prof.Sign || prof.ScanProtocol != nil }
 
@@ -89,53 +84,22 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 // description and what OCR did to each page. Page hashes are filled in by
 // Embed from the PDF itself.
 func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []layout.PageInfo) *transfervermerk.Record {
-	now := p.now().UTC()
-	rec := transfervermerk.New()
-	rec.DocumentID = doc.ID
-	rec.Creator = transfervermerk.Person{Name: sp.Operator}
-	rec.Environment = transfervermerk.Environment{
-		OrgUnit:     transfervermerk.OrgUnit{Name: sp.OrgUnit, Address: sp.OrgAddress},
-		Scanner:     transfervermerk.Scanner{Product: sp.Scanner, InventoryNumber: sp.ScannerInventory},
-		Workstation: sp.Workstation,
-		Procedure:   transfervermerk.Procedure{Name: sp.Procedure, Version: sp.ProcedureVersion},
-	}
-	// The scanner's own capture time is not known here; intake's claim is
-	// the closest evidence (scanners write the file right after the last
-	// sheet).
-	rec.CaptureTime = doc.Created.UTC()
-	dpi := sp.DPI
-	if dpi == 0 && len(pages) > 0 {
-		dpi = pages[0].DPI
-	}
-	colour := sp.ColourMode
-	if colour == "" {
-		colour = "gray"
-	}
-	rec.Capture = transfervermerk.Capture{DPI: dpi, ColourMode: colour, Duplex: sp.Duplex}
-	rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "ocr", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-		System: p.cfg.Instance, Attributes: map[string]string{"engine": "tesseract", "languages": p.cfg.OCR.Languages, "visible_image": "unchanged"}})
-	qc := transfervermerk.QualityCheck{CheckedAt: now, Method: "automatic", Result: "passed", PageCountChecked: true,
-		BlankPages: []int{}, TooDarkPages: []int{}, TooLightPages: []int{}, LowOCRConfidencePages: []int{}}
-	rec.Anomalies = []transfervermerk.Anomaly{}
-	for _, pg := range pages {
-		if pg.RotationDeg != 0 {
-			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "rotation", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.Itoa(pg.RotationDeg), "method": "page /Rotate entry, image unchanged"}})
-		}
-		if pg.SkewDeg != 0 {
-			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "deskew", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.FormatFloat(pg.SkewDeg, 'f', 2, 64), "applied_to": "recognition_only"}})
-		}
-		if pg.Source == "ocr" && pg.MeanConfidence < lowConfidence {
-			qc.LowOCRConfidencePages = append(qc.LowOCRConfidencePages, pg.Number)
-			rec.Anomalies = append(rec.Anomalies, transfervermerk.Anomaly{Page: pg.Number, Kind: "low_ocr_confidence",
-				Description: fmt.Sprintf("mittlere Erkennungssicherheit %.0f %%", pg.MeanConfidence)})
-		}
-	}
-	if len(rec.Anomalies) > 0 {
-		qc.Result = "passed_with_anomalies"
-	}
-	rec.QualityCheck = qc
-	rec.Statement.Matches = true
-	return rec
+	return transfervermerk.FromScan(transfervermerk.Facts{
+		DocumentID: doc.ID,
+		Creator:    transfervermerk.Person{Name: sp.Operator},
+		Environment: transfervermerk.Environment{
+			OrgUnit:     transfervermerk.OrgUnit{Name: sp.OrgUnit, Address: sp.OrgAddress},
+			Scanner:     transfervermerk.Scanner{Product: sp.Scanner, InventoryNumber: sp.ScannerInventory},
+			Workstation: sp.Workstation,
+			Procedure:   transfervermerk.Procedure{Name: sp.Procedure, Version: sp.ProcedureVersion},
+		},
+		// The scanner's own capture time is not known here; intake's claim
+		// is the closest evidence (scanners write the file right after the
+		// last sheet).
+		CaptureTime:  doc.Created,
+		Capture:      transfervermerk.Capture{DPI: sp.DPI, ColourMode: sp.ColourMode, Duplex: sp.Duplex},
+		ProcessedAt:  p.now(),
+		System:       p.cfg.Instance,
+		OCRLanguages: p.cfg.OCR.Languages,
+	}, pages)
 }
