@@ -21,6 +21,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/invoicedup"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/layout"
@@ -231,9 +232,5 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o770); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFile(path, data, 0o640)
 }
