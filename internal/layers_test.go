@@ -16,7 +16,7 @@ var layer = map[string]int{
 	"internal/fault": 0, "internal/fields": 0, "internal/netconf": 0, "internal/layout": 0,
 	"internal/pdfraw": 0, "internal/dms": 0, "internal/invoicedup": 0, "internal/metrics": 0,
 	"internal/dms/d3/d3fake": 0, "internal/dms/fabasoft/fabasoftfake": 0,
-	"internal/testenv/repo": 0, "internal/testenv/minipdf": 0,
+	"internal/testenv/repo": 0, "internal/testenv/minipdf": 0, "internal/fsutil": 0,
 	// 1: domain — one capability each.
 	"internal/intake": 1, "internal/pdf": 1, "internal/ocr": 1, "internal/einvoice": 1,
 	"internal/einvoice/validate": 1, "internal/einvoice/visual": 1, "internal/einvoice/kositref": 1,

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/eingang/eingang/internal/fsutil"
 )
 
 // ErrBadModel is returned when a model file cannot be read; retraining or
@@ -382,11 +384,7 @@ func (m *Model) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("classify: save model: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("classify: save model: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := fsutil.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("classify: save model: %w", err)
 	}
 	return nil

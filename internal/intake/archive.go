@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/eingang/eingang/internal/fsutil"
 )
 
 // Errors of unpacking an archive. Each describes the archive itself, so
@@ -136,7 +138,8 @@ func memberName(archive, member string, used map[string]bool) string {
 		ext = ""
 	}
 	stem := strings.TrimSuffix(name, ext)
-	// File systems stop at 255 bytes; leave room for " (n)" and ".part".
+	// File systems stop at 255 bytes; leave room for " (n)" (fsutil's temporary
+	// name is bounded by itself).
 	if len(stem)+len(ext) > 200 {
 		cut := 200 - len(ext)
 		for cut > 0 && !utf8.RuneStart(stem[cut]) {
@@ -160,25 +163,19 @@ func writeMember(f *zip.File, dst string, limit int64) (int64, error) {
 		return 0, fmt.Errorf("%w: zip member %s: %v", ErrIncomplete, f.Name, err)
 	}
 	defer rc.Close()
-	tmp := dst + ".part"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	out, err := fsutil.Create(dst, 0o640)
 	if err != nil {
 		return 0, err
 	}
+	defer out.Abort()
 	n, err := io.Copy(out, io.LimitReader(rc, limit+1))
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
 	switch {
 	case err != nil && (errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF)):
-		os.Remove(tmp)
 		return n, fmt.Errorf("%w: zip member %s: %v", ErrIncomplete, f.Name, err)
 	case err != nil:
-		os.Remove(tmp)
 		return n, err
 	case n > limit:
-		os.Remove(tmp)
 		return n, fmt.Errorf("%w: member %s is larger than %d bytes", ErrArchiveTooBig, f.Name, limit)
 	}
-	return n, os.Rename(tmp, dst)
+	return n, out.Commit()
 }

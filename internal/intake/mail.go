@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/eingang/eingang/internal/fsutil"
 )
 
 // ErrMailNothingUsable: a saved mail (.eml) has no part eingang can take
@@ -139,26 +141,21 @@ func (u *mailUnpacker) leaf(h textproto.MIMEHeader, ctype string, params map[str
 	if _, err := os.Lstat(dst); err == nil {
 		return nil // written by an earlier, interrupted run
 	}
-	tmp := dst + ".part"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	out, err := fsutil.Create(dst, 0o640)
 	if err != nil {
 		return err
 	}
+	defer out.Abort()
 	limit := min(u.lim.MaxFileBytes, u.lim.MaxTotal-u.total)
 	n, err := io.Copy(out, io.LimitReader(br, limit+1))
 	u.total += n
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
 	switch {
 	case err != nil:
-		os.Remove(tmp)
 		return fmt.Errorf("%w: attachment %s: %v", ErrIncomplete, name, err)
 	case n > limit:
-		os.Remove(tmp)
 		return fmt.Errorf("%w: attachment %s is larger than %d bytes", ErrArchiveTooBig, name, limit)
 	}
-	return os.Rename(tmp, dst)
+	return out.Commit()
 }
 
 // supportedHead: the signatures Detect accepts.

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/client"
 
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 )
@@ -403,12 +404,11 @@ const chunk = 4 << 20
 
 // download writes the mail (or only its header) to path.
 func (p *Poller) download(c *client.Client, uid uint32, size uint32, headerOnly bool, path string) error {
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	f, err := fsutil.Create(path, 0o640)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp)
+	defer f.Abort()
 	set := new(imap.SeqSet)
 	set.AddNum(uid)
 	var written int64
@@ -421,7 +421,6 @@ func (p *Poller) download(c *client.Client, uid uint32, size uint32, headerOnly 
 		}
 		ch := make(chan *imap.Message, 1)
 		if err := c.UidFetch(set, []imap.FetchItem{sec.FetchItem()}, ch); err != nil {
-			f.Close()
 			return fmt.Errorf("UID FETCH body: %w", err)
 		}
 		var n int64
@@ -434,14 +433,12 @@ func (p *Poller) download(c *client.Client, uid uint32, size uint32, headerOnly 
 				got = true
 				k, err := io.Copy(f, lit)
 				if err != nil {
-					f.Close()
 					return err
 				}
 				n += k
 			}
 		}
 		if !got {
-			f.Close()
 			return fmt.Errorf("mail %d vanished from the folder", uid)
 		}
 		written += n
@@ -449,10 +446,7 @@ func (p *Poller) download(c *client.Client, uid uint32, size uint32, headerOnly 
 			break
 		}
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Commit()
 }
 
 // handle imports one mail and moves it: to processed_folder when every

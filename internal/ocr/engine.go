@@ -48,7 +48,7 @@ var ErrClosed = errors.New("ocr: engine closed")
 
 // Result describes a finished document.
 type Result struct {
-	Pages []PageInfo
+	Pages []layout.PageInfo
 	// Layout holds the words of every page in upright-page pixels.
 	Layout layout.Document
 	// KeptOriginal is set when the output is the input unchanged, without
@@ -59,39 +59,6 @@ type Result struct {
 
 // Text returns the document text, pages separated by form feeds.
 func (r *Result) Text() string { return r.Layout.Text() }
-
-// PageInfo records what was done to one page (for the Transfervermerk:
-// enhancement is logged, the visible image is unchanged).
-//
-// Its JSON form (the work folder's pages.json, delivered as an attachment,
-// and `eingang ocr --json`) uses snake_case keys like every other JSON of
-// eingang.
-type PageInfo struct {
-	Number int `json:"number"`
-	// Source is "ocr" (recognised) or "text" (born-digital text kept).
-	Source string `json:"source"`
-	// RotationDeg is the clockwise rotation applied for display (/Rotate)
-	// and recognition: 0, 90, 180 or 270.
-	RotationDeg int `json:"rotation_deg"`
-	// SkewDeg is the clockwise tilt found and removed from the copy given
-	// to Tesseract; the visible image keeps it.
-	SkewDeg float64 `json:"skew_deg"`
-	// MeanConfidence is the mean Tesseract word confidence, 0–100.
-	MeanConfidence float64 `json:"mean_confidence"`
-	// Width, Height and DPI describe the upright page raster the layout
-	// coordinates refer to.
-	Width  int `json:"width"`
-	Height int `json:"height"`
-	DPI    int `json:"dpi"`
-	// ImageSHA256 is the hash of the page image's encoded bytes as stored
-	// in the output PDF (empty for rendered or born-digital pages).
-	ImageSHA256 string `json:"image_sha256,omitempty"`
-	// OrientationScore is the image-statistics evidence for RotationDeg;
-	// SecondPass is true when a low score or confidence made the engine
-	// also recognise the page turned by 180° and keep the better result.
-	OrientationScore float64 `json:"orientation_score"`
-	SecondPass       bool    `json:"second_pass"`
-}
 
 // Engine recognises pages with a fixed pool of Tesseract clients. It is
 // safe for concurrent use.
@@ -277,7 +244,7 @@ func (e *Engine) Process(ctx context.Context, in, out string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Pages: make([]PageInfo, len(doc.Pages)), Layout: layout.Document{Pages: make([]layout.Page, len(doc.Pages))}}
+	res := &Result{Pages: make([]layout.PageInfo, len(doc.Pages)), Layout: layout.Document{Pages: make([]layout.Page, len(doc.Pages))}}
 	layers := make([]*pdf.TextLayer, len(doc.Pages))
 
 	var texts []pdf.PageText
@@ -381,7 +348,7 @@ func (e *Engine) wait(ctx context.Context, j *job) pageResult {
 
 // textPage converts a born-digital page's words to layout coordinates at
 // the raster resolution.
-func (e *Engine) textPage(p pdf.Page, t pdf.PageText) (PageInfo, layout.Page) {
+func (e *Engine) textPage(p pdf.Page, t pdf.PageText) (layout.PageInfo, layout.Page) {
 	dpi := e.cfg.RasterDPI
 	s := float64(dpi) / 72
 	lp := layout.Page{Number: p.Number, Width: int(math.Round(t.Width * s)), Height: int(math.Round(t.Height * s)), DPI: dpi}
@@ -391,7 +358,7 @@ func (e *Engine) textPage(p pdf.Page, t pdf.PageText) (PageInfo, layout.Page) {
 			Confidence: 100, Block: w.Block, Par: 1, Line: w.Line,
 		})
 	}
-	info := PageInfo{Number: p.Number, Source: "text", RotationDeg: p.Rotate, MeanConfidence: 100, Width: lp.Width, Height: lp.Height, DPI: dpi}
+	info := layout.PageInfo{Number: p.Number, Source: "text", RotationDeg: p.Rotate, MeanConfidence: 100, Width: lp.Width, Height: lp.Height, DPI: dpi}
 	return info, lp
 }
 

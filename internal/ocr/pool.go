@@ -28,7 +28,7 @@ type job struct {
 }
 
 type pageResult struct {
-	info  PageInfo
+	info  layout.PageInfo
 	page  layout.Page
 	layer *pdf.TextLayer
 	err   error
@@ -237,7 +237,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 		}
 	}
 	e.log.Debug("ocr page", "page", p.Number, "decode", tDecode, "orient", tOrient, "total", time.Since(t0), "second_pass", second)
-	info := PageInfo{
+	info := layout.PageInfo{
 		Number: p.Number, Source: "ocr", RotationDeg: o.Rotate, SkewDeg: math.Round(o.Skew*100) / 100,
 		MeanConfidence: math.Round(conf*10) / 10, Width: uw, Height: uh, DPI: dpi,
 		ImageSHA256: imageHash(p.Image), OrientationScore: math.Round(o.Score*1000) / 1000, SecondPass: second,

@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf16"
 
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
@@ -87,19 +86,7 @@ func (doc *Document) WriteSearchable(out string, layers []*TextLayer, meta Meta)
 // writeAtomic writes data to a temporary file beside out and renames it
 // into place, so that out is never half-written.
 func writeAtomic(out string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".eingang-ocr-*.pdf")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), out)
+	return fsutil.WriteFile(out, data, 0o600)
 }
 
 // searchable returns the bytes WriteSearchable writes.

@@ -23,7 +23,7 @@ func (p *Pipeline) classify(ctx context.Context, doc *journal.Document) (string,
 	if p.classifier != nil {
 		f.Classifier = p.classifier
 	}
-	lay, lerr := p.readLayout(doc.ID)
+	lay, lerr := p.docDir(doc.ID).Layout()
 	if lerr != nil && !errors.Is(lerr, os.ErrNotExist) {
 		return "", lerr
 	}

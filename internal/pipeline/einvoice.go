@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,10 +20,6 @@ import (
 
 // Work products of the e-invoice step.
 const (
-	outInvoiceXML  = "invoice.xml"
-	outReportJSON  = "validation.json"
-	outReportXML   = "validation-report.xml"
-	outReportText  = "validation.txt"
 	maxFindingsDE  = 5
 	kindRechnung   = "rechnung"
 	kindGutschrift = "gutschrift"
@@ -59,38 +54,37 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 	}
 	rep := validate.Validate(inv)
 	rep.DocumentName = doc.SourceName
-	dir := p.docDir(doc.ID)
-	if err := os.MkdirAll(dir, 0o770); err != nil {
+	w := p.docDir(doc.ID)
+	if err := w.Create(); err != nil {
 		return "", err
 	}
-	for name, write := range map[string]func(*bytes.Buffer) error{
-		outReportJSON: func(b *bytes.Buffer) error { return rep.WriteJSON(b) },
-		outReportXML:  func(b *bytes.Buffer) error { return rep.WriteXML(b) },
-		outReportText: func(b *bytes.Buffer) error { return rep.WriteText(b) },
+	var reports [3]bytes.Buffer
+	for i, write := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return rep.WriteJSON(b) },
+		func(b *bytes.Buffer) error { return rep.WriteXML(b) },
+		func(b *bytes.Buffer) error { return rep.WriteText(b) },
 	} {
-		var b bytes.Buffer
-		if err := write(&b); err != nil {
+		if err := write(&reports[i]); err != nil {
 			return "", fmt.Errorf("validation report: %w", err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, name), b.Bytes()); err != nil {
-			return "", err
-		}
+	}
+	if err := w.WriteReports(reports[0].Bytes(), reports[1].Bytes(), reports[2].Bytes()); err != nil {
+		return "", err
 	}
 	if !rep.Accepted && prof.InvalidEInvoice == "error" {
 		return "", &RejectedInvoiceError{Summary: summarizeFindings(rep)}
 	}
-	if err := writeFileAtomic(filepath.Join(dir, outInvoiceXML), inv.XML); err != nil {
+	if err := w.WriteInvoiceXML(inv.XML); err != nil {
 		return "", err
 	}
 	// The PDF to deliver: a hybrid invoice keeps its own visual; an XML-only
 	// one gets a readable rendering with the XML embedded.
-	pdfPath := filepath.Join(dir, outPDF)
 	if inv.FromPDF {
 		b, err := os.ReadFile(doc.WorkPath)
 		if err != nil {
 			return "", err
 		}
-		if err := writeFileAtomic(pdfPath, b); err != nil {
+		if err := w.WritePDF(b); err != nil {
 			return "", err
 		}
 	} else {
@@ -98,11 +92,11 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 		if err != nil {
 			return "", fmt.Errorf("render e-invoice: %w", err)
 		}
-		if err := writeFileAtomic(pdfPath, b); err != nil {
+		if err := w.WritePDF(b); err != nil {
 			return "", err
 		}
 	}
-	pages, err := api.PageCountFile(pdfPath)
+	pages, err := api.PageCountFile(w.PDF())
 	if err != nil {
 		pages = 1
 	}
@@ -117,7 +111,7 @@ func (p *Pipeline) readEInvoice(ctx context.Context, doc *journal.Document) (str
 		// into the review reason, and the DMS shows it beside the report.
 		meta[fields.EInvoiceSummary] = summarizeFindings(rep)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(fieldsText(meta, rep))); err != nil {
+	if err := w.WriteText(fieldsText(meta, rep)); err != nil {
 		return "", err
 	}
 	kind := kindRechnung

@@ -52,7 +52,7 @@ func (p *Pipeline) Fail(ctx context.Context, id, step string, cause error, clerk
 	}); err != nil {
 		return err
 	}
-	_ = os.RemoveAll(p.docDir(id))
+	_ = p.docDir(id).Remove()
 	p.obs.DocumentFinished(journal.StateFailed)
 	p.log.Warn("document failed", "id", id, "profile", doc.Profile, "step", step, "err", cause)
 	return nil

@@ -9,16 +9,15 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/layout"
-	"github.com/eingang/eingang/internal/ocr"
 )
 
-// pages.json is written from ocr.PageInfo with snake_case keys, like every
+// pages.json is written from layout.PageInfo with snake_case keys, like every
 // other JSON of eingang, and the seal step reads it back; files written
 // before the keys were snake_case are still read.
 func TestPagesJSON(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, outPages)
-	info := []ocr.PageInfo{{Number: 1, Source: "ocr", RotationDeg: 180, SkewDeg: 0.7, MeanConfidence: 91.5, Width: 2480, Height: 3508, DPI: 300,
+	info := []layout.PageInfo{{Number: 1, Source: "ocr", RotationDeg: 180, SkewDeg: 0.7, MeanConfidence: 91.5, Width: 2480, Height: 3508, DPI: 300,
 		ImageSHA256: "ab12", OrientationScore: 0.4, SecondPass: true}}
 	if err := writeJSON(path, info); err != nil {
 		t.Fatal(err)
@@ -42,12 +41,16 @@ func TestPagesJSON(t *testing.T) {
 	}
 	old := filepath.Join(dir, "old.json")
 	os.WriteFile(old, []byte(`[{"Number":1,"Source":"ocr","RotationDeg":180,"SkewDeg":0.7,"MeanConfidence":91.5,"Width":2480,"Height":3508,"DPI":300}]`), 0o644)
-	for _, p := range []string{path, old} {
+	oldWant := layout.PageInfo{Number: 1, Source: "ocr", RotationDeg: 180, SkewDeg: 0.7, MeanConfidence: 91.5, Width: 2480, Height: 3508, DPI: 300}
+	for _, c := range []struct {
+		p string
+		w layout.PageInfo
+	}{{path, info[0]}, {old, oldWant}} {
+		p, w := c.p, c.w
 		got, err := readPages(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := pageRecord{Number: 1, Source: "ocr", RotationDeg: 180, SkewDeg: 0.7, MeanConfidence: 91.5, DPI: 300}
 		if len(got) != 1 || got[0] != w {
 			t.Errorf("%s read back as %+v, want %+v", filepath.Base(p), got, w)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/fault"
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/invoicedup"
 	"github.com/eingang/eingang/internal/journal"
@@ -60,8 +61,8 @@ type Recognition struct {
 	Pages  int
 	Layout layout.Document
 	// PageInfo is the per-page record (rotation, skew, confidence) kept for
-	// the archive metadata and the Transfervermerk.
-	PageInfo any
+	// the archive metadata and the Transfervermerk (pages.json).
+	PageInfo []layout.PageInfo
 }
 
 // Task is one step of one document as the queue carries it.
@@ -157,9 +158,6 @@ func (nopObserver) IntakeRejected(_, _ string) {}
 // ClaimDir is the work area where watchers put claimed files.
 func (p *Pipeline) ClaimDir() string { return filepath.Join(p.cfg.Paths.Work, "claims") }
 
-// docDir holds a document's intermediate results.
-func (p *Pipeline) docDir(id string) string { return filepath.Join(p.cfg.Paths.Work, "docs", id) }
-
 // Run executes one step of a document and returns the step to run next
 // ("" when the document is done).
 func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err error) {
@@ -236,11 +234,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o770); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFile(path, data, 0o640)
 }
 
 // errProfileGone: a document's profile was removed from the configuration

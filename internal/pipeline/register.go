@@ -110,7 +110,7 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 		}); err != nil {
 			return err
 		}
-		_ = os.RemoveAll(p.docDir(id))
+		_ = p.docDir(id).Remove()
 		return in.q.Enqueue(ctx, Task{ID: id, Step: StepIngest, SourceName: c.SourceName, Profile: c.Profile})
 	}
 	return p.recordDuplicate(ctx, existing, c)

@@ -2,27 +2,19 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/transfervermerk"
 )
 
 // StepSign embeds the Transfervermerk and seals the PDF, between
 // classification and delivery, for profiles that ask for it.
 const StepSign = "sign"
-
-// outFinal is the PDF after the sign step; delivery prefers it.
-const (
-	outFinal  = "final.pdf"
-	outTVJSON = "transfervermerk.json"
-)
 
 // Sealer signs a PDF (package sign).
 type Sealer interface {
@@ -32,75 +24,32 @@ type Sealer interface {
 // ErrNoSealer means a profile requires signing but no key is loaded.
 var ErrNoSealer = errors.New("signing required but no signing key is configured")
 
-// lowConfidence is the mean word confidence below which a page is reported
-// to quality assurance.
-const lowConfidence = 60
-
 func needsSign(prof config.Profile) bool { return prof.Sign || prof.ScanProtocol != nil }
-
-// pageRecord mirrors the fields of ocr.PageInfo the Transfervermerk needs
-// (pages.json is written from it).
-type pageRecord struct {
-	Number         int     `json:"number"`
-	Source         string  `json:"source"`
-	RotationDeg    int     `json:"rotation_deg"`
-	SkewDeg        float64 `json:"skew_deg"`
-	MeanConfidence float64 `json:"mean_confidence"`
-	DPI            int     `json:"dpi"`
-}
-
-// UnmarshalJSON also reads the keys pages.json had before they were
-// snake_case (RotationDeg, …): a document still in the work folder across
-// an upgrade must not get a Transfervermerk that claims no rotation.
-func (r *pageRecord) UnmarshalJSON(b []byte) error {
-	type plain pageRecord
-	var v struct {
-		plain
-		OldRotationDeg    *int     `json:"RotationDeg"`
-		OldSkewDeg        *float64 `json:"SkewDeg"`
-		OldMeanConfidence *float64 `json:"MeanConfidence"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*r = pageRecord(v.plain)
-	if v.OldRotationDeg != nil {
-		r.RotationDeg = *v.OldRotationDeg
-	}
-	if v.OldSkewDeg != nil {
-		r.SkewDeg = *v.OldSkewDeg
-	}
-	if v.OldMeanConfidence != nil {
-		r.MeanConfidence = *v.OldMeanConfidence
-	}
-	return nil
-}
 
 func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, error) {
 	prof, err := p.profile(doc)
 	if err != nil {
 		return "", err
 	}
-	dir := p.docDir(doc.ID)
-	final := filepath.Join(dir, outFinal)
-	if _, err := os.Stat(final); err == nil {
+	w := p.docDir(doc.ID)
+	if w.Sealed() {
 		// Done before a crash; signing again would add a second signature.
 		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "already sealed", nil)
 	}
-	cur := filepath.Join(dir, outPDF)
+	cur := w.PDF()
 	var did []string
-	pages, err := readPages(filepath.Join(dir, outPages))
+	pages, err := w.Pages()
 	if err != nil {
 		return "", err
 	}
 	if sp := prof.ScanProtocol; sp != nil && len(pages) > 0 {
 		rec := p.transfervermerk(doc, sp, pages)
-		out := filepath.Join(dir, "tv.pdf.part")
+		out := w.TransfervermerkPart()
 		if err := transfervermerk.Embed(cur, out, rec); err != nil {
 			os.Remove(out)
 			return "", fmt.Errorf("transfervermerk: %w", err)
 		}
-		if err := writeJSON(filepath.Join(dir, outTVJSON), rec); err != nil {
+		if err := w.WriteTransfervermerk(rec); err != nil {
 			return "", err
 		}
 		cur = out
@@ -110,7 +59,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 		if p.sealer == nil {
 			return "", ErrNoSealer
 		}
-		out := filepath.Join(dir, "sealed.pdf.part")
+		out := w.SealedPart()
 		if err := p.sealer.Seal(ctx, cur, out); err != nil {
 			os.Remove(out)
 			return "", fmt.Errorf("seal: %w", err)
@@ -121,7 +70,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 	if len(did) == 0 {
 		return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, "nothing to seal (not a scan)", nil)
 	}
-	if err := os.Rename(cur, final); err != nil {
+	if err := w.CommitFinal(cur); err != nil {
 		return "", err
 	}
 	detail := did[0]
@@ -131,72 +80,26 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 	return StepDeliver, p.advance(ctx, doc.ID, StepSign, StepDeliver, detail, nil)
 }
 
-func readPages(path string) ([]pageRecord, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var pages []pageRecord
-	if err := json.Unmarshal(b, &pages); err != nil {
-		return nil, fmt.Errorf("pages.json: %w", err)
-	}
-	return pages, nil
-}
-
 // transfervermerk builds the scan protocol from the profile's scan station
 // description and what OCR did to each page. Page hashes are filled in by
 // Embed from the PDF itself.
-func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []pageRecord) *transfervermerk.Record {
-	now := p.now().UTC()
-	rec := transfervermerk.New()
-	rec.DocumentID = doc.ID
-	rec.Creator = transfervermerk.Person{Name: sp.Operator}
-	rec.Environment = transfervermerk.Environment{
-		OrgUnit:     transfervermerk.OrgUnit{Name: sp.OrgUnit, Address: sp.OrgAddress},
-		Scanner:     transfervermerk.Scanner{Product: sp.Scanner, InventoryNumber: sp.ScannerInventory},
-		Workstation: sp.Workstation,
-		Procedure:   transfervermerk.Procedure{Name: sp.Procedure, Version: sp.ProcedureVersion},
-	}
-	// The scanner's own capture time is not known here; intake's claim is
-	// the closest evidence (scanners write the file right after the last
-	// sheet).
-	rec.CaptureTime = doc.Created.UTC()
-	dpi := sp.DPI
-	if dpi == 0 && len(pages) > 0 {
-		dpi = pages[0].DPI
-	}
-	colour := sp.ColourMode
-	if colour == "" {
-		colour = "gray"
-	}
-	rec.Capture = transfervermerk.Capture{DPI: dpi, ColourMode: colour, Duplex: sp.Duplex}
-	rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "ocr", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-		System: p.cfg.Instance, Attributes: map[string]string{"engine": "tesseract", "languages": p.cfg.OCR.Languages, "visible_image": "unchanged"}})
-	qc := transfervermerk.QualityCheck{CheckedAt: now, Method: "automatic", Result: "passed", PageCountChecked: true,
-		BlankPages: []int{}, TooDarkPages: []int{}, TooLightPages: []int{}, LowOCRConfidencePages: []int{}}
-	rec.Anomalies = []transfervermerk.Anomaly{}
-	for _, pg := range pages {
-		if pg.RotationDeg != 0 {
-			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "rotation", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.Itoa(pg.RotationDeg), "method": "page /Rotate entry, image unchanged"}})
-		}
-		if pg.SkewDeg != 0 {
-			rec.Steps = append(rec.Steps, transfervermerk.Step{Name: "deskew", CompletedAt: now, ActorKind: "service", Actor: "eingang",
-				Attributes: map[string]string{"page": strconv.Itoa(pg.Number), "degrees": strconv.FormatFloat(pg.SkewDeg, 'f', 2, 64), "applied_to": "recognition_only"}})
-		}
-		if pg.Source == "ocr" && pg.MeanConfidence < lowConfidence {
-			qc.LowOCRConfidencePages = append(qc.LowOCRConfidencePages, pg.Number)
-			rec.Anomalies = append(rec.Anomalies, transfervermerk.Anomaly{Page: pg.Number, Kind: "low_ocr_confidence",
-				Description: fmt.Sprintf("mittlere Erkennungssicherheit %.0f %%", pg.MeanConfidence)})
-		}
-	}
-	if len(rec.Anomalies) > 0 {
-		qc.Result = "passed_with_anomalies"
-	}
-	rec.QualityCheck = qc
-	rec.Statement.Matches = true
-	return rec
+func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []layout.PageInfo) *transfervermerk.Record {
+	return transfervermerk.FromScan(transfervermerk.Facts{
+		DocumentID: doc.ID,
+		Creator:    transfervermerk.Person{Name: sp.Operator},
+		Environment: transfervermerk.Environment{
+			OrgUnit:     transfervermerk.OrgUnit{Name: sp.OrgUnit, Address: sp.OrgAddress},
+			Scanner:     transfervermerk.Scanner{Product: sp.Scanner, InventoryNumber: sp.ScannerInventory},
+			Workstation: sp.Workstation,
+			Procedure:   transfervermerk.Procedure{Name: sp.Procedure, Version: sp.ProcedureVersion},
+		},
+		// The scanner's own capture time is not known here; intake's claim
+		// is the closest evidence (scanners write the file right after the
+		// last sheet).
+		CaptureTime:  doc.Created,
+		Capture:      transfervermerk.Capture{DPI: sp.DPI, ColourMode: sp.ColourMode, Duplex: sp.Duplex},
+		ProcessedAt:  p.now(),
+		System:       p.cfg.Instance,
+		OCRLanguages: p.cfg.OCR.Languages,
+	}, pages)
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -21,14 +20,6 @@ import (
 // DuplicateKindSuffix is appended to the kind handed to a target when the
 // invoice was seen before ("rechnung-duplikat").
 const DuplicateKindSuffix = "-duplikat"
-
-// Names of a document's intermediate results in its work folder.
-const (
-	outPDF    = "document.pdf"
-	outText   = "text.txt"
-	outLayout = "layout.json"
-	outPages  = "pages.json"
-)
 
 func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, error) {
 	format, err := intake.Detect(doc.WorkPath)
@@ -53,30 +44,29 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 }
 
 func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string, error) {
-	dir := p.docDir(doc.ID)
-	if err := os.MkdirAll(dir, 0o770); err != nil {
+	w := p.docDir(doc.ID)
+	if err := w.Create(); err != nil {
 		return "", err
 	}
 	// Write to a temporary name: a PDF under the final name means OCR is
 	// complete, even if the process died right after.
-	tmp := filepath.Join(dir, outPDF+".part")
-	rec, err := p.ocr.Recognize(ctx, doc.WorkPath, tmp)
+	rec, err := p.ocr.Recognize(ctx, doc.WorkPath, w.PDFPart())
 	if err != nil {
-		os.Remove(tmp)
+		os.Remove(w.PDFPart())
 		return "", err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, outText), []byte(sidecarText(rec.Layout))); err != nil {
+	if err := w.WriteText(sidecarText(rec.Layout)); err != nil {
 		return "", err
 	}
-	if err := writeJSON(filepath.Join(dir, outLayout), rec.Layout); err != nil {
+	if err := w.WriteLayout(rec.Layout); err != nil {
 		return "", err
 	}
 	if rec.PageInfo != nil {
-		if err := writeJSON(filepath.Join(dir, outPages), rec.PageInfo); err != nil {
+		if err := w.WritePages(rec.PageInfo); err != nil {
 			return "", err
 		}
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, outPDF)); err != nil {
+	if err := w.CommitPDF(); err != nil {
 		return "", err
 	}
 	p.obs.PagesRecognized(rec.Pages)
@@ -120,16 +110,13 @@ func (p *Pipeline) deliver(ctx context.Context, doc *journal.Document) (string, 
 // dmsDocument assembles what a target receives from the journal record and
 // the work folder.
 func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string) (*dms.Document, error) {
-	dir := p.docDir(doc.ID)
-	text, err := os.ReadFile(filepath.Join(dir, outText))
+	w := p.docDir(doc.ID)
+	text, err := w.Text()
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	pdf := filepath.Join(dir, outFinal)
-	if _, err := os.Stat(pdf); err != nil {
-		pdf = filepath.Join(dir, outPDF)
-	}
-	if _, err := os.Stat(pdf); err != nil {
+	pdf, err := w.DeliveryPDF()
+	if err != nil {
 		return nil, fmt.Errorf("%w: no PDF to deliver: %v", fault.ErrPermanent, err)
 	}
 	meta := map[string]string{}
@@ -162,24 +149,13 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 		Route:        doc.Fields["route"],
 		Pages:        doc.Pages,
 		PDFPath:      pdf,
-		Text:         string(text),
+		Text:         text,
 		Received:     doc.Created,
 		Metadata:     meta,
 		HoldWorkflow: hold,
 		Channel:      doc.Channel,
 		Origin:       dms.OriginFrom(doc.Origin),
-	}
-	for _, a := range []dms.Attachment{
-		{Name: outPages, MediaType: "application/json"},
-		{Name: outInvoiceXML, MediaType: "application/xml"},
-		{Name: outReportJSON, MediaType: "application/json"},
-		{Name: outReportXML, MediaType: "application/xml"},
-		{Name: outTVJSON, MediaType: "application/json"},
-	} {
-		a.Path = filepath.Join(dir, a.Name)
-		if _, err := os.Stat(a.Path); err == nil {
-			d.Attachments = append(d.Attachments, a)
-		}
+		Attachments:  w.Attachments(),
 	}
 	return d, nil
 }
@@ -200,7 +176,7 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 	}
 	// Only after the journal says delivered: a crash before this leaves the
 	// work folder for the repeated finish step.
-	if err := os.RemoveAll(p.docDir(doc.ID)); err != nil {
+	if err := p.docDir(doc.ID).Remove(); err != nil {
 		p.log.Warn("cannot remove work folder", "id", doc.ID, "err", err)
 	}
 	p.obs.DocumentFinished(journal.StateDelivered)
@@ -247,7 +223,7 @@ func (p *Pipeline) unpack(ctx context.Context, doc *journal.Document) error {
 	}); err != nil {
 		return err
 	}
-	os.RemoveAll(p.docDir(doc.ID))
+	p.docDir(doc.ID).Remove()
 	p.obs.DocumentFinished(journal.StateDelivered)
 	p.log.Info("archive unpacked", "id", doc.ID, "profile", doc.Profile)
 	return nil
@@ -295,14 +271,6 @@ func moveUnique(src, dir, name string) (string, error) {
 	return "", fmt.Errorf("no free name for %s in %s", name, dir)
 }
 
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, b)
-}
-
 // sidecarText is the text targets get for full-text indexing (the
 // archive's .txt), laid out as pdftotext does: a page's text ends with a
 // line break, every page with a form feed, so that page n is the n-th
@@ -317,14 +285,4 @@ func sidecarText(l layout.Document) string {
 		b.WriteByte('\f')
 	}
 	return b.String()
-}
-
-// readLayout loads the OCR word boxes of a document, if any.
-func (p *Pipeline) readLayout(id string) (layout.Document, error) {
-	var l layout.Document
-	b, err := os.ReadFile(filepath.Join(p.docDir(id), outLayout))
-	if err != nil {
-		return l, err
-	}
-	return l, json.Unmarshal(b, &l)
 }

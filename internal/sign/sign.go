@@ -31,10 +31,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/pdfraw"
 )
 
@@ -210,18 +210,11 @@ func signOnce(ctx context.Context, f *pdfraw.File, in io.ReaderAt, size int64, o
 	}
 	copy(upd[br:], rng+strings.Repeat(" ", len(byteRangePlaceholder)-len(rng)))
 
-	dir := filepath.Dir(outPath)
-	tmp, err := os.CreateTemp(dir, ".eingang-sign-*.pdf")
+	tmp, err := fsutil.Create(outPath, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("sign: %w", err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 	h := sha256.New()
 	if err := copyAndHash(tmp, h, &ctxReader{ctx: ctx, r: io.NewSectionReader(in, 0, size)}); err != nil {
 		return 0, fmt.Errorf("sign: copy input: %w", err)
@@ -251,16 +244,9 @@ func signOnce(ctx context.Context, f *pdfraw.File, in io.ReaderAt, size int64, o
 	if _, err := tmp.Write(upd); err != nil {
 		return 0, fmt.Errorf("sign: write output: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return 0, fmt.Errorf("sign: write output: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("sign: write output: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
-		return 0, fmt.Errorf("sign: %w", err)
-	}
-	ok = true
 	return 0, nil
 }
 

@@ -10,13 +10,13 @@ import (
 	"html"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/pdfraw"
 )
 
@@ -193,23 +193,18 @@ func Embed(inPath, outPath string, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(outPath), ".eingang-tv-*.pdf")
+	tmp, err := fsutil.Create(outPath, 0o600)
 	if err != nil {
 		return fmt.Errorf("transfervermerk: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort()
 	if _, err := io.Copy(tmp, io.NewSectionReader(fh, 0, f.Size())); err != nil {
-		tmp.Close()
 		return fmt.Errorf("transfervermerk: write: %w", err)
 	}
 	if _, err := tmp.Write(upd); err != nil {
-		tmp.Close()
 		return fmt.Errorf("transfervermerk: write: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("transfervermerk: write: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("transfervermerk: %w", err)
 	}
 	return nil
