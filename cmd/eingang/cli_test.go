@@ -105,7 +105,7 @@ func TestSubmit(t *testing.T) {
 	if _, err := os.Stat(src); err != nil {
 		t.Error("submit removed the source")
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(root, "inbox", "rechnung", ".submit-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(root, "inbox", "rechnung", ".*.tmp"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}

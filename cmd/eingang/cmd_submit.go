@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/pipeline"
 )
 
@@ -90,26 +91,16 @@ func submitFile(src, folder string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	// A name the watcher ignores (.part) until the copy is complete.
-	tmp, err := os.CreateTemp(folder, ".submit-*.part")
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
 	dst := filepath.Join(folder, filepath.Base(src))
 	if _, err := os.Lstat(dst); err == nil {
 		dst = filepath.Join(folder, id[:12]+"_"+filepath.Base(src))
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		os.Remove(tmp.Name())
+	// fsutil writes under a hidden temporary name, which the watcher
+	// ignores, until the copy is complete and synced.
+	if err := fsutil.WriteWith(dst, 0o640, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	}); err != nil {
 		return "", err
 	}
 	return id, nil
