@@ -28,7 +28,7 @@ var layer = map[string]int{
 	// 2: the configuration, which holds the domain packages' settings.
 	"internal/config": 2,
 	// 3: composition of domain packages under a configuration.
-	"internal/pipeline": 3, "internal/dms/targets": 3, "internal/mail": 3, "internal/httpapi": 3,
+	"internal/pipeline": 3, "internal/dms/targets": 3, "internal/mail": 3, "internal/httpapi": 3, "internal/upload": 3,
 	// 4: the queue.
 	"workers": 4,
 	// 5: programs.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/internal/upload"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -183,6 +184,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			},
 			Metrics:    promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
 			Monitoring: mon,
+			Uploads:    upload.New(cfg, a.journal, in, a.pipe.ClaimDir()),
 			Logger:     log,
 		})
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

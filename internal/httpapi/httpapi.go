@@ -39,6 +39,7 @@ type Options struct {
 	Checks     []Check
 	Metrics    http.Handler // nil: no /metrics
 	Monitoring http.Handler // nil: no /monitoring/
+	Uploads    Uploads      // nil: no upload (POST /api/v1/documents)
 	Logger     *slog.Logger
 }
 
@@ -48,7 +49,7 @@ func New(o Options) http.Handler {
 	for _, u := range o.Users {
 		a.users[u.Name] = u
 	}
-	s := &server{docs: o.Documents, checks: o.Checks, log: o.Logger}
+	s := &server{docs: o.Documents, checks: o.Checks, uploads: o.Uploads, log: o.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -64,13 +65,17 @@ func New(o Options) http.Handler {
 	}
 	mux.Handle("GET /api/v1/documents", a.wrap(config.RoleViewer, http.HandlerFunc(s.list)))
 	mux.Handle("GET /api/v1/documents/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(s.get)))
+	if o.Uploads != nil {
+		mux.Handle("POST /api/v1/documents", a.wrap(config.RoleUpload, http.HandlerFunc(s.upload)))
+	}
 	return mux
 }
 
 type server struct {
-	docs   Documents
-	checks []Check
-	log    *slog.Logger
+	docs    Documents
+	checks  []Check
+	uploads Uploads
+	log     *slog.Logger
 }
 
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {

@@ -30,10 +30,18 @@ func (p *Pipeline) Intake(q Enqueuer) *Intake { return &Intake{p: p, q: q} }
 // failed its content check goes straight to the error folder. Calling it
 // again for the same claimed file (crash recovery) changes nothing.
 func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
+	_, err := in.Register(ctx, c)
+	return err
+}
+
+// Register is HandleClaim that also returns the id of the document the
+// claim became: the content's id, or for a broken file the id of its own
+// record (an upload answers with it).
+func (in *Intake) Register(ctx context.Context, c intake.Claim) (string, error) {
 	p := in.p
 	id, err := HashFile(c.Path)
 	if err != nil {
-		return fmt.Errorf("hash %s: %w", c.SourceName, err)
+		return "", fmt.Errorf("hash %s: %w", c.SourceName, err)
 	}
 	doc := &journal.Document{
 		ID:         id,
@@ -74,31 +82,31 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 		}
 		doc.Fields[FieldIntakeRejected] = reason
 		if existing, created, err := p.journal.Create(ctx, doc); err != nil {
-			return err
+			return "", err
 		} else if !created && existing.Terminal() {
-			return nil
+			return doc.ID, nil
 		}
 		if err := p.Fail(ctx, doc.ID, "intake", c.Problem, p.faults.Classify(c.Problem).Clerk); err != nil {
-			return err
+			return "", err
 		}
 		p.obs.IntakeRejected(c.Profile, reason)
-		return nil
+		return doc.ID, nil
 	}
 	existing, created, err := p.journal.Create(ctx, doc)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if created {
 		p.log.Info("document received", "id", id, "profile", c.Profile)
-		return in.q.Enqueue(ctx, taskOf(doc, StepIngest))
+		return id, in.q.Enqueue(ctx, taskOf(doc, StepIngest))
 	}
 	if existing.WorkPath == c.Path {
 		// Same claimed file offered again (recovery): just make sure its
 		// current step is queued.
 		if !existing.Terminal() && existing.Step != "" {
-			return in.q.Enqueue(ctx, taskOf(existing, existing.Step))
+			return id, in.q.Enqueue(ctx, taskOf(existing, existing.Step))
 		}
-		return nil
+		return id, nil
 	}
 	if existing.State == journal.StateFailed {
 		// Dropping a failed document again is how the scan station retries
@@ -108,12 +116,13 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 			d.Target = nil
 			return nil
 		}); err != nil {
-			return err
+			return "", err
 		}
 		_ = p.docDir(id).Remove()
-		return in.q.Enqueue(ctx, Task{ID: id, Step: StepIngest, SourceName: c.SourceName, Profile: c.Profile})
+		return id, in.q.Enqueue(ctx, Task{ID: id, Step: StepIngest, SourceName: c.SourceName, Profile: c.Profile})
 	}
-	return p.recordDuplicate(ctx, existing, c)
+	// Same content, another file: the first document is the answer.
+	return existing.ID, p.recordDuplicate(ctx, existing, c)
 }
 
 func (p *Pipeline) recordDuplicate(ctx context.Context, first *journal.Document, c intake.Claim) error {
