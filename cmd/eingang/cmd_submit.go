@@ -21,8 +21,9 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	cfgPath := configFlag(fs)
 	profile := fs.String("profile", "", "profile whose hot folder receives the files (default: the first profile)")
+	url := fs.String("url", "", "upload to the eingang at this `URL` (e.g. https://eingang.kreis.example) instead of its hot folder; credentials from $EINGANG_USER and $EINGANG_PASSWORD")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: eingang submit [--config FILE] [--profile NAME] FILE…\n\nHands files to intake: each is copied atomically into the profile's hot folder,\nand its document id (SHA-256 of the content) is printed as 'ID<TAB>FILE'.\nThe files themselves are left where they are.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: eingang submit [--config FILE] [--profile NAME] FILE…\n       eingang submit --url URL --profile NAME FILE…\n\nHands files to intake: each is copied atomically into the profile's hot folder,\nor uploaded to a running eingang with --url, and its document id (SHA-256 of\nthe content) is printed as 'ID<TAB>FILE' (with --url also the state).\nThe files themselves are left where they are.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args); done {
@@ -31,6 +32,13 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return 2
+	}
+	if *url != "" {
+		if *profile == "" {
+			fmt.Fprintln(stderr, "eingang submit: --url needs --profile")
+			return 2
+		}
+		return uploadFiles(ctx, *url, *profile, os.Getenv("EINGANG_USER"), os.Getenv("EINGANG_PASSWORD"), fs.Args(), stdout, stderr)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
