@@ -28,7 +28,10 @@ type MailAccount struct {
 	URL string `yaml:"url"`
 	// StartTLS upgrades an imap:// connection; default true except on a
 	// loopback address.
-	StartTLS *bool  `yaml:"starttls"`
+	StartTLS *bool `yaml:"starttls"`
+	// CAFile is a PEM bundle trusted besides the system's roots, for a
+	// mail server with a certificate of the administration's own CA.
+	CAFile   string `yaml:"ca_file"`
 	Username string `yaml:"username"`
 	// PasswordFile or PasswordEnv holds the password; the configuration
 	// file never does.
@@ -181,6 +184,11 @@ func (c *Config) validateMail(add func(key, format string, args ...any)) {
 		case a.PasswordFile != "":
 			if _, err := os.Stat(a.PasswordFile); err != nil {
 				add(key+".password_file", "cannot read %s: %v", a.PasswordFile, unwrapPathError(err))
+			}
+		}
+		if a.CAFile != "" {
+			if _, err := netconf.TLS(a.CAFile, "", ""); err != nil {
+				add(key+".ca_file", "%s", strings.TrimPrefix(err.Error(), "ca_file: "))
 			}
 		}
 		for _, f := range []struct{ k, v string }{{"processed_folder", a.ProcessedFolder}, {"error_folder", a.ErrorFolder}} {

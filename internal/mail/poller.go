@@ -24,6 +24,7 @@ import (
 	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/netconf"
 )
 
 // Journal is what the poller needs from the journal.
@@ -204,7 +205,10 @@ func (p *Poller) Dial(ctx context.Context) (*client.Client, error) {
 	host, _, _ := net.SplitHostPort(addr)
 	tc := p.o.TLS
 	if tc == nil {
-		tc = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		if tc, err = netconf.TLS(p.o.Account.CAFile, "", ""); err != nil {
+			return nil, err
+		}
+		tc.ServerName = host
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second}
 	var c *client.Client

@@ -387,3 +387,36 @@ func TestServerRestartWhileRunning(t *testing.T) {
 		t.Errorf("claims %q", got)
 	}
 }
+
+// TLS both ways the account offers, against a server whose certificate
+// comes from the administration's own CA: trusted through ca_file, and
+// refused without it.
+func TestTLSWithOwnCA(t *testing.T) {
+	d := testenv.StartDovecotTLS(t)
+	dir := t.TempDir()
+	yes := true
+	for _, tt := range []struct {
+		name    string
+		acct    config.MailAccount
+		wantErr string
+	}{
+		{"imaps with ca_file", config.MailAccount{URL: "imaps://" + d.TLSAddr, CAFile: d.CAFile}, ""},
+		{"starttls with ca_file", config.MailAccount{URL: d.URL(), StartTLS: &yes, CAFile: d.CAFile}, ""},
+		{"imaps without ca_file", config.MailAccount{URL: "imaps://" + d.TLSAddr}, "certificate"},
+		{"starttls without ca_file", config.MailAccount{URL: d.URL(), StartTLS: &yes}, "certificate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			acct := tt.acct
+			acct.Name, acct.Username, acct.Profile = "rechnung", d.User, "rechnung"
+			p := New(Options{Account: acct, Password: d.Password, ClaimDir: filepath.Join(dir, "claims"), WorkDir: filepath.Join(dir, "mail"),
+				MaxFileSize: 64 << 10, Handler: &recorder{}, Lease: &memLease{}})
+			_, err := p.Check(context.Background())
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("Check: %v, want an error about the %s", err, tt.wantErr)
+			}
+		})
+	}
+}

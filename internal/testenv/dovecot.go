@@ -22,10 +22,15 @@ type Dovecot struct {
 	Addr     string
 	User     string
 	Password string
-	dir      string
-	conf     string
-	port     int
-	cmd      *exec.Cmd
+	// TLSAddr is the implicit-TLS (imaps) listener and CAFile the PEM of
+	// the private CA that signed the server's certificate; both are set by
+	// StartDovecotTLS only. The plain listener then offers STARTTLS.
+	TLSAddr string
+	CAFile  string
+	dir     string
+	conf    string
+	port    int
+	cmd     *exec.Cmd
 }
 
 // URL is the account's imap:// URL.
@@ -38,6 +43,19 @@ func (d *Dovecot) Dir() string { return d.dir }
 // only outside CI when dovecot is not installed (make test installs
 // dovecot-imapd); in CI a missing dovecot fails the test.
 func StartDovecot(t testing.TB) *Dovecot {
+	t.Helper()
+	return startDovecot(t, false)
+}
+
+// StartDovecotTLS is StartDovecot with TLS: a certificate for 127.0.0.1
+// signed by a private CA (Dovecot.CAFile), STARTTLS on Addr and implicit
+// TLS on TLSAddr.
+func StartDovecotTLS(t testing.TB) *Dovecot {
+	t.Helper()
+	return startDovecot(t, true)
+}
+
+func startDovecot(t testing.TB, withTLS bool) *Dovecot {
 	t.Helper()
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
@@ -82,7 +100,17 @@ func StartDovecot(t testing.TB) *Dovecot {
 		t.Fatal(err)
 	}
 	d.conf = filepath.Join(dir, "dovecot.conf")
-	conf := strings.NewReplacer("@DIR@", dir, "@PORT@", fmt.Sprint(d.port), "@INTERNAL@", internal, "@LOGIN@", login, "@UID@", mailUID).Replace(dovecotConf)
+	sslConf, tlsPort := "ssl = no", 0
+	if withTLS {
+		tlsPort = FreePort(t)
+		d.TLSAddr = fmt.Sprintf("127.0.0.1:%d", tlsPort)
+		d.CAFile = filepath.Join(dir, "ca.pem")
+		certFile, keyFile := filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key")
+		writeTestCerts(t, d.CAFile, certFile, keyFile)
+		sslConf = "ssl = yes\nssl_cert = <" + certFile + "\nssl_key = <" + keyFile + "\nssl_min_protocol = TLSv1.2"
+	}
+	conf := strings.NewReplacer("@DIR@", dir, "@PORT@", fmt.Sprint(d.port), "@TLSPORT@", fmt.Sprint(tlsPort), "@SSL@", sslConf,
+		"@INTERNAL@", internal, "@LOGIN@", login, "@UID@", mailUID).Replace(dovecotConf)
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +173,7 @@ state_dir = @DIR@/state
 log_path = @DIR@/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+@SSL@
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = @INTERNAL@
@@ -166,7 +194,8 @@ service imap-login {
     port = @PORT@
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = @TLSPORT@
   }
 }
 service stats {
