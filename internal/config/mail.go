@@ -48,7 +48,18 @@ type MailAccount struct {
 	PollInterval time.Duration `yaml:"poll_interval"`
 	// Rules decide per document, in order, first match wins.
 	Rules []MailRule `yaml:"rules"`
+	// MailBody says what becomes of a mail without a usable attachment:
+	// "error" (default: error_folder with a reason) or "pdf" (the mail
+	// itself — header and text — is rendered as a PDF document, for
+	// citizens who write their letter into the mail).
+	MailBody string `yaml:"mail_body"`
 }
+
+// Values of MailAccount.MailBody.
+const (
+	MailBodyError = "error"
+	MailBodyPDF   = "pdf"
+)
 
 // MailRule matches a mail's sender, subject and an attachment's file name;
 // every condition set must hold. A match assigns Profile and Metadata, or
@@ -87,6 +98,9 @@ func (a MailAccount) WithDefaults() MailAccount {
 	}
 	if a.PollInterval == 0 {
 		a.PollInterval = DefaultMailPollInterval
+	}
+	if a.MailBody == "" {
+		a.MailBody = MailBodyError
 	}
 	return a
 }
@@ -185,6 +199,9 @@ func (c *Config) validateMail(add func(key, format string, args ...any)) {
 			if _, err := os.Stat(a.PasswordFile); err != nil {
 				add(key+".password_file", "cannot read %s: %v", a.PasswordFile, unwrapPathError(err))
 			}
+		}
+		if a.MailBody != MailBodyError && a.MailBody != MailBodyPDF {
+			add(key+".mail_body", "must be error or pdf, got %q", a.MailBody)
 		}
 		if a.CAFile != "" {
 			if _, err := netconf.TLS(a.CAFile, "", ""); err != nil {

@@ -35,6 +35,7 @@ func TestMailAccountValidation(t *testing.T) {
 		{"unknown profile", strings.Replace(acct(", password_file: "+pw), "profile: post", "profile: nope", 1), nil, []string{"mail.accounts[0] (rechnung).profile"}},
 		{"processed is inbox", acct(", password_file: " + pw + ", processed_folder: inbox"), nil, []string{".processed_folder"}},
 		{"short poll", acct(", password_file: " + pw + ", poll_interval: 10ms"), nil, []string{".poll_interval"}},
+		{"bad mail_body", acct(", password_file: " + pw + ", mail_body: html"), nil, []string{"mail.accounts[0] (rechnung).mail_body", "error or pdf"}},
 		{"ca_file not PEM", acct(", password_file: " + pw + ", ca_file: " + pw), nil, []string{"mail.accounts[0] (rechnung).ca_file", "no PEM certificate"}},
 		{"ca_file missing", acct(", password_file: " + pw + ", ca_file: /nonexistent/ca.pem"), nil, []string{".ca_file", "/nonexistent/ca.pem"}},
 		{"empty rule", acct(", password_file: " + pw + ", rules: [{profile: post}]"), nil, []string{".rules[0]: must set"}},

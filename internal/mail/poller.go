@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/client"
 
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/einvoice/visual"
 	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
@@ -485,6 +486,13 @@ func (p *Poller) handle(ctx context.Context, c *client.Client, validity, uid, si
 	if problem == nil {
 		files, problem = p.unpack(emlPath, stage)
 	}
+	if errors.Is(problem, intake.ErrMailNothingUsable) && a.MailBody == config.MailBodyPDF {
+		// The mail is the letter: its header and text become the document.
+		var f string
+		if f, problem = p.letterPDF(ctx, emlPath, stage, hdr.Subject); problem == nil {
+			files = []string{f}
+		}
+	}
 	if problem != nil {
 		if err := p.reject(ctx, emlPath, origin, problem); err != nil {
 			return err
@@ -633,4 +641,48 @@ func hashFile(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// letterPDF renders a mail without usable attachments as a PDF letter in
+// stage (mail_body: pdf) with the mail embedded as its source. The PDF is
+// the same bytes whenever the same mail is read again, so a re-read after
+// a crash is a duplicate, not a second document.
+func (p *Poller) letterPDF(ctx context.Context, emlPath, stage, subject string) (string, error) {
+	l, err := intake.ReadLetter(emlPath)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(l.Body) == "" {
+		return "", fmt.Errorf("%w (and no text to render: mail_body is pdf)", intake.ErrMailNothingUsable)
+	}
+	eml, err := os.ReadFile(emlPath)
+	if err != nil {
+		return "", err
+	}
+	date := ""
+	if !l.Date.IsZero() {
+		date = l.Date.Local().Format("02.01.2006 15:04")
+	}
+	title := strings.TrimSpace(l.Subject)
+	if title == "" {
+		title = "E-Mail ohne Betreff"
+	}
+	pdf, err := visual.RenderLetter(ctx, visual.Letter{
+		Title:  title,
+		Fields: [][2]string{{"Von", l.From}, {"An", l.To}, {"Datum", date}, {"Betreff", l.Subject}},
+		Body:   l.Body, Footer: "E-Mail an das Postfach " + p.o.Account.Name + ", als PDF erzeugt von eingang; die Mail selbst ist angehängt.",
+		Created: l.Date, Original: eml, OriginalName: "mail.eml", OriginalMIME: "message/rfc822",
+	})
+	if err != nil {
+		return "", err
+	}
+	name := safeName(subject)
+	if name == "" {
+		name = "E-Mail"
+	}
+	if err := os.MkdirAll(stage, 0o770); err != nil {
+		return "", err
+	}
+	path := filepath.Join(stage, name+".pdf")
+	return path, fsutil.WriteFile(path, pdf, 0o640)
 }
