@@ -106,12 +106,12 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	for _, acct := range cfg.Mail.Accounts {
 		acct = acct.WithDefaults()
 		name := fmt.Sprintf("mail account %s: login and folders", acct.Name)
-		pw, err := acct.ReadPassword(os.Getenv)
+		pw, tok, err := mail.Credentials(ctx, acct, os.Getenv)
 		if err != nil {
 			report(name, err)
 			continue
 		}
-		notes, err := mail.New(mail.Options{Account: acct, Password: pw}).Check(ctx)
+		notes, err := mail.New(mail.Options{Account: acct, Password: pw, Token: tok}).Check(ctx)
 		report(name, err)
 		for _, n := range notes {
 			note("mail account "+acct.Name, n)

@@ -30,13 +30,15 @@ func mailPollers(a *app, h intake.Handler) ([]*mail.Poller, func(), error) {
 	obs := a.metrics.NewMailMetrics(names)
 	var out []*mail.Poller
 	for i, acct := range a.cfg.Mail.Accounts {
-		pw, err := acct.ReadPassword(os.Getenv)
+		// The token source lives as long as the poller; its requests have
+		// their own timeout (mail.TokenSource).
+		pw, tok, err := mail.Credentials(context.Background(), acct, os.Getenv)
 		if err != nil {
 			lease.Close()
 			return nil, nil, fmt.Errorf("mail.accounts[%d] (%s).%w", i, acct.Name, err)
 		}
 		out = append(out, mail.New(mail.Options{
-			Account: acct, Password: pw,
+			Account: acct, Password: pw, Token: tok,
 			ClaimDir: a.pipe.ClaimDir(), WorkDir: filepath.Join(a.cfg.Paths.Work, "mail"),
 			MaxFileSize: a.cfg.Intake.MaxFileSize,
 			Handler:     h, Journal: a.journal, Lease: lease, Observer: obs,

@@ -53,6 +53,37 @@ type MailAccount struct {
 	// itself — header and text — is rendered as a PDF document, for
 	// citizens who write their letter into the mail).
 	MailBody string `yaml:"mail_body"`
+	// OAuth2, when set, logs in with a token instead of the password
+	// (Microsoft 365, other cloud mail); the password keys are then unused.
+	OAuth2 *MailOAuth2 `yaml:"oauth2"`
+}
+
+// MailOAuth2 gets an access token by the client credentials grant from a
+// token endpoint and logs in with SASL XOAUTH2 or OAUTHBEARER.
+type MailOAuth2 struct {
+	// TokenURL is the token endpoint, e.g.
+	// https://login.microsoftonline.com/TENANT/oauth2/v2.0/token.
+	TokenURL string `yaml:"token_url"`
+	ClientID string `yaml:"client_id"`
+	// ClientSecretFile or ClientSecretEnv holds the client secret.
+	ClientSecretFile string   `yaml:"client_secret_file"`
+	ClientSecretEnv  string   `yaml:"client_secret_env"`
+	Scopes           []string `yaml:"scopes"`
+	// Mechanism is xoauth2 (default; Microsoft, Google) or oauthbearer
+	// (RFC 7628).
+	Mechanism string `yaml:"mechanism"`
+}
+
+// Values of MailOAuth2.Mechanism.
+const (
+	MechanismXOAuth2     = "xoauth2"
+	MechanismOAuthBearer = "oauthbearer"
+)
+
+// ReadClientSecret returns the OAuth2 client secret from its file or the
+// environment.
+func (o MailOAuth2) ReadClientSecret(getenv func(string) string) (string, error) {
+	return netconf.Secret{Key: "client_secret", File: o.ClientSecretFile, Env: o.ClientSecretEnv}.Read(getenv)
 }
 
 // Values of MailAccount.MailBody.
@@ -101,6 +132,11 @@ func (a MailAccount) WithDefaults() MailAccount {
 	}
 	if a.MailBody == "" {
 		a.MailBody = MailBodyError
+	}
+	if a.OAuth2 != nil && a.OAuth2.Mechanism == "" {
+		o := *a.OAuth2
+		o.Mechanism = MechanismXOAuth2
+		a.OAuth2 = &o
 	}
 	return a
 }
@@ -189,6 +225,23 @@ func (c *Config) validateMail(add func(key, format string, args ...any)) {
 			add(key+".username", "must be set")
 		}
 		switch {
+		case a.OAuth2 != nil:
+			o, k := a.OAuth2, key+".oauth2"
+			if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && netconf.IsLoopback(u.Hostname()))) {
+				add(k+".token_url", "must be an https URL (plain http only on loopback), got %q", o.TokenURL)
+			}
+			if o.ClientID == "" {
+				add(k+".client_id", "must be set")
+			}
+			if (o.ClientSecretFile == "") == (o.ClientSecretEnv == "") {
+				add(k+".client_secret_file", "set exactly one of client_secret_file or client_secret_env")
+			}
+			if o.Mechanism != MechanismXOAuth2 && o.Mechanism != MechanismOAuthBearer {
+				add(k+".mechanism", "must be xoauth2 or oauthbearer, got %q", o.Mechanism)
+			}
+			if a.Password != "" || a.PasswordFile != "" || a.PasswordEnv != "" {
+				add(key+".password_file", "must not be set with oauth2: the token replaces the password")
+			}
 		case a.Password != "":
 			add(key+".password", "must not hold the password: put it into a file named by password_file or a variable named by password_env")
 		case a.PasswordFile != "" && a.PasswordEnv != "":

@@ -19,6 +19,7 @@ import (
 
 	"github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/client"
+	"golang.org/x/oauth2"
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/einvoice/visual"
@@ -68,6 +69,9 @@ type Options struct {
 	BatchSize int
 	// TLS, when set, is used for imaps:// and STARTTLS (tests).
 	TLS *tls.Config
+	// Token gives the access token of an account with oauth2 (see
+	// TokenSource); Password is then unused.
+	Token oauth2.TokenSource
 }
 
 // Poller reads one mailbox.
@@ -228,7 +232,12 @@ func (p *Poller) Dial(ctx context.Context) (*client.Client, error) {
 			return nil, fmt.Errorf("STARTTLS %s: %w", addr, err)
 		}
 	}
-	if err := c.Login(p.o.Account.Username, p.o.Password); err != nil {
+	if p.o.Account.OAuth2 != nil {
+		if err := p.oauth2Login(c); err != nil {
+			c.Terminate()
+			return nil, fmt.Errorf("oauth2 login at %s as the configured username: %w", addr, err)
+		}
+	} else if err := c.Login(p.o.Account.Username, p.o.Password); err != nil {
 		c.Terminate()
 		// The server's answer, never the password.
 		return nil, fmt.Errorf("login at %s as the configured username: %w", addr, err)

@@ -44,7 +44,21 @@ func (d *Dovecot) Dir() string { return d.dir }
 // dovecot-imapd); in CI a missing dovecot fails the test.
 func StartDovecot(t testing.TB) *Dovecot {
 	t.Helper()
-	return startDovecot(t, false)
+	return startDovecot(t, dovecotOptions{})
+}
+
+// StartDovecotOAuth2 is StartDovecot that also takes SASL XOAUTH2 and
+// OAUTHBEARER logins, checking each token with a GET of tokenInfoURL plus
+// the token (Dovecot's oauth2 passdb, tokeninfo mode). The endpoint must
+// answer {"email": USER, "active": true} for a valid token.
+func StartDovecotOAuth2(t testing.TB, tokenInfoURL string) *Dovecot {
+	t.Helper()
+	return startDovecot(t, dovecotOptions{tokenInfoURL: tokenInfoURL})
+}
+
+type dovecotOptions struct {
+	tls          bool
+	tokenInfoURL string
 }
 
 // StartDovecotTLS is StartDovecot with TLS: a certificate for 127.0.0.1
@@ -52,10 +66,10 @@ func StartDovecot(t testing.TB) *Dovecot {
 // TLS on TLSAddr.
 func StartDovecotTLS(t testing.TB) *Dovecot {
 	t.Helper()
-	return startDovecot(t, true)
+	return startDovecot(t, dovecotOptions{tls: true})
 }
 
-func startDovecot(t testing.TB, withTLS bool) *Dovecot {
+func startDovecot(t testing.TB, opt dovecotOptions) *Dovecot {
 	t.Helper()
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
@@ -101,7 +115,7 @@ func startDovecot(t testing.TB, withTLS bool) *Dovecot {
 	}
 	d.conf = filepath.Join(dir, "dovecot.conf")
 	sslConf, tlsPort := "ssl = no", 0
-	if withTLS {
+	if opt.tls {
 		tlsPort = FreePort(t)
 		d.TLSAddr = fmt.Sprintf("127.0.0.1:%d", tlsPort)
 		d.CAFile = filepath.Join(dir, "ca.pem")
@@ -109,7 +123,17 @@ func startDovecot(t testing.TB, withTLS bool) *Dovecot {
 		writeTestCerts(t, d.CAFile, certFile, keyFile)
 		sslConf = "ssl = yes\nssl_cert = <" + certFile + "\nssl_key = <" + keyFile + "\nssl_min_protocol = TLSv1.2"
 	}
-	conf := strings.NewReplacer("@DIR@", dir, "@PORT@", fmt.Sprint(d.port), "@TLSPORT@", fmt.Sprint(tlsPort), "@SSL@", sslConf,
+	mechs, oauthPassdb := "plain login", ""
+	if opt.tokenInfoURL != "" {
+		mechs = "plain login xoauth2 oauthbearer"
+		ext := filepath.Join(dir, "oauth2.conf.ext")
+		oconf := "tokeninfo_url = " + opt.tokenInfoURL + "\nusername_attribute = email\nactive_attribute = active\nactive_value = true\n"
+		if err := os.WriteFile(ext, []byte(oconf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		oauthPassdb = "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " + ext + "\n}\n"
+	}
+	conf := strings.NewReplacer("@MECHS@", mechs, "@OAUTH2@", oauthPassdb, "@DIR@", dir, "@PORT@", fmt.Sprint(d.port), "@TLSPORT@", fmt.Sprint(tlsPort), "@SSL@", sslConf,
 		"@INTERNAL@", internal, "@LOGIN@", login, "@UID@", mailUID).Replace(dovecotConf)
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -175,7 +199,7 @@ protocols = imap
 listen = 127.0.0.1
 @SSL@
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = @MECHS@
 default_internal_user = @INTERNAL@
 default_login_user = @LOGIN@
 first_valid_uid = 0
@@ -184,6 +208,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u @DIR@/passwd
 }
+@OAUTH2@
 userdb {
   driver = static
   args = uid=@UID@ gid=@UID@ home=@DIR@/mail/%u
