@@ -195,8 +195,9 @@ func TestMailEndToEnd(t *testing.T) {
 }
 
 // TestMailCrashAndTwoPollers: eingang is killed in the middle of an
-// import, restarted next to a watch process on the same mailbox; every
-// attachment becomes exactly one document and every mail is moved.
+// import, restarted next to a watch process on the same mailbox, then
+// Dovecot restarts under both; every attachment becomes exactly one
+// document and every mail is moved.
 func TestMailCrashAndTwoPollers(t *testing.T) {
 	redis := testenv.StartRedis(t)
 	d := testenv.StartDovecot(t)
@@ -236,10 +237,31 @@ func TestMailCrashAndTwoPollers(t *testing.T) {
 			t.Logf("watch output:\n%s", wout.String())
 		}
 	}()
+	// Restart Dovecot while the two are importing: both lose their
+	// connection in the middle of a poll and must reconnect. Mails that
+	// arrive after the restart prove they did.
+	deadline = time.Now().Add(2 * time.Minute)
+	for d.Count(t, "Verarbeitet")["Verarbeitet"] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing imported after the restart of eingang:\n%s", in.output.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	midPoll := d.Count(t, "INBOX")["INBOX"] > 0
+	d.Restart(t)
+	t.Logf("Dovecot restarted with mails still in INBOX: %v", midPoll)
+	var late []string
+	for i := range 5 {
+		body := []byte(fmt.Sprintf("%%PDF-1.4\n%% late mail %d\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n", i))
+		sum := sha256.Sum256(body)
+		want[hex.EncodeToString(sum[:])] = true
+		late = append(late, testMail(fmt.Sprint("late", i), fmt.Sprint("Nachzügler ", i), true, attached(fmt.Sprintf("NZ-%d.pdf", i), body)))
+	}
+	d.Append(t, "INBOX", late...)
 	deadline = time.Now().Add(3 * time.Minute)
 	for {
 		c := d.Count(t, "INBOX", "Verarbeitet")
-		if c["INBOX"] == 0 && c["Verarbeitet"] == n {
+		if c["INBOX"] == 0 && c["Verarbeitet"] == uint32(n+len(late)) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -260,7 +282,7 @@ func TestMailCrashAndTwoPollers(t *testing.T) {
 			t.Errorf("content %s: %d documents, want 1", id[:12], seen[id])
 		}
 	}
-	if len(seen) != n {
-		t.Errorf("%d documents, want %d", len(seen), n)
+	if len(seen) != len(want) {
+		t.Errorf("%d documents, want %d", len(seen), len(want))
 	}
 }
