@@ -160,6 +160,19 @@ func TestUploadThroughTheAPI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(s.root, "error", "kaputt.pdf.error.txt")); err != nil {
 		t.Errorf("no reason file: %v", err)
 	}
+	// The documents API shows the reason to whoever uploaded it.
+	req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/documents/"+bad["id"], nil)
+	req.SetBasicAuth("leser", "geheim")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apiDoc journal.Document
+	json.NewDecoder(resp.Body).Decode(&apiDoc)
+	resp.Body.Close()
+	if apiDoc.State != journal.StateFailed || !strings.Contains(apiDoc.Error, "beschädigt") || apiDoc.Channel != config.ChannelUpload {
+		t.Errorf("API shows %+v", apiDoc)
+	}
 
 	for _, tt := range []struct {
 		name, query string
