@@ -5,7 +5,7 @@
 set -euo pipefail
 
 want=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
-      g++ pkg-config poppler-utils qpdf icc-profiles-free libheif-examples)
+      g++ pkg-config poppler-utils qpdf icc-profiles-free libheif-examples libreoffice-writer-nogui)
 case "${1:-run}" in
   test)  want+=(redis-server openssl dovecot-imapd) ;;
   bench) want+=(redis-server openssl ocrmypdf time dovecot-imapd) ;;

@@ -174,7 +174,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		sealer = s
 	}
 	a.pipe = pipeline.New(pipeline.Options{
-		Sealer: sealer,
+		Sealer: sealer, Office: newOfficeConverter(cfg, a.log),
 		Config: cfg, Journal: a.journal, Recognizer: rec, Targets: a.targets,
 		Observer: a.metrics, Faults: a.faults, Logger: a.log,
 		Classifier: classifier, Invoices: a.journal,

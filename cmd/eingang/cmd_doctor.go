@@ -18,6 +18,7 @@ import (
 	"github.com/eingang/eingang/internal/dms/targets"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/mail"
+	"github.com/eingang/eingang/internal/office"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -123,6 +124,12 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		closeOCR()
 	}
 	report("tesseract with languages "+cfg.OCR.Languages, err)
+	// A note, not a failure: only Word, ODT and RTF documents need it.
+	if err := office.New(cfg.Intake.Soffice.Path, cfg.Intake.Soffice.Timeout, log).Available(); err != nil {
+		note("libreoffice "+cfg.Intake.Soffice.Path, "not found: Word, ODT and RTF documents will fail (set intake.soffice.path or run scripts/deps.sh)")
+	} else {
+		report("libreoffice "+cfg.Intake.Soffice.Path+" (Word, ODT, RTF)", nil)
+	}
 
 	names := make([]string, 0, len(cfg.Targets))
 	for n := range cfg.Targets {

@@ -266,6 +266,7 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 	defer rec.close()
 	p := pipeline.New(pipeline.Options{
 		Config: &sc, Journal: j, Recognizer: rec, Faults: faults, Classifier: classifier, Invoices: j,
+		Office: newOfficeConverter(&sc, slog.New(slog.DiscardHandler)),
 	})
 
 	abs, err := filepath.Abs(file)

@@ -53,9 +53,10 @@ var peerExpectations = []struct {
 	{"*/html.eml", peerOutcome{journal.StateDelivered, "", "a saved mail: its inline PNG becomes a document, the .txt attachment is left out"}},
 	{"*.eml", peerOutcome{journal.StateFailed, "keinen Anhang", "a saved mail with only a text body: nothing to take, and it says so"}},
 	{"*.zip", peerOutcome{journal.StateDelivered, "", "an archive: unpacked into the inbox, its simple.pdf then a duplicate of the sample of that name"}},
-	{"*.odt", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
-	{"*.doc", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
-	{"*.docx", peerOutcome{journal.StateFailed, unsupported, "office documents are not converted (not built yet)"}},
+	{"*/multi-part-broken.odt", peerOutcome{journal.StateDelivered, "", "the file is sound (\"broken\" is paperless' Tika multipart upload it tests): LibreOffice renders its text and picture"}},
+	{"*.odt", peerOutcome{journal.StateDelivered, "", "OpenDocument text: LibreOffice converts it to PDF at ingest"}},
+	{"*.doc", peerOutcome{journal.StateDelivered, "", "Word 97-2003: LibreOffice converts it to PDF at ingest"}},
+	{"*.docx", peerOutcome{journal.StateDelivered, "", "Word: LibreOffice converts it to PDF at ingest"}},
 }
 
 func expectPeer(rel string) (peerOutcome, bool) {

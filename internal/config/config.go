@@ -124,6 +124,19 @@ type Intake struct {
 	// IgnorePatterns are extra shell patterns of names to leave alone, on top
 	// of hidden files, *.tmp, *.part and ~$*.
 	IgnorePatterns []string `yaml:"ignore_patterns"`
+	// Soffice configures the LibreOffice conversion of Word, ODT and RTF
+	// documents to PDF.
+	Soffice Soffice `yaml:"soffice"`
+}
+
+// Soffice configures LibreOffice in headless mode, which converts office
+// documents to PDF at ingest.
+type Soffice struct {
+	// Path is the soffice binary, a path or a name looked up in PATH.
+	Path string `yaml:"path"`
+	// Timeout bounds one conversion; soffice is killed after it and the
+	// step retried later.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // Workers configures the asynq workers.
@@ -221,6 +234,7 @@ func Default() Config {
 			RescanInterval: 30 * time.Second,
 			MaxFileSize:    500 << 20,
 			AfterSuccess:   "move",
+			Soffice:        Soffice{Path: "soffice", Timeout: 2 * time.Minute},
 		},
 		Workers: Workers{
 			RetryWindow:     24 * time.Hour,
@@ -342,6 +356,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Intake.AfterSuccess != "move" && c.Intake.AfterSuccess != "delete" {
 		add("intake.after_success", "must be move or delete, got %q", c.Intake.AfterSuccess)
+	}
+	if strings.TrimSpace(c.Intake.Soffice.Path) == "" {
+		add("intake.soffice.path", "must name the LibreOffice binary (default soffice)")
+	}
+	if c.Intake.Soffice.Timeout < time.Second {
+		add("intake.soffice.timeout", "must be at least 1s, got %s", c.Intake.Soffice.Timeout)
 	}
 	for i, pat := range c.Intake.IgnorePatterns {
 		if _, err := filepath.Match(pat, "x"); err != nil {

@@ -75,6 +75,9 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"bad redis url", minimal + "redis: {url: http://x}\n", nil, []string{"redis.url"}},
 		{"bad duration", minimal + "intake: {rescan_interval: 1ms}\n", nil, []string{"intake.rescan_interval"}},
 		{"bad after_success", minimal + "intake: {after_success: keep}\n", nil, []string{"intake.after_success"}},
+		{"empty soffice path", minimal + "intake: {soffice: {path: ''}}\n", nil, []string{"intake.soffice.path"}},
+		{"tiny soffice timeout", minimal + "intake: {soffice: {timeout: 10ms}}\n", nil, []string{"intake.soffice.timeout"}},
+		{"soffice timeout from env", minimal, []string{"EINGANG_INTAKE_SOFFICE_TIMEOUT=0s"}, []string{"intake.soffice.timeout"}},
 		{"bad language", minimal + "ocr: {languages: 'deu eng'}\n", nil, []string{"ocr.languages"}},
 		{"bad log level", minimal + "log: {level: loud}\n", nil, []string{"log.level"}},
 		{"unknown target", `

@@ -96,7 +96,7 @@ profiles:
     sign: maybe
 `, `config: profiles[0] (post).sign: "maybe" is not true or false` + f + "8"},
 		{"section given a value", minimal + "intake: 5\n",
-			`config: intake: must hold keys (stability_delay, rescan_interval, max_file_size, after_success, ignore_patterns), got "5"` + f + "6"},
+			`config: intake: must hold keys (stability_delay, rescan_interval, max_file_size, after_success, ignore_patterns, soffice), got "5"` + f + "6"},
 		{"list given a value", minimal + "intake: {ignore_patterns: \"*.lock\"}\n",
 			`config: intake.ignore_patterns: must be a list, got "*.lock" (write ["*.lock"])` + f + "6"},
 		{"value given a list", minimal + "log: {level: [info]}\n",
@@ -135,7 +135,7 @@ profiles:
 
 // wall is the message for thirteen unknown keys in line 6 of intake.
 func wall() string {
-	const known = " (known: stability_delay, rescan_interval, max_file_size, after_success, ignore_patterns) in config/eingang.yaml line 6"
+	const known = " (known: stability_delay, rescan_interval, max_file_size, after_success, ignore_patterns, soffice) in config/eingang.yaml line 6"
 	p := []string{"intake.x: unknown key" + known}
 	for i := 1; i <= 9; i++ {
 		p = append(p, fmt.Sprintf("intake.a%d: unknown key", i)+known)

@@ -42,7 +42,26 @@ const (
 	// inbox.
 	FormatEML Format = "eml"
 	FormatXML Format = "xml"
+	// FormatDOCX is a Word document (Office Open XML, WordprocessingML).
+	FormatDOCX Format = "docx"
+	// FormatODT is an OpenDocument text (LibreOffice, OpenOffice).
+	FormatODT Format = "odt"
+	// FormatDOC is a Word 97-2003 document (an OLE2 compound file with a
+	// WordDocument stream).
+	FormatDOC Format = "doc"
+	// FormatRTF is a Rich Text Format document.
+	FormatRTF Format = "rtf"
 )
+
+// IsOffice reports whether f is a word-processing format that is converted
+// to PDF (by LibreOffice) before it is processed.
+func IsOffice(f Format) bool {
+	switch f {
+	case FormatDOCX, FormatODT, FormatDOC, FormatRTF:
+		return true
+	}
+	return false
+}
 
 // Errors of content checks. They describe the file, so a retry will not
 // help once the file is stable.
@@ -129,6 +148,10 @@ func Detect(path string) (Format, error) {
 		return FormatHEIC, checkBoxes(f, st.Size())
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return checkZIP(f, st.Size())
+	case bytes.HasPrefix(head, ole2Magic):
+		return checkOLE2(f, st.Size())
+	case bytes.HasPrefix(head, []byte("{\\rtf")):
+		return FormatRTF, checkRTF(f, st.Size())
 	case looksLikeMail(head):
 		return FormatEML, checkMail(f, st.Size())
 	case looksLikeXML(head):
@@ -331,19 +354,76 @@ func checkMail(f *os.File, size int64) error {
 }
 
 // checkZIP reads the central directory, which a ZIP writer puts last: a
-// file still being copied has none yet. Office documents (DOCX, XLSX,
-// ODT …) are ZIP files too, but not archives of documents.
+// file still being copied has none yet. Office documents are ZIP files
+// too, but not archives of documents: a Word document (DOCX) or an
+// OpenDocument text (ODT) is converted, any other office file (XLSX, ODS
+// …) is refused rather than unpacked into its XML parts.
 func checkZIP(f *os.File, size int64) (Format, error) {
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
 		return FormatZIP, fmt.Errorf("%w: zip: %v", ErrIncomplete, err)
 	}
+	if len(zr.File) > 0 && zr.File[0].Name == "mimetype" {
+		// ODF puts its media type, uncompressed, in the first entry.
+		if mt, err := zipEntryHead(zr.File[0], 256); err == nil && strings.TrimSpace(string(mt)) == odtMediaType {
+			return FormatODT, nil
+		}
+		return "", fmt.Errorf("%w: OpenDocument file that is not a text document", ErrUnsupported)
+	}
+	office := false
 	for _, m := range zr.File {
-		if m.Name == "[Content_Types].xml" || m.Name == "mimetype" || m.Name == "META-INF/manifest.xml" {
-			return "", fmt.Errorf("%w: office document", ErrUnsupported)
+		switch m.Name {
+		case "[Content_Types].xml":
+			office = true
+			// The content types name the main part; a DOCX's is the
+			// WordprocessingML document.
+			if ct, err := zipEntryHead(m, 64<<10); err == nil && bytes.Contains(ct, []byte(docxMainType)) {
+				return FormatDOCX, nil
+			}
+		case "mimetype", "META-INF/manifest.xml":
+			office = true
 		}
 	}
+	if office {
+		for _, m := range zr.File {
+			if m.Name == "word/document.xml" {
+				return FormatDOCX, nil
+			}
+		}
+		return "", fmt.Errorf("%w: office document that is not a Word or OpenDocument text", ErrUnsupported)
+	}
 	return FormatZIP, nil
+}
+
+// Media types that mark a word-processing document inside a ZIP.
+const (
+	odtMediaType = "application/vnd.oasis.opendocument.text"
+	docxMainType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+
+// zipEntryHead reads at most n bytes of a ZIP entry: enough for a media
+// type or a content-types list, never a zip bomb.
+func zipEntryHead(m *zip.File, n int64) ([]byte, error) {
+	rc, err := m.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, n))
+}
+
+// checkRTF looks for the closing brace of the outermost group near the
+// end: an RTF writer closes it last, so a cut-off file lacks it.
+func checkRTF(f *os.File, size int64) error {
+	tail := make([]byte, min(size, 4096))
+	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	tail = bytes.TrimRight(tail, " \t\r\n\x00")
+	if !bytes.HasSuffix(tail, []byte("}")) {
+		return fmt.Errorf("%w: RTF does not end with a closing brace", ErrIncomplete)
+	}
+	return nil
 }
 
 // isHEIC: an ISO base media file with a HEIC brand (the same test as

@@ -102,8 +102,18 @@ func TestDetect(t *testing.T) {
 		{"bom.xml", []byte("\xEF\xBB\xBF<Invoice><ID>1</ID></Invoice>"), FormatXML, nil},
 		{"half.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID>"), FormatXML, ErrIncomplete},
 		{"empty.pdf", nil, "", ErrEmpty},
-		{"word.docx", zipOf(t, "[Content_Types].xml", "word/document.xml"), "", ErrUnsupported},
-		{"brief.odt", zipOf(t, "mimetype", "content.xml"), "", ErrUnsupported},
+		{"word.docx", zipOf(t, "[Content_Types].xml", "word/document.xml"), FormatDOCX, nil},
+		{"soffice.docx", testdata(t, "brief.docx"), FormatDOCX, nil},
+		{"named.zip", testdata(t, "brief.docx"), FormatDOCX, nil}, // content decides
+		{"cut.docx", testdata(t, "brief.docx")[:2000], FormatZIP, ErrIncomplete},
+		{"table.xlsx", zipOf(t, "[Content_Types].xml", "xl/workbook.xml"), "", ErrUnsupported},
+		{"soffice.odt", testdata(t, "brief.odt"), FormatODT, nil},
+		{"sheet.ods", zipEntries(t, "mimetype", "application/vnd.oasis.opendocument.spreadsheet", "content.xml", "<x/>"), "", ErrUnsupported},
+		{"mimetype-not-first.zip", zipEntries(t, "a.pdf", "x", "mimetype", odtMediaType), "", ErrUnsupported},
+		{"brief.odt", zipOf(t, "mimetype", "content.xml"), "", ErrUnsupported}, // "mimetype" holds no ODT media type
+		{"soffice.rtf", testdata(t, "brief.rtf"), FormatRTF, nil},
+		{"cut.rtf", testdata(t, "brief.rtf")[:1000], FormatRTF, ErrIncomplete},
+		{"tiny.rtf", []byte("{\\rtf1 Hallo}\n"), FormatRTF, nil},
 		{"rechnungen.zip", zipOf(t, "a.pdf", "b.pdf"), FormatZIP, nil},
 		{"cut.zip", zipOf(t, "a.pdf")[:30], FormatZIP, ErrIncomplete},
 		{"page.html", []byte("<!doctype html>\n<html><body><p>Text<br></body></html>"), "", ErrUnsupported},
@@ -202,6 +212,33 @@ func zipOf(t *testing.T, names ...string) []byte {
 			t.Fatal(err)
 		}
 		w.Write([]byte(n))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func testdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// zipEntries builds a ZIP of name, content pairs, in order.
+func zipEntries(t *testing.T, kv ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for i := 0; i+1 < len(kv); i += 2 {
+		w, err := zw.Create(kv[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(kv[i+1]))
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)

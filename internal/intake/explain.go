@@ -12,11 +12,11 @@ func Explain(err error) (permanent bool, clerk string, ok bool) {
 var sentinels = fault.Table{
 	fault.Permanent(ErrEmpty, "Die Datei ist leer."),
 	fault.Permanent(ErrIncomplete, "Die Datei ist beschädigt oder unvollständig und kann nicht gelesen werden."),
-	fault.Permanent(ErrUnsupported, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC, ZIP-Archive, gespeicherte E-Mails (.eml) und XML-Rechnungen)."),
+	fault.Permanent(ErrUnsupported, "Dieser Dateityp wird nicht unterstützt (erlaubt sind PDF, TIFF, JPEG, PNG, GIF, BMP, WebP, HEIC, Word (DOC, DOCX), OpenDocument-Text (ODT), RTF, ZIP-Archive, gespeicherte E-Mails (.eml) und XML-Rechnungen)."),
 	fault.Permanent(ErrTooLarge, "Die Datei ist zu groß für die automatische Verarbeitung."),
 	fault.Permanent(ErrArchiveEncrypted, "Das ZIP-Archiv ist passwortgeschützt. Bitte die Dateien ohne Passwort oder einzeln einreichen."),
 	fault.Permanent(ErrArchiveTooBig, "Das ZIP-Archiv enthält zu viele oder zu große Dateien (höchstens 200 Dateien und 1 GB entpackt). Bitte in kleinere Archive teilen oder die Dateien einzeln einreichen."),
 	fault.Permanent(ErrArchiveNested, "Das ZIP-Archiv enthält zu tief ineinander verschachtelte Archive. Bitte die Dateien einzeln einreichen."),
 	fault.Permanent(ErrArchiveEmpty, "Das ZIP-Archiv enthält keine Dateien."),
-	fault.Permanent(ErrMailNothingUsable, "Die E-Mail enthält keinen Anhang, der verarbeitet werden kann (PDF, Bild, XML-Rechnung oder ZIP-Archiv). Ist der Text der Mail selbst das Schreiben, bitte die Mail als PDF speichern und erneut einreichen."),
+	fault.Permanent(ErrMailNothingUsable, "Die E-Mail enthält keinen Anhang, der verarbeitet werden kann (PDF, Bild, Word-, ODT- oder RTF-Dokument, XML-Rechnung oder ZIP-Archiv). Ist der Text der Mail selbst das Schreiben, bitte die Mail als PDF speichern und erneut einreichen."),
 }

@@ -155,6 +155,15 @@ func (u *mailUnpacker) leaf(h textproto.MIMEHeader, ctype string, params map[str
 	case n > limit:
 		return fmt.Errorf("%w: attachment %s is larger than %d bytes", ErrArchiveTooBig, name, limit)
 	}
+	if bytes.HasPrefix(head, ole2Magic) {
+		// Only a Word document among the OLE2 files is taken: an Outlook
+		// .msg forwarded as an attachment is left out like a .txt, rather
+		// than failing as a document of its own.
+		if _, err := checkOLE2(out.File, n); errors.Is(err, ErrUnsupported) {
+			u.names = u.names[:len(u.names)-1]
+			return nil
+		}
+	}
 	return out.Commit()
 }
 
@@ -170,6 +179,7 @@ func supportedHead(head []byte) bool {
 		len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP",
 		len(head) >= 16 && string(head[4:8]) == "ftyp" && isHEIC(head),
 		bytes.HasPrefix(head, []byte("PK\x03\x04")),
+		bytes.HasPrefix(head, ole2Magic), bytes.HasPrefix(head, []byte("{\\rtf")),
 		looksLikeXML(head) && !looksLikeMail(head):
 		return true
 	}

@@ -179,3 +179,34 @@ func TestPeersMails(t *testing.T) {
 		})
 	}
 }
+
+// Word documents are taken from a mail; other OLE2 files (a forwarded
+// Outlook .msg) are left out like a text attachment.
+func TestUnpackEMLOfficeAttachments(t *testing.T) {
+	att := func(name, data string) string {
+		return "--XX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + name +
+			"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(data) + "\r\n"
+	}
+	m := "From: a@b.example\r\nDate: Mon, 7 Dec 2026 08:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n" +
+		att("brief.doc", string(cfb([]string{"WordDocument"}, nil))) +
+		att("weiter.msg", string(cfb([]string{"__substg1.0_0037001F"}, nil))) +
+		att("brief.rtf", "{\\rtf1 Hallo}") +
+		"--XX--\r\n"
+	src := filepath.Join(t.TempDir(), "in.eml")
+	if err := os.WriteFile(src, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	names, err := UnpackEML(src, "Mail.eml", dir, ArchiveLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	if got, want := strings.Join(names, "|"), "Mail.eml__brief.doc|Mail.eml__brief.rtf"; got != want {
+		t.Errorf("attachments %s, want %s", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Mail.eml__weiter.msg")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the .msg was written: %v", err)
+	}
+}

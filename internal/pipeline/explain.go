@@ -18,5 +18,6 @@ func Explain(err error) (permanent bool, clerk string, ok bool) {
 
 var sentinels = fault.Table{
 	fault.Permanent(ErrNoSealer, "Das Profil verlangt ein Siegel, es ist aber kein Siegelschlüssel eingerichtet – bitte die IT informieren."),
+	fault.Permanent(ErrNoOfficeConverter, "Word-, ODT- und RTF-Dokumente können nicht verarbeitet werden, weil die Umwandlung in PDF (LibreOffice) nicht eingerichtet ist – bitte die IT informieren."),
 	fault.Permanent(errProfileGone, "Das Eingangsprofil dieses Dokuments ist nicht mehr eingerichtet; das Dokument wurde deshalb nicht weiterverarbeitet – bitte die IT informieren."),
 }

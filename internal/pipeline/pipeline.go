@@ -102,6 +102,7 @@ type Pipeline struct {
 	classifier *classify.Classifier
 	invoices   invoicedup.Claimer
 	sealer     Sealer
+	office     OfficeConverter
 	log        *slog.Logger
 	now        func() time.Time
 }
@@ -124,6 +125,9 @@ type Options struct {
 	// Sealer signs scans of profiles with sign: true; nil when no key is
 	// configured (such profiles then fail instead of delivering unsigned).
 	Sealer Sealer
+	// Office converts Word, ODT and RTF documents to PDF at ingest; nil
+	// fails such documents with ErrNoOfficeConverter.
+	Office OfficeConverter
 	Logger *slog.Logger
 }
 
@@ -142,7 +146,7 @@ func New(o Options) *Pipeline {
 		faults = fault.New(intake.Explain, Explain)
 	}
 	p := &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults,
-		classifier: o.Classifier, sealer: o.Sealer, log: log, now: time.Now}
+		classifier: o.Classifier, sealer: o.Sealer, office: o.Office, log: log, now: time.Now}
 	if o.Invoices != nil {
 		p.invoices = invoiceLookup{o.Invoices}
 	}

@@ -37,6 +37,12 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 		next = StepEInvoice
 	case format == intake.FormatPDF && hasEmbeddedInvoice(ctx, doc.WorkPath):
 		next = StepEInvoice
+	case intake.IsOffice(format):
+		// Converted here, so that from the OCR step on an office document
+		// is a born-digital PDF and nothing later needs to know.
+		if err := p.convertOffice(ctx, p.docDir(doc.ID), doc.WorkPath); err != nil {
+			return "", err
+		}
 	}
 	return next, p.advance(ctx, doc.ID, StepIngest, next, "detected "+string(format), func(d *journal.Document) {
 		d.Format = string(format)
@@ -50,7 +56,11 @@ func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string
 	}
 	// Write to a temporary name: a PDF under the final name means OCR is
 	// complete, even if the process died right after.
-	rec, err := p.ocr.Recognize(ctx, doc.WorkPath, w.PDFPart())
+	src := doc.WorkPath
+	if intake.IsOffice(intake.Format(doc.Format)) {
+		src = w.ConvertedPDF()
+	}
+	rec, err := p.ocr.Recognize(ctx, src, w.PDFPart())
 	if err != nil {
 		os.Remove(w.PDFPart())
 		return "", err

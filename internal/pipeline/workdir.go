@@ -18,6 +18,9 @@ const (
 	outText   = "text.txt"
 	outLayout = "layout.json"
 	outPages  = "pages.json"
+	// outConverted is the PDF LibreOffice made of an office document; it
+	// takes the place of the original in the OCR step.
+	outConverted = "converted.pdf"
 	// outFinal is the PDF after the sign step; delivery prefers it.
 	outFinal  = "final.pdf"
 	outTVJSON = "transfervermerk.json"
@@ -61,6 +64,9 @@ func (w workDir) PDF() string { return w.path(outPDF) }
 
 // WritePDF stores the PDF of an e-invoice.
 func (w workDir) WritePDF(b []byte) error { return writeFileAtomic(w.path(outPDF), b) }
+
+// ConvertedPDF is the PDF rendering of an office document, made at ingest.
+func (w workDir) ConvertedPDF() string { return w.path(outConverted) }
 
 // FinalPDF is the PDF after the sign step.
 func (w workDir) FinalPDF() string { return w.path(outFinal) }
