@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eingang/eingang/internal/fsutil"
 	"github.com/eingang/eingang/internal/intake"
 )
 
@@ -138,13 +139,15 @@ func (c *Converter) Convert(ctx context.Context, in, outPDF string) error {
 	if st, err := os.Stat(got); err != nil || st.Size() == 0 {
 		return fmt.Errorf("%w: %s: soffice wrote no PDF: %s", ErrConversionFailed, filepath.Base(in), tail(output.String()))
 	}
-	part := outPDF + ".part"
-	if err := copyFile(got, part); err != nil {
-		os.Remove(part)
+	pdf, err := os.Open(got)
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(part, outPDF); err != nil {
-		os.Remove(part)
+	defer pdf.Close()
+	if err := fsutil.WriteWith(outPDF, 0o640, func(w io.Writer) error {
+		_, err := io.Copy(w, pdf)
+		return err
+	}); err != nil {
 		return err
 	}
 	c.log.Info("office document converted to PDF", "file", filepath.Base(in), "took", time.Since(start).Round(time.Millisecond))
