@@ -76,7 +76,9 @@ func (r *Receiver) Receive(ctx context.Context, profile, user, name string, body
 		return Result{}, fmt.Errorf("%w %q", ErrUnknownProfile, profile)
 	}
 	name = safeName(name)
-	stage := filepath.Join(r.claimDir, ".upload")
+	// Beside the claims, not inside: intake's recovery offers every file
+	// in the claims folder again, and a half-received upload is no claim.
+	stage := filepath.Join(filepath.Dir(r.claimDir), "uploads")
 	if err := os.MkdirAll(stage, 0o770); err != nil {
 		return Result{}, err
 	}

@@ -209,7 +209,7 @@ func TestUploadTooLarge(t *testing.T) {
 
 func assertNoStagedFiles(t *testing.T, s *stack) {
 	t.Helper()
-	left, _ := filepath.Glob(filepath.Join(s.root, "work", "claims", ".upload", "*"))
+	left, _ := filepath.Glob(filepath.Join(s.root, "work", "uploads", "*"))
 	if len(left) != 0 {
 		t.Errorf("staged files left behind: %v", left)
 	}
