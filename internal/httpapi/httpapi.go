@@ -113,7 +113,34 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	docs, err := s.docs.List(r.Context(), journal.Filter{State: state, Limit: limit})
+	f := journal.Filter{State: state, Limit: limit, Profile: q.Get("profile"), Channel: q.Get("channel"), Search: q.Get("q")}
+	if o := q.Get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "offset must be a number ≥ 0")
+			return
+		}
+		f.Offset = n
+	}
+	for _, b := range []struct {
+		key string
+		dst *time.Time
+		day time.Duration // added to a bare date: until=2026-12-07 includes that day
+	}{{"since", &f.Since, 0}, {"until", &f.Until, 24 * time.Hour}} {
+		v := q.Get(b.key)
+		if v == "" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			*b.dst = t
+		} else if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+			*b.dst = t.Add(b.day)
+		} else {
+			writeError(w, http.StatusBadRequest, b.key+" must be a date (2026-12-07) or an RFC 3339 time")
+			return
+		}
+	}
+	docs, err := s.docs.List(r.Context(), f)
 	if err != nil {
 		s.log.Error("list documents", "err", err)
 		writeError(w, http.StatusInternalServerError, "journal unavailable")

@@ -74,8 +74,18 @@ func (d *Document) Terminal() bool {
 	return false
 }
 
-// Filter selects documents for List.
+// Filter selects documents for List; empty fields select everything.
 type Filter struct {
-	State string
-	Limit int
+	State   string
+	Profile string
+	Channel string
+	// Since and Until bound the time the document arrived (created):
+	// Since <= created < Until.
+	Since, Until time.Time
+	// Search matches a part of the file name (case-insensitive) or the
+	// start of the document id.
+	Search string
+	// Limit is the page size (default 100, at most 1000), Offset the
+	// number of documents of earlier pages to skip.
+	Limit, Offset int
 }

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS documents (
 	updated      INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state, updated);
+CREATE INDEX IF NOT EXISTS documents_updated ON documents(updated);
+CREATE INDEX IF NOT EXISTS documents_created ON documents(created);
 CREATE INDEX IF NOT EXISTS documents_invoice_key ON documents(invoice_key) WHERE invoice_key != '';
 CREATE TABLE IF NOT EXISTS events (
 	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -211,14 +213,37 @@ func (s *SQLite) List(ctx context.Context, f Filter) ([]Document, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT ` + docColumns + ` FROM documents`
+	var where []string
 	args := []any{}
-	if f.State != "" {
-		q += ` WHERE state = ?`
-		args = append(args, f.State)
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
 	}
-	q += ` ORDER BY updated DESC, id LIMIT ?`
-	args = append(args, limit)
+	if f.State != "" {
+		add(`state = ?`, f.State)
+	}
+	if f.Profile != "" {
+		add(`profile = ?`, f.Profile)
+	}
+	if f.Channel != "" {
+		add(`channel = ?`, f.Channel)
+	}
+	if !f.Since.IsZero() {
+		add(`created >= ?`, f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		add(`created < ?`, f.Until.UnixMicro())
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+		add(`(source_name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`, "%"+esc+"%", strings.ToLower(esc)+"%")
+	}
+	q := `SELECT ` + docColumns + ` FROM documents`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY updated DESC, id LIMIT ? OFFSET ?`
+	args = append(args, limit, max(f.Offset, 0))
 	return queryDocs(ctx, s.db, q, args...)
 }
 
