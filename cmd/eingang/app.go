@@ -145,11 +145,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		return nil, err
 	}
 	a.metrics = metrics.New(a.journal, queueCollector(a.redis))
-	var profiles []string
-	for _, p := range cfg.Profiles {
-		profiles = append(profiles, p.Name)
-	}
-	a.metrics.ExpectIntakeRejections(profiles, intake.RejectReasons())
+	a.metrics.ExpectIntakeRejections(profileNames(cfg), intake.RejectReasons())
 	var rec pipeline.Recognizer
 	if parts.ocr {
 		r, closeOCR, err := newRecognizer(cfg, a.log)

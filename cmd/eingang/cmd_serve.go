@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/upload"
@@ -185,6 +186,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			Metrics:    promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
 			Monitoring: mon,
 			Uploads:    upload.New(cfg, a.journal, in, a.pipe.ClaimDir()),
+			Profiles:   profileNames(cfg),
 			Logger:     log,
 		})
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
@@ -232,4 +234,13 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// profileNames lists the configured profiles, for the status page's filter.
+func profileNames(cfg *config.Config) []string {
+	names := make([]string, len(cfg.Profiles))
+	for i, p := range cfg.Profiles {
+		names[i] = p.Name
+	}
+	return names
 }

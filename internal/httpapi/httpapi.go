@@ -40,7 +40,9 @@ type Options struct {
 	Metrics    http.Handler // nil: no /metrics
 	Monitoring http.Handler // nil: no /monitoring/
 	Uploads    Uploads      // nil: no upload (POST /api/v1/documents)
-	Logger     *slog.Logger
+	// Profiles are offered as a filter on the status page.
+	Profiles []string
+	Logger   *slog.Logger
 }
 
 // New returns the handler for all routes.
@@ -65,6 +67,10 @@ func New(o Options) http.Handler {
 	}
 	mux.Handle("GET /api/v1/documents", a.wrap(config.RoleViewer, http.HandlerFunc(s.list)))
 	mux.Handle("GET /api/v1/documents/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(s.get)))
+	sp := newStatusPages(o.Documents, o.Profiles)
+	mux.Handle("GET /status/", a.wrap(config.RoleViewer, http.HandlerFunc(sp.listPage)))
+	mux.Handle("GET /status/doc/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(sp.docPage)))
+	mux.Handle("GET /status", http.RedirectHandler("/status/", http.StatusMovedPermanently))
 	if o.Uploads != nil {
 		mux.Handle("POST /api/v1/documents", a.wrap(config.RoleUpload, http.HandlerFunc(s.upload)))
 	}
