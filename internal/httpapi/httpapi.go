@@ -71,6 +71,7 @@ func New(o Options) http.Handler {
 	mux.Handle("GET /status/", a.wrap(config.RoleViewer, http.HandlerFunc(sp.listPage)))
 	mux.Handle("GET /status/doc/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(sp.docPage)))
 	mux.Handle("GET /status", http.RedirectHandler("/status/", http.StatusMovedPermanently))
+	mux.Handle("GET /{$}", http.RedirectHandler("/status/", http.StatusFound))
 	if o.Uploads != nil {
 		mux.Handle("POST /api/v1/documents", a.wrap(config.RoleUpload, http.HandlerFunc(s.upload)))
 	}

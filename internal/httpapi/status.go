@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/journal"
 )
 
@@ -24,7 +25,7 @@ const statusPageSize = 50
 var (
 	stateLabels = []option{
 		{journal.StateReceived, "eingegangen"}, {journal.StateProcessing, "in Bearbeitung"},
-		{journal.StateDelivered, "zugestellt"}, {journal.StateFailed, "fehlgeschlagen"},
+		{journal.StateDelivered, "zugestellt"}, {journal.StateFailed, "Fehler"},
 		{journal.StateDuplicate, "Duplikat"},
 	}
 	channelLabels = []option{
@@ -58,6 +59,7 @@ func newStatusPages(docs Documents, profiles []string) *statusPages {
 	funcs := template.FuncMap{
 		"local":   func(t time.Time) string { return t.In(loc).Format("02.01.2006 15:04") },
 		"state":   func(s string) string { return label(stateLabels, s) },
+		"stateOf": stateOf,
 		"channel": func(c string) string { return label(channelLabels, c) },
 		"note":    note,
 	}
@@ -65,6 +67,15 @@ func newStatusPages(docs Documents, profiles []string) *statusPages {
 		return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/"+name))
 	}
 	return &statusPages{docs: docs, profiles: profiles, list: parse("list.html"), doc: parse("doc.html"), loc: loc}
+}
+
+// stateOf is the German state of a document; a delivered one that a
+// person must look at (needs_review) is "zur Prüfung".
+func stateOf(d journal.Document) string {
+	if d.State == journal.StateDelivered && d.Fields[fields.NeedsReview] == "true" {
+		return "zur Prüfung"
+	}
+	return label(stateLabels, d.State)
 }
 
 // note is the one line the list shows beside a document: the reason of a
@@ -75,6 +86,8 @@ func note(d journal.Document) string {
 		return d.Error
 	case d.State == journal.StateDuplicate:
 		return "gleicher Inhalt wie ein früheres Dokument"
+	case d.Fields[fields.NeedsReview] == "true":
+		return d.Fields[fields.ReviewWhy]
 	case d.Target != nil:
 		return "an " + d.Target.Target + " (" + d.Target.Ref + ")"
 	}
@@ -83,11 +96,16 @@ func note(d journal.Document) string {
 
 func (sp *statusPages) listPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := journal.Filter{State: q.Get("state"), Profile: q.Get("profile"), Channel: q.Get("channel"), Search: q.Get("q"), Limit: statusPageSize + 1}
+	f := journal.Filter{State: q.Get("state"), Profile: q.Get("profile"), Channel: q.Get("channel"), Search: q.Get("q"), Limit: statusPageSize + 1, ByArrival: true}
 	if !validStates[f.State] {
 		f.State = ""
 	}
-	day := q.Get("day")
+	// Without a day in the address the page shows today, what the scan
+	// station asks first; an empty day (the form's field cleared) is all.
+	day, dayGiven := q.Get("day"), q.Has("day")
+	if !dayGiven {
+		day = time.Now().In(sp.loc).Format(time.DateOnly)
+	}
 	if day != "" {
 		if t, err := time.ParseInLocation(time.DateOnly, day, sp.loc); err == nil {
 			f.Since, f.Until = t, t.AddDate(0, 0, 1)
@@ -109,11 +127,12 @@ func (sp *statusPages) listPage(w http.ResponseWriter, r *http.Request) {
 	}
 	link := func(p int) string {
 		v := url.Values{}
-		for _, k := range []string{"state", "profile", "channel", "day", "q"} {
+		for _, k := range []string{"state", "profile", "channel", "q"} {
 			if s := q.Get(k); s != "" {
 				v.Set(k, s)
 			}
 		}
+		v.Set("day", day)
 		if p > 1 {
 			v.Set("page", strconv.Itoa(p))
 		}

@@ -31,7 +31,9 @@ func statusJournal(t *testing.T) *journal.SQLite {
 	}
 	t.Cleanup(func() { j.Close() })
 	ctx := context.Background()
-	base := time.Date(2026, 12, 7, 8, 0, 0, 0, time.Local)
+	// Today: the page shows the documents of the day unless asked otherwise.
+	now := time.Now()
+	base := time.Date(now.Year(), now.Month(), now.Day(), 0, 5, 0, 0, time.Local)
 	add := func(d journal.Document) {
 		t.Helper()
 		d.Updated = d.Created
@@ -47,7 +49,11 @@ func statusJournal(t *testing.T) *journal.SQLite {
 		Error: "Die Datei ist beschädigt und kann nicht gelesen werden. Bitte neu scannen. (pdf: file is corrupt)", Created: base.Add(2 * time.Hour),
 		Events: []journal.Event{{Step: "intake", Outcome: "ok", Detail: "claimed from hot folder", Time: base.Add(2 * time.Hour)}, {Step: "ocr", Outcome: "failed", Detail: "pdf: file is corrupt", Time: base.Add(2*time.Hour + time.Second)}}})
 	add(journal.Document{ID: "e" + strings.Repeat("2", 63), SourceName: "RE-4711.pdf", Profile: "rechnung", State: journal.StateDelivered, Channel: config.ChannelMail,
-		Kind: "rechnung", Fields: map[string]string{"invoice_number": "RE-4711", "grand_total": "119.00"}, Target: &dms.Receipt{Target: "d3", Ref: "D000000123"}, Created: base.Add(3 * time.Hour)})
+		Kind: "rechnung", Fields: map[string]string{"invoice_number": "RE-4711", "grand_total": "119.00", "seller_name": "Stadtwerke Musterstadt"}, Target: &dms.Receipt{Target: "d3", Ref: "D000000123"}, Created: base.Add(3 * time.Hour)})
+	add(journal.Document{ID: "d" + strings.Repeat("4", 63), SourceName: "Scan_0815.pdf", Profile: "rechnung", State: journal.StateDelivered, Channel: config.ChannelFolder,
+		Kind: "rechnung", Fields: map[string]string{"needs_review": "true", "review_reason": "Nettobetrag + Steuer ergibt nicht den Gesamtbetrag"}, Target: &dms.Receipt{Target: "d3", Ref: "D000000124"}, Created: base.Add(4 * time.Hour)})
+	// Yesterday's post is not on today's page.
+	add(journal.Document{ID: "a" + strings.Repeat("5", 63), SourceName: "Gestern.pdf", Profile: "post", State: journal.StateDelivered, Channel: config.ChannelFolder, Created: base.Add(-6 * time.Hour)})
 	return j
 }
 
@@ -95,18 +101,23 @@ func TestStatusPageInChromium(t *testing.T) {
 	defer s.Close()
 
 	dom := headless(t, bin, s.URL+"/status/", "")
-	for _, want := range []string{`lang="de"`, "Posteingang – Status der Dokumente", "Scan_kaputt.pdf", "fehlgeschlagen",
+	for _, want := range []string{`lang="de"`, "Posteingang – Status der Dokumente", "Scan_kaputt.pdf", `class="failed">Fehler<`,
+		`>zur Prüfung<`, "Nettobetrag + Steuer ergibt nicht den Gesamtbetrag",
 		"Die Datei ist beschädigt und kann nicht gelesen werden.", "E-Mail", "an d3 (D000000123)", "Dokumente 1–50", "Nächste Seite", `<label for="state">`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("status page lacks %q", want)
 		}
 	}
-	if strings.Contains(dom, "Vorherige Seite") {
-		t.Error("first page offers a previous page")
+	if strings.Contains(dom, "Vorherige Seite") || strings.Contains(dom, "Gestern.pdf") {
+		t.Error("first page offers a previous page or shows yesterday's document")
+	}
+	dom = headless(t, bin, s.URL+"/status/?day=&page=2", "")
+	if !strings.Contains(dom, "Gestern.pdf") {
+		t.Error("an empty day does not show all days")
 	}
 	dom = headless(t, bin, s.URL+"/status/?page=2", "")
-	if !strings.Contains(dom, "Dokumente 51–57") || !strings.Contains(dom, "Vorherige Seite") || strings.Contains(dom, "Nächste Seite") {
-		t.Errorf("page 2 is not the last page of 57 documents")
+	if !strings.Contains(dom, "Dokumente 51–58") || !strings.Contains(dom, "Vorherige Seite") || strings.Contains(dom, "Nächste Seite") {
+		t.Errorf("page 2 is not the last page of today's 58 documents")
 	}
 	dom = headless(t, bin, s.URL+"/status/?state=failed", "")
 	if !strings.Contains(dom, "Scan_kaputt.pdf") || strings.Contains(dom, "Brief-01.pdf") || !strings.Contains(dom, `value="failed" selected`) {
@@ -116,7 +127,11 @@ func TestStatusPageInChromium(t *testing.T) {
 	if !strings.Contains(dom, "RE-4711.pdf") || strings.Contains(dom, "Scan_kaputt.pdf") {
 		t.Error("channel and search filter not applied")
 	}
-	dom = headless(t, bin, s.URL+"/status/?day=2026-12-08", "")
+	dom = headless(t, bin, s.URL+"/status/?q=stadtwerke", "")
+	if !strings.Contains(dom, "RE-4711.pdf") || strings.Contains(dom, "Scan_0815.pdf") {
+		t.Error("search by sender does not find the invoice")
+	}
+	dom = headless(t, bin, s.URL+"/status/?day="+time.Now().AddDate(0, 0, 1).Format(time.DateOnly), "")
 	if !strings.Contains(dom, "Keine Dokumente für diese Auswahl") {
 		t.Error("a day without documents shows documents")
 	}

@@ -42,6 +42,7 @@ func TestListFilters(t *testing.T) {
 		{"page 1", Filter{Limit: 3}, []string{"bb04", "bb03", "aa02"}},
 		{"page 2", Filter{Limit: 3, Offset: 3}, []string{"aa01"}},
 		{"past the end", Filter{Offset: 10}, nil},
+		{"by arrival", Filter{ByArrival: true, Limit: 2}, []string{"bb04", "bb03"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

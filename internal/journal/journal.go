@@ -82,10 +82,13 @@ type Filter struct {
 	// Since and Until bound the time the document arrived (created):
 	// Since <= created < Until.
 	Since, Until time.Time
-	// Search matches a part of the file name (case-insensitive) or the
-	// start of the document id.
+	// Search matches a part of the file name or of a field value (invoice
+	// number, sender …; case-insensitive) or the start of the document id.
 	Search string
 	// Limit is the page size (default 100, at most 1000), Offset the
 	// number of documents of earlier pages to skip.
 	Limit, Offset int
+	// ByArrival orders by arrival (newest first) instead of by the last
+	// change.
+	ByArrival bool
 }

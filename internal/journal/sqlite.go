@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state, updated);
 CREATE INDEX IF NOT EXISTS documents_updated ON documents(updated);
 CREATE INDEX IF NOT EXISTS documents_created ON documents(created);
+CREATE INDEX IF NOT EXISTS documents_state_created ON documents(state, created);
 CREATE INDEX IF NOT EXISTS documents_invoice_key ON documents(invoice_key) WHERE invoice_key != '';
 CREATE TABLE IF NOT EXISTS events (
 	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -236,13 +237,18 @@ func (s *SQLite) List(ctx context.Context, f Filter) ([]Document, error) {
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-		add(`(source_name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`, "%"+esc+"%", strings.ToLower(esc)+"%")
+		// fields holds the invoice number and the sender among the rest.
+		add(`(source_name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\' OR fields LIKE ? ESCAPE '\')`, "%"+esc+"%", strings.ToLower(esc)+"%", "%"+esc+"%")
 	}
 	q := `SELECT ` + docColumns + ` FROM documents`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY updated DESC, id LIMIT ? OFFSET ?`
+	order := `updated`
+	if f.ByArrival {
+		order = `created`
+	}
+	q += ` ORDER BY ` + order + ` DESC, id LIMIT ? OFFSET ?`
 	args = append(args, limit, max(f.Offset, 0))
 	return queryDocs(ctx, s.db, q, args...)
 }
