@@ -6,6 +6,7 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/eingang/eingang/internal/fsutil"
 )
 
 // Folder is one watched hot folder.
@@ -308,6 +311,48 @@ func ClaimFile(path, dir, profile string) (Claim, error) {
 	return Claim{Profile: profile, SourceName: name, Path: dst}, nil
 }
 
+// ClaimMeta is what a claim from a mail or an upload carries besides the
+// file: it must survive a crash between claim and registration, or the
+// recovered document would lose where it came from.
+type ClaimMeta struct {
+	Channel  string            `json:"channel"`
+	Origin   map[string]string `json:"origin,omitempty"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// claimMetaSuffix names the sidecar of a claimed file that keeps its
+// ClaimMeta until the journal holds it.
+const claimMetaSuffix = ".claim.json"
+
+// ClaimFileAs is ClaimFile for a file of another channel. The sidecar with
+// meta is written before the file is claimed, so Recover finds it with
+// the file; RemoveClaimMeta drops it once the document is registered.
+func ClaimFileAs(path, dir, profile string, meta ClaimMeta) (Claim, error) {
+	if err := os.MkdirAll(dir, 0o770); err != nil {
+		return Claim{}, err
+	}
+	name := filepath.Base(path)
+	dst := filepath.Join(dir, fmt.Sprintf("%d_%s", time.Now().UnixNano(), name))
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return Claim{}, err
+	}
+	if err := fsutil.WriteFile(dst+claimMetaSuffix, b, 0o640); err != nil {
+		return Claim{}, err
+	}
+	if err := os.Rename(path, dst); err != nil {
+		os.Remove(dst + claimMetaSuffix)
+		return Claim{}, err
+	}
+	return Claim{Profile: profile, SourceName: name, Path: dst, Channel: meta.Channel, Origin: meta.Origin, Metadata: meta.Metadata}, nil
+}
+
+// RemoveClaimMeta drops the sidecar of a claimed file once the journal
+// holds what it said (the registration is done).
+func RemoveClaimMeta(claimed string) {
+	_ = os.Remove(claimed + claimMetaSuffix)
+}
+
 // SourceNameOf recovers the original name from a claimed path.
 func SourceNameOf(claimed string) string {
 	base := filepath.Base(claimed)
@@ -340,7 +385,19 @@ func Recover(ctx context.Context, claimDir string, h Handler) error {
 				continue
 			}
 			path := filepath.Join(claimDir, p.Name(), f.Name())
+			if strings.HasSuffix(path, claimMetaSuffix) {
+				if _, err := os.Stat(strings.TrimSuffix(path, claimMetaSuffix)); errors.Is(err, fs.ErrNotExist) {
+					os.Remove(path) // its file is registered and gone, or was never claimed
+				}
+				continue
+			}
 			c := Claim{Profile: p.Name(), SourceName: SourceNameOf(path), Path: path}
+			if b, err := os.ReadFile(path + claimMetaSuffix); err == nil {
+				var m ClaimMeta
+				if json.Unmarshal(b, &m) == nil {
+					c.Channel, c.Origin, c.Metadata = m.Channel, m.Origin, m.Metadata
+				}
+			}
 			if _, err := Detect(path); err != nil {
 				c.Problem = err
 			}

@@ -217,3 +217,43 @@ func TestRunPicksUpQuickly(t *testing.T) {
 		t.Fatal("file not picked up within 5 s although the rescan interval is an hour")
 	}
 }
+
+// A mail or upload claim keeps its channel and origin through a crash
+// between claim and registration: Recover reads them from the sidecar,
+// and an orphaned sidecar is cleaned up.
+func TestRecoverKeepsClaimMeta(t *testing.T) {
+	dir := t.TempDir()
+	claims := filepath.Join(dir, "claims")
+	src := filepath.Join(dir, "RE-1.pdf")
+	if err := os.WriteFile(src, []byte("%PDF-1.4\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	meta := ClaimMeta{Channel: "mail", Origin: map[string]string{"account": "rechnung", "message_id": "<1@x>"}, Metadata: map[string]string{"eingangskanal": "mail"}}
+	c, err := ClaimFileAs(src, filepath.Join(claims, "rechnung"), "rechnung", meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := filepath.Join(claims, "rechnung", "123_gone.pdf"+claimMetaSuffix)
+	if err := os.WriteFile(orphan, []byte(`{"channel":"upload"}`), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var got []Claim
+	h := handlerFunc(func(_ context.Context, c Claim) error { got = append(got, c); return nil })
+	if err := Recover(context.Background(), claims, h); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Path != c.Path || got[0].Channel != "mail" || got[0].Origin["message_id"] != "<1@x>" || got[0].Metadata["eingangskanal"] != "mail" {
+		t.Fatalf("recovered %+v", got)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("orphaned sidecar not removed: %v", err)
+	}
+	RemoveClaimMeta(c.Path)
+	if _, err := os.Stat(c.Path + claimMetaSuffix); !os.IsNotExist(err) {
+		t.Errorf("sidecar still there after RemoveClaimMeta")
+	}
+}
+
+type handlerFunc func(context.Context, Claim) error
+
+func (f handlerFunc) HandleClaim(ctx context.Context, c Claim) error { return f(ctx, c) }

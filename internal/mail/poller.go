@@ -595,11 +595,11 @@ func (p *Poller) register(ctx context.Context, path string, dec Decision, origin
 	} else if !errors.Is(err, journal.ErrNotFound) {
 		return err
 	}
-	c, err := intake.ClaimFile(path, filepath.Join(p.o.ClaimDir, dec.Profile), dec.Profile)
+	c, err := intake.ClaimFileAs(path, filepath.Join(p.o.ClaimDir, dec.Profile), dec.Profile,
+		intake.ClaimMeta{Channel: config.ChannelMail, Origin: origin, Metadata: dec.Metadata})
 	if err != nil {
 		return err
 	}
-	c.Channel, c.Origin, c.Metadata = config.ChannelMail, origin, dec.Metadata
 	if _, err := intake.Detect(c.Path); err != nil {
 		c.Problem = err
 	}
@@ -617,11 +617,12 @@ func (p *Poller) reject(ctx context.Context, emlPath string, origin map[string]s
 	if err := os.Rename(emlPath, named); err != nil {
 		return err
 	}
-	c, err := intake.ClaimFile(named, filepath.Join(p.o.ClaimDir, p.o.Account.Profile), p.o.Account.Profile)
+	c, err := intake.ClaimFileAs(named, filepath.Join(p.o.ClaimDir, p.o.Account.Profile), p.o.Account.Profile,
+		intake.ClaimMeta{Channel: config.ChannelMail, Origin: origin})
 	if err != nil {
 		return err
 	}
-	c.Channel, c.Origin, c.Problem = config.ChannelMail, origin, problem
+	c.Problem = problem
 	p.log.Warn("mail goes to the error folder", "reason", intake.RejectReason(problem))
 	return p.o.Handler.HandleClaim(ctx, c)
 }

@@ -38,6 +38,15 @@ func (in *Intake) HandleClaim(ctx context.Context, c intake.Claim) error {
 // claim became: the content's id, or for a broken file the id of its own
 // record (an upload answers with it).
 func (in *Intake) Register(ctx context.Context, c intake.Claim) (string, error) {
+	id, err := in.register(ctx, c)
+	if err == nil {
+		// The journal holds the claim's channel and origin now.
+		intake.RemoveClaimMeta(c.Path)
+	}
+	return id, err
+}
+
+func (in *Intake) register(ctx context.Context, c intake.Claim) (string, error) {
 	p := in.p
 	id, err := HashFile(c.Path)
 	if err != nil {

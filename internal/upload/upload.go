@@ -134,12 +134,12 @@ func (r *Receiver) Receive(ctx context.Context, profile, user, name string, body
 	}
 	committed = true
 	defer os.Remove(filepath.Dir(named))
-	c, err := intake.ClaimFile(named, filepath.Join(r.claimDir, profile), profile)
+	c, err := intake.ClaimFileAs(named, filepath.Join(r.claimDir, profile), profile,
+		intake.ClaimMeta{Channel: config.ChannelUpload, Origin: map[string]string{"user": user}})
 	if err != nil {
 		os.Remove(named)
 		return Result{}, err
 	}
-	c.Channel, c.Origin = config.ChannelUpload, map[string]string{"user": user}
 	if _, err := intake.Detect(c.Path); err != nil {
 		c.Problem = err
 	}
