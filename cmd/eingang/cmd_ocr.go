@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/ocr"
 )
 
@@ -58,14 +59,12 @@ func cmdOCR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer eng.Close()
 	start := time.Now()
-	res, err := eng.Process(ctx, pos[0], *out)
+	res, err := ocrFile(ctx, eng, pos[0], *out)
 	if err != nil {
 		fmt.Fprintf(stderr, "eingang ocr: %v\n", err)
-		if permanent, msg, ok := ocr.Explain(err); ok {
-			fmt.Fprintln(stderr, msg)
-			if permanent {
-				return 1
-			}
+		if v := newFaults().Classify(err); v.Permanent {
+			fmt.Fprintln(stderr, v.Clerk)
+			return 1
 		}
 		return 3
 	}
@@ -83,4 +82,20 @@ func cmdOCR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%d pages in %.1fs -> %s\n", len(res.Pages), time.Since(start).Seconds(), *out)
 	}
 	return 0
+}
+
+// ocrFile refuses, before the engine reads it, a file that eingang takes
+// only through an inbox (office documents, mails, archives, XML), so
+// that the user learns where it belongs instead of "not supported".
+func ocrFile(ctx context.Context, eng *ocr.Engine, in, out string) (*ocr.Result, error) {
+	f, err := intake.Detect(in)
+	switch {
+	case errors.Is(err, intake.ErrUnsupported):
+		// The engine's own message lists what it takes.
+	case err != nil:
+		return nil, err
+	case !intake.IsScan(f):
+		return nil, fmt.Errorf("%s is %s: %w", in, f, intake.ErrNotAScan)
+	}
+	return eng.Process(ctx, in, out)
 }

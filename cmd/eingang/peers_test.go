@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -202,4 +206,61 @@ func TestPeersThroughTheInbox(t *testing.T) {
 			t.Errorf("inspect %s: exit %d, reason %q; serve failed it with %q", s.rel, code, o.ErrorDE, s.want.reason)
 		}
 	}
+}
+
+// TestPeersThroughOCR runs eingang ocr on every sample of the peers
+// corpus: a scan or image that serve delivers becomes a PDF that qpdf
+// finds free of errors, a file serve refuses is refused with the same
+// German reason, and a file serve takes only through an inbox (office
+// documents, mails, archives) is refused with a sentence saying so.
+func TestPeersThroughOCR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	src := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src")
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("peers corpus not present: %v", err)
+	}
+	qpdf := testenv.Tool(t, "qpdf")
+	const notAScan = "kein Scan"
+	inboxOnly := []string{".odt", ".doc", ".docx", ".eml", ".zip"}
+	out := t.TempDir()
+	n := 0
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		want, ok := expectPeer(rel)
+		if !ok {
+			return nil // TestPeersThroughTheInbox reports it
+		}
+		reason := want.reason
+		if slices.Contains(inboxOnly, filepath.Ext(rel)) && want.reason != unsupported {
+			reason = notAScan
+		}
+		pdf := filepath.Join(out, fmt.Sprintf("%03d.pdf", n))
+		n++
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), []string{"ocr", path, "-o", pdf}, &stdout, &stderr)
+		switch {
+		case reason == "" && code != 0:
+			t.Errorf("ocr %s: exit %d: %s", rel, code, stderr.String())
+		case reason == "":
+			// qpdf exits 2 for errors and 3 for warnings only; warnings the
+			// input already has (a free object at offset 0) may stay.
+			if err := exec.Command(qpdf, "--check", pdf).Run(); err != nil {
+				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+					t.Errorf("ocr %s: qpdf --check: %v", rel, err)
+				}
+			}
+		case code != 1 || !strings.Contains(stderr.String(), reason):
+			t.Errorf("ocr %s: exit %d, want 1 with %q (%s):\n%s", rel, code, reason, want.why, stderr.String())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("eingang ocr on %d samples", n)
 }

@@ -63,12 +63,27 @@ func IsOffice(f Format) bool {
 	return false
 }
 
+// IsScan reports whether f holds page images that OCR takes directly: a
+// PDF or an image. The other formats are converted (office), unpacked
+// (ZIP, mail) or read as data (XML) at intake.
+func IsScan(f Format) bool {
+	switch f {
+	case FormatPDF, FormatTIFF, FormatJPEG, FormatPNG, FormatGIF, FormatBMP, FormatWebP, FormatHEIC:
+		return true
+	}
+	return false
+}
+
 // Errors of content checks. They describe the file, so a retry will not
 // help once the file is stable.
 var (
 	ErrEmpty       = errors.New("file is empty")
 	ErrUnsupported = errors.New("file type not supported")
 	ErrIncomplete  = errors.New("file is incomplete or damaged")
+	// ErrNotAScan is for tools that take page images only (eingang ocr):
+	// the file is of a format eingang takes, but through an inbox, which
+	// converts or unpacks it first.
+	ErrNotAScan = errors.New("not a scan or image")
 )
 
 // Reasons a file is refused at intake, as metric labels and journal field

@@ -18,5 +18,6 @@ var sentinels = fault.Table{
 	fault.Permanent(ErrArchiveTooBig, "Das ZIP-Archiv enthält zu viele oder zu große Dateien (höchstens 200 Dateien und 1 GB entpackt). Bitte in kleinere Archive teilen oder die Dateien einzeln einreichen."),
 	fault.Permanent(ErrArchiveNested, "Das ZIP-Archiv enthält zu tief ineinander verschachtelte Archive. Bitte die Dateien einzeln einreichen."),
 	fault.Permanent(ErrArchiveEmpty, "Das ZIP-Archiv enthält keine Dateien."),
+	fault.Permanent(ErrNotAScan, "Die Datei ist kein Scan und kein Bild: Word-, OpenDocument- und RTF-Dokumente, gespeicherte E-Mails, ZIP-Archive und XML-Rechnungen verarbeitet eingang, wenn sie in einen Eingangsordner gelegt werden. Was dabei geschähe, zeigt „eingang inspect DATEI“."),
 	fault.Permanent(ErrMailNothingUsable, "Die E-Mail enthält keinen Anhang, der verarbeitet werden kann (PDF, Bild, Word-, ODT- oder RTF-Dokument, XML-Rechnung oder ZIP-Archiv). Ist der Text der Mail selbst das Schreiben, bitte die Mail als PDF speichern und erneut einreichen."),
 }

@@ -111,3 +111,15 @@ func StartRedis(t testing.TB) *Redis {
 	t.Fatalf("redis-server on %s did not come up", r.Addr)
 	return nil
 }
+
+// Tool returns the path of a program the tests need. make test installs
+// every one of them, so a missing tool fails the test instead of skipping
+// it: a skipped check would look like a passed one.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s not installed (run scripts/deps.sh test): %v", name, err)
+	}
+	return path
+}
