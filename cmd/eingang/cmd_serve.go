@@ -186,7 +186,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 		opts := httpapi.Options{
 			Users:     cfg.HTTP.Users,
 			Documents: a.journal,
-			Checks:    readinessChecks(a, role{watch: watch, work: work}),
+			Checks:    readinessChecks(a, role{name: name, watch: watch, work: work}),
 			Metrics:   promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
 			Profiles:  profileNames(cfg),
 			Logger:    log,

@@ -149,13 +149,20 @@ type quietRedisLog struct{}
 func (quietRedisLog) Printf(context.Context, string, ...any) {}
 
 // role says what a daemon runs, and so what its readiness depends on.
-type role struct{ watch, work bool }
+type role struct {
+	name        string // serve, watch or work
+	watch, work bool
+}
 
 // readinessChecks are the checks behind /readyz for a role. Every role
 // needs the journal, Redis and the shared storage (paths: claims, done,
-// error); watch needs the hot folders, work the targets it delivers to. A
-// role is not ready for what it does not do: a work node is not taken out
-// of service because a scan share it never reads is gone.
+// error); watch (and serve) need the hot folders, work the targets it
+// delivers to. A role is not ready for what it does not do: a work node
+// is not taken out of service because a scan share it never reads is
+// gone. serve leaves the targets out although it delivers too: it is the
+// node that carries the API (behind a Service or a load balancer), which
+// must stay reachable while a DMS is in its maintenance window — its
+// deliveries wait and are retried meanwhile.
 func readinessChecks(a *app, r role) []httpapi.Check {
 	checks := []httpapi.Check{
 		{Name: "journal", Func: a.journal.Ping},
@@ -169,7 +176,7 @@ func readinessChecks(a *app, r role) []httpapi.Check {
 		}
 		checks = append(checks, httpapi.Check{Name: "folders", Func: newDirCheck(dirs...).check})
 	}
-	if r.work {
+	if r.work && r.name == "work" {
 		checks = append(checks, httpapi.Check{Name: "targets", Func: func(ctx context.Context) error { return pingTargets(ctx, a.targets) }})
 	}
 	return checks
