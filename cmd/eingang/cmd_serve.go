@@ -251,14 +251,12 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	return 0
 }
 
-// probeRoutes are what a listener with http.api: false serves: what
-// probes and scrapers ask for, and nothing that shows documents.
-var probeRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics"}
-
-// probesOnly restricts h to probeRoutes; everything else is 404.
+// probesOnly restricts h to what a listener with http.api: false serves:
+// what probes and scrapers ask for, and nothing that shows documents.
+// Everything else is 404.
 func probesOnly(h http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	for _, p := range probeRoutes {
+	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
 		mux.Handle(p, h)
 	}
 	return mux

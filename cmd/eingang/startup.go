@@ -35,7 +35,7 @@ func listenHTTP(addr string, fromFlag bool) (net.Listener, error) {
 		key, change = "--http", "choose another address with --http"
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("%s: %s is already in use — is another eingang serve running with this configuration? Stop it, or %s", key, addr, change)
+		return nil, fmt.Errorf("%s: %s is already in use — is another eingang process (serve, watch, work) running with this configuration? Stop it, or %s", key, addr, change)
 	}
 	return nil, fmt.Errorf("%s: cannot listen on %s: %w (%s)", key, addr, err, change)
 }
