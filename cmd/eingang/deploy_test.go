@@ -855,3 +855,40 @@ func TestDeployDockerfile(t *testing.T) {
 		t.Error(`no ENTRYPOINT ["eingang"]`)
 	}
 }
+
+// TestDeployComposeServices: Redis keeps its queue (AOF) on a volume,
+// work can be scaled (no fixed name, no host port), and every volume a
+// service mounts is declared.
+func TestDeployComposeServices(t *testing.T) {
+	doc := yamlDocs(t, "compose/compose.yaml")[0]
+	services, _ := doc["services"].(map[string]any)
+	for _, want := range []string{"redis", "postgres", "watch", "work", "d3"} {
+		if services[want] == nil {
+			t.Errorf("no service %s", want)
+		}
+	}
+	redisCmd := strings.Join(strs(dig(services, "redis", "command")), " ")
+	if !strings.Contains(redisCmd, "--appendonly yes") {
+		t.Errorf("redis runs %q, without --appendonly yes", redisCmd)
+	}
+	for _, k := range []string{"ports", "container_name"} {
+		if dig(services, "work", k) != nil {
+			t.Errorf("work has %s: docker compose up --scale work=3 would collide", k)
+		}
+	}
+	declared, _ := doc["volumes"].(map[string]any)
+	for name, s := range services {
+		for _, v := range strs(dig(s, "volumes")) {
+			src, _, _ := strings.Cut(v, ":")
+			if strings.HasPrefix(src, ".") || strings.HasPrefix(src, "/") {
+				if _, err := os.Stat(filepath.Join(deployDir(t), "compose", src)); err != nil {
+					t.Errorf("service %s mounts %s: %v", name, src, err)
+				}
+				continue
+			}
+			if _, ok := declared[src]; !ok {
+				t.Errorf("service %s mounts volume %s, which is not declared", name, src)
+			}
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -332,5 +334,38 @@ func TestRoleWorkDrainsOnSIGTERM(t *testing.T) {
 	pdfs, _ := filepath.Glob(filepath.Join(s.root, "archive", "*", "*", "*.pdf"))
 	if len(pdfs) != 1 {
 		t.Fatalf("archive holds %d PDFs, want exactly 1: %v", len(pdfs), pdfs)
+	}
+}
+
+// TestRoleDirCheckOnHangingStorage: a stat that hangs (a hard NFS mount
+// whose server is gone) ends the probe at its deadline, later probes wait
+// for the same stat instead of starting more, and its result counts once
+// it returns.
+func TestRoleDirCheckOnHangingStorage(t *testing.T) {
+	release := make(chan struct{})
+	calls := make(chan string, 10)
+	c := newDirCheck("/srv/eingang/work")
+	c.stat = func(name string) (os.FileInfo, error) {
+		calls <- name
+		<-release
+		return nil, os.ErrNotExist
+	}
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // the probe's deadline has passed
+		if err := c.check(ctx); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "/srv/eingang/work") {
+			t.Fatalf("hanging stat: %v", err)
+		}
+	}
+	<-calls
+	select {
+	case n := <-calls:
+		t.Fatalf("a second stat of %s started while the first hangs", n)
+	default:
+	}
+	close(release)
+	// The round in flight delivers its result to whoever waits for it.
+	if err := c.check(context.Background()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("after the stat returned: %v", err)
 	}
 }

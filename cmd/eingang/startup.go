@@ -209,6 +209,7 @@ func pingTargets(ctx context.Context, ts map[string]dms.Target) error {
 // starting more, so that blocked goroutines do not pile up.
 type dirCheck struct {
 	dirs []string
+	stat func(string) (os.FileInfo, error)
 	mu   sync.Mutex
 	cur  *dirRun // the stat in flight, nil when none
 }
@@ -219,7 +220,7 @@ type dirRun struct {
 	err  error
 }
 
-func newDirCheck(dirs ...string) *dirCheck { return &dirCheck{dirs: dirs} }
+func newDirCheck(dirs ...string) *dirCheck { return &dirCheck{dirs: dirs, stat: os.Stat} }
 
 func (c *dirCheck) check(ctx context.Context) error {
 	c.mu.Lock()
@@ -230,7 +231,7 @@ func (c *dirCheck) check(ctx context.Context) error {
 		go func() {
 			var errs []error
 			for _, d := range c.dirs {
-				st, err := os.Stat(d)
+				st, err := c.stat(d)
 				switch {
 				case err != nil:
 					errs = append(errs, err)
