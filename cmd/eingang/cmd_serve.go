@@ -39,12 +39,15 @@ var daemonHelp = map[string]string{
 	"work":  "Run only the workers; they consume the queue in Redis.\nNeeds redis.url: the embedded Redis lives only inside one process.",
 }
 
+// httpOff is the --http value that switches the listener off.
+const httpOff = "off"
+
 // runDaemon runs the watchers and/or the workers until ctx ends (SIGTERM).
 func runDaemon(ctx context.Context, name string, args []string, stdout, stderr io.Writer, watch, work bool) int {
 	fs := flag.NewFlagSet("eingang "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := configFlag(fs)
-	httpAddr := fs.String("http", "", "address of the HTTP listener (default: http.addr for serve, off for watch and work)")
+	httpAddr := fs.String("http", "", "address of the HTTP listener: /healthz, /readyz, /metrics and, with http.api, the API and queue UI (default http.addr; "+httpOff+" for none)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: eingang %s [--config FILE] [--http ADDR]\n\n%s\n\nFlags:\n", name, daemonHelp[name])
 		fs.PrintDefaults()
@@ -61,9 +64,15 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 		fmt.Fprintf(stderr, "eingang %s: redis.url must be set: watch and work run in separate processes and share the queue through Redis (use 'eingang serve' for a single process)\n", name)
 		return 1
 	}
-	addr := *httpAddr
-	if addr == "" && name == "serve" {
-		addr = cfg.HTTP.Addr
+	// Every role listens on http.addr: probes and scrapers need each
+	// process, not only the one that serves the API.
+	addr := cfg.HTTP.Addr
+	switch *httpAddr {
+	case "":
+	case httpOff:
+		addr = ""
+	default:
+		addr = *httpAddr
 	}
 	// Start-up order: everything that can refuse the start is checked
 	// before anything is recovered, watched or run, so that a start that
@@ -174,21 +183,24 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 
 	var httpSrv *http.Server
 	if ln != nil {
-		mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: a.redis.Opt, ReadOnly: cfg.HTTP.MonitoringReadOnly})
-		defer mon.Close()
-		handler := httpapi.New(httpapi.Options{
+		opts := httpapi.Options{
 			Users:     cfg.HTTP.Users,
 			Documents: a.journal,
-			Checks: []httpapi.Check{
-				{Name: "journal", Func: a.journal.Ping},
-				{Name: "redis", Func: func(ctx context.Context) error { return workers.Ping(ctx, a.redis) }},
-			},
-			Metrics:    promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
-			Monitoring: mon,
-			Uploads:    upload.New(cfg, a.journal, in, a.pipe.ClaimDir()),
-			Profiles:   profileNames(cfg),
-			Logger:     log,
-		})
+			Checks:    readinessChecks(a, role{name: name, watch: watch, work: work}),
+			Metrics:   promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
+			Profiles:  profileNames(cfg),
+			Logger:    log,
+		}
+		if cfg.HTTP.API {
+			mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: a.redis.Opt, ReadOnly: cfg.HTTP.MonitoringReadOnly})
+			defer mon.Close()
+			opts.Monitoring = mon
+			opts.Uploads = upload.New(cfg, a.journal, in, a.pipe.ClaimDir())
+		}
+		handler := httpapi.New(opts)
+		if !cfg.HTTP.API {
+			handler = probesOnly(handler)
+		}
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -205,9 +217,12 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 				fmt.Fprintf(stdout, "  mail account %-14s %s (profile %s)\n", m.Name, m.URL, m.Profile)
 			}
 		}
-		fmt.Fprintf(stdout, "  status API:  %s/api/v1/documents\n", base)
-		fmt.Fprintf(stdout, "  queue UI:    %s/monitoring/\n", base)
+		if cfg.HTTP.API {
+			fmt.Fprintf(stdout, "  status API:  %s/api/v1/documents\n", base)
+			fmt.Fprintf(stdout, "  queue UI:    %s/monitoring/\n", base)
+		}
 		fmt.Fprintf(stdout, "  metrics:     %s/metrics\n", base)
+		fmt.Fprintf(stdout, "  readiness:   %s/readyz\n", base)
 		if a.redis.Embedded() {
 			fmt.Fprintf(stdout, "  queue:       embedded in-memory Redis at %s (not durable; set redis.url for production)\n", a.redis.Addr())
 		}
@@ -234,6 +249,17 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// probesOnly restricts h to what a listener with http.api: false serves:
+// what probes and scrapers ask for, and nothing that shows documents.
+// Everything else is 404.
+func probesOnly(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
+		mux.Handle(p, h)
+	}
+	return mux
 }
 
 // profileNames lists the configured profiles, for the status page's filter.

@@ -224,7 +224,8 @@ func TestMailCrashAndTwoPollers(t *testing.T) {
 	}
 	in.kill()
 	in.start()
-	watch := exec.Command(binPath, "watch", "--config", in.cfg)
+	// The serve above holds http.addr; this watch needs no listener.
+	watch := exec.Command(binPath, "watch", "--config", in.cfg, "--http", "off")
 	var wout strings.Builder
 	watch.Stdout, watch.Stderr = &wout, &wout
 	if err := watch.Start(); err != nil {

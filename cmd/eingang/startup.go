@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/d3"
 	"github.com/eingang/eingang/internal/dms/fabasoft"
+	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/workers"
 )
 
@@ -32,7 +35,7 @@ func listenHTTP(addr string, fromFlag bool) (net.Listener, error) {
 		key, change = "--http", "choose another address with --http"
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("%s: %s is already in use — is another eingang serve running with this configuration? Stop it, or %s", key, addr, change)
+		return nil, fmt.Errorf("%s: %s is already in use — is another eingang process (serve, watch, work) running with this configuration? Stop it, or %s", key, addr, change)
 	}
 	return nil, fmt.Errorf("%s: cannot listen on %s: %w (%s)", key, addr, err, change)
 }
@@ -144,3 +147,110 @@ func checkServices(ctx context.Context, a *app, targets bool) error {
 type quietRedisLog struct{}
 
 func (quietRedisLog) Printf(context.Context, string, ...any) {}
+
+// role says what a daemon runs, and so what its readiness depends on.
+type role struct {
+	name        string // serve, watch or work
+	watch, work bool
+}
+
+// readinessChecks are the checks behind /readyz for a role. Every role
+// needs the journal, Redis and the shared storage (paths: claims, done,
+// error); watch (and serve) need the hot folders, work the targets it
+// delivers to. A role is not ready for what it does not do: a work node
+// is not taken out of service because a scan share it never reads is
+// gone. serve leaves the targets out although it delivers too: it is the
+// node that carries the API (behind a Service or a load balancer), which
+// must stay reachable while a DMS is in its maintenance window — its
+// deliveries wait and are retried meanwhile.
+func readinessChecks(a *app, r role) []httpapi.Check {
+	checks := []httpapi.Check{
+		{Name: "journal", Func: a.journal.Ping},
+		{Name: "redis", Func: func(ctx context.Context) error { return workers.Ping(ctx, a.redis) }},
+		{Name: "storage", Func: newDirCheck(a.cfg.Paths.Work, a.cfg.Paths.Done, a.cfg.Paths.Error).check},
+	}
+	if r.watch {
+		dirs := make([]string, len(a.cfg.Profiles))
+		for i, p := range a.cfg.Profiles {
+			dirs[i] = p.Folder
+		}
+		checks = append(checks, httpapi.Check{Name: "folders", Func: newDirCheck(dirs...).check})
+	}
+	if r.work && r.name == "work" {
+		checks = append(checks, httpapi.Check{Name: "targets", Func: func(ctx context.Context) error { return pingTargets(ctx, a.targets) }})
+	}
+	return checks
+}
+
+// pingTargets asks every target that can be asked. Unlike the start-up
+// check, a target that is merely down counts here too: readiness says
+// whether this node can deliver now, not whether it may start.
+func pingTargets(ctx context.Context, ts map[string]dms.Target) error {
+	names := make([]string, 0, len(ts))
+	for n := range ts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		if p, ok := ts[n].(dms.Pinger); ok {
+			if err := p.Ping(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("targets.%s: %w", n, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dirCheck reports folders that are missing or not folders. A stat on a
+// hard-mounted NFS share whose server is gone blocks in the kernel and
+// cannot be cancelled: the check then answers with the probe's deadline,
+// and probes that come meanwhile wait for the same stat instead of
+// starting more, so that blocked goroutines do not pile up.
+type dirCheck struct {
+	dirs []string
+	stat func(string) (os.FileInfo, error)
+	mu   sync.Mutex
+	cur  *dirRun // the stat in flight, nil when none
+}
+
+// dirRun is one round of stats; err is set before done is closed.
+type dirRun struct {
+	done chan struct{}
+	err  error
+}
+
+func newDirCheck(dirs ...string) *dirCheck { return &dirCheck{dirs: dirs, stat: os.Stat} }
+
+func (c *dirCheck) check(ctx context.Context) error {
+	c.mu.Lock()
+	r := c.cur
+	if r == nil {
+		r = &dirRun{done: make(chan struct{})}
+		c.cur = r
+		go func() {
+			var errs []error
+			for _, d := range c.dirs {
+				st, err := c.stat(d)
+				switch {
+				case err != nil:
+					errs = append(errs, err)
+				case !st.IsDir():
+					errs = append(errs, fmt.Errorf("%s is not a folder", d))
+				}
+			}
+			r.err = errors.Join(errs...)
+			c.mu.Lock()
+			c.cur = nil
+			c.mu.Unlock()
+			close(r.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.err
+	case <-ctx.Done():
+		return fmt.Errorf("no answer from the storage (%s): %w", strings.Join(c.dirs, ", "), ctx.Err())
+	}
+}

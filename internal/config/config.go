@@ -64,7 +64,14 @@ type Paths struct {
 
 // HTTP configures the single listener for API, metrics and the queue UI.
 type HTTP struct {
+	// Addr is host:port of the listener of every role (serve, watch,
+	// work); empty switches the listener off.
 	Addr string `yaml:"addr"`
+	// API serves the documents API, the status page and the queue UI next
+	// to /healthz, /readyz and /metrics (default true). false leaves only
+	// those three, for a role whose listener is only probed and scraped:
+	// the API then is one Deployment's or one unit's, with its own users.
+	API bool `yaml:"api"`
 	// Users may call the API and open the UI; empty means no authentication
 	// (only acceptable on a loopback address, see Validate).
 	Users []User `yaml:"users"`
@@ -227,7 +234,7 @@ func Default() Config {
 	return Config{
 		Instance: "eingang",
 		Paths:    Paths{Work: "var/work", Done: "var/done", Error: "var/error"},
-		HTTP:     HTTP{Addr: "127.0.0.1:8080", MonitoringReadOnly: false},
+		HTTP:     HTTP{Addr: "127.0.0.1:8080", API: true, MonitoringReadOnly: false},
 		Journal:  Journal{Driver: "sqlite", DSN: "var/journal.db"},
 		Intake: Intake{
 			StabilityDelay: 2 * time.Second,
@@ -309,10 +316,10 @@ func (c *Config) Validate() error {
 	if c.Paths.Error == "" {
 		add("paths.error", "must be set")
 	}
-	if c.HTTP.Addr == "" {
-		add("http.addr", "must be set (host:port)")
-	} else if !strings.Contains(c.HTTP.Addr, ":") {
-		add("http.addr", "must be host:port, got %q", c.HTTP.Addr)
+	// An empty http.addr switches the listener off (no probes, no
+	// metrics); anything else must be host:port.
+	if c.HTTP.Addr != "" && !strings.Contains(c.HTTP.Addr, ":") {
+		add("http.addr", "must be host:port (or empty for no listener), got %q", c.HTTP.Addr)
 	}
 	for i, u := range c.HTTP.Users {
 		key := fmt.Sprintf("http.users[%d]", i)
@@ -328,7 +335,9 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && !netconf.IsLoopback(c.HTTP.Addr) {
+	// Health, readiness and metrics are open on every address (probes and
+	// scrapers carry no password); only the API needs users.
+	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && c.HTTP.API && c.HTTP.Addr != "" && !netconf.IsLoopback(c.HTTP.Addr) {
 		add("http.users", "must list at least one user when http.addr %q is not a loopback address (or set http.allow_anonymous)", c.HTTP.Addr)
 	}
 	if c.Redis.URL != "" && len(c.Redis.ClusterAddrs) > 0 {

@@ -249,3 +249,39 @@ func TestSignEnvOverrides(t *testing.T) {
 		t.Errorf("custom password_env refused: %v", err)
 	}
 }
+
+// TestHTTPListenerOfRoles: a role's listener may be switched off, and one
+// that serves only health and metrics needs no users on a public address;
+// one that serves the API still does.
+func TestHTTPListenerOfRoles(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		env     []string
+		wantErr string // "" = valid
+		wantAPI bool
+	}{
+		{"default serves the API", minimal, nil, "", true},
+		{"listener off", minimal + "http: {addr: ''}\n", nil, "", true},
+		{"probes only on a public address", minimal + "http: {addr: 0.0.0.0:8080, api: false}\n", nil, "", false},
+		{"api off from env", minimal + "http: {addr: 0.0.0.0:8080}\n", []string{"EINGANG_HTTP_API=false"}, "", false},
+		{"api on a public address needs users", minimal + "http: {addr: 0.0.0.0:8080, api: true}\n", nil, "http.users", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(tt.yaml), tt.env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.HTTP.API != tt.wantAPI {
+				t.Errorf("http.api = %v, want %v", cfg.HTTP.API, tt.wantAPI)
+			}
+		})
+	}
+}
