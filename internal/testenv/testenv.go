@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ func FreePort(t testing.TB) int {
 // Redis is a redis-server started for one test.
 type Redis struct {
 	Addr string
+	args []string
 	cmd  *exec.Cmd
 }
 
@@ -60,24 +62,58 @@ func (r *Redis) URL() string { return "redis://" + r.Addr + "/0" }
 
 // Stop kills the server (to simulate an outage); t.Cleanup also stops it.
 func (r *Redis) Stop() {
-	if r.cmd.Process != nil {
+	if r.cmd.Process != nil && r.cmd.ProcessState == nil {
 		_ = r.cmd.Process.Kill()
 		_ = r.cmd.Wait()
 	}
+}
+
+// Restart shuts the server down the way an operator's restart does
+// (SIGTERM: it finishes writing its append-only file) and starts it again
+// on the same address and data folder. Only a server of StartRedisAOF
+// keeps its data across the restart.
+func (r *Redis) Restart(t testing.TB) {
+	t.Helper()
+	if r.cmd.Process != nil && r.cmd.ProcessState == nil {
+		_ = r.cmd.Process.Signal(syscall.SIGTERM)
+		_ = r.cmd.Wait()
+	}
+	r.start(t)
 }
 
 // StartRedis starts a real redis-server on a free port without persistence
 // and stops it when the test ends.
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
+	return startRedis(t, "--save", "", "--appendonly", "no")
+}
+
+// StartRedisAOF starts a redis-server that writes every change to its
+// append-only file before it answers, as a production queue is set up
+// (there with appendfsync everysec); Restart then loses nothing.
+func StartRedisAOF(t testing.TB) *Redis {
+	t.Helper()
+	return startRedis(t, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
+}
+
+func startRedis(t testing.TB, persistence ...string) *Redis {
+	t.Helper()
+	port := FreePort(t)
+	r := &Redis{Addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	r.args = append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
+		"--daemonize", "no", "--loglevel", "warning"}, persistence...)
+	t.Cleanup(r.Stop)
+	r.start(t)
+	return r
+}
+
+func (r *Redis) start(t testing.TB) {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatalf("redis-server not installed (make test installs it): %v", err)
 	}
-	port := FreePort(t)
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", dir, "--daemonize", "no", "--loglevel", "warning")
+	cmd := exec.Command(bin, r.args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +121,7 @@ func StartRedis(t testing.TB) *Redis {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &Redis{Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
-	t.Cleanup(r.Stop)
+	r.cmd = cmd
 	go func() {
 		// Drain output so the server never blocks on a full pipe.
 		s := bufio.NewScanner(stdout)
@@ -103,13 +138,12 @@ func StartRedis(t testing.TB) *Redis {
 			n, _ := c.Read(buf)
 			c.Close()
 			if strings.HasPrefix(string(buf[:n]), "+PONG") {
-				return r
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("redis-server on %s did not come up", r.Addr)
-	return nil
 }
 
 // Tool returns the path of a program the tests need. make test installs
