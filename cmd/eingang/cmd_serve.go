@@ -17,6 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/upload"
 	"github.com/eingang/eingang/workers"
 )
@@ -187,7 +188,14 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			Monitoring: mon,
 			Uploads:    upload.New(cfg, a.journal, in, a.pipe.ClaimDir()),
 			Profiles:   profileNames(cfg),
-			Logger:     log,
+			// The status page's clerk actions re-enter the pipeline as a
+			// new drop would, through the same intake.
+			Actions:        in,
+			Explain:        pipeline.Explain,
+			ArchiveDirs:    archiveDirs(cfg),
+			TrustedHeader:  cfg.HTTP.TrustedHeader,
+			TrustedProxies: cfg.HTTP.TrustedProxies,
+			Logger:         log,
 		})
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
@@ -237,6 +245,18 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 }
 
 // profileNames lists the configured profiles, for the status page's filter.
+// archiveDirs are the folders of the archive targets, from which the
+// status page serves delivered PDFs and reports.
+func archiveDirs(cfg *config.Config) map[string]string {
+	dirs := map[string]string{}
+	for name, t := range cfg.Targets {
+		if t.Type == "archive" && t.Dir != "" {
+			dirs[name] = t.Dir
+		}
+	}
+	return dirs
+}
+
 func profileNames(cfg *config.Config) []string {
 	names := make([]string, len(cfg.Profiles))
 	for i, p := range cfg.Profiles {

@@ -6,9 +6,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
-	"net/netip"
 	"regexp"
 	"slices"
 	"sort"
