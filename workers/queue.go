@@ -125,7 +125,7 @@ type Enqueuer struct {
 	// archives it under the same id), see Enqueue.
 	inspector *asynq.Inspector
 	maxRetry  int
-	timeout  time.Duration
+	timeout   time.Duration
 }
 
 // NewEnqueuer returns an enqueuer. maxRetry comes from RetryPolicy;
