@@ -266,6 +266,11 @@ func TestStatusPageActionsInChromium(t *testing.T) {
 	if !strings.Contains(notice, "Das Dokument wird erneut verarbeitet") {
 		t.Errorf("confirmation %q", notice)
 	}
+	if docShot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		t.Error(err)
+	} else if err := os.WriteFile(filepath.Join(filepath.Dir(shot), "status-doc.png"), docShot, 0o644); err != nil {
+		t.Error(err)
+	}
 	var again []journal.Event
 	deadline = time.Now().Add(time.Minute)
 	for {
