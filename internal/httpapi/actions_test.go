@@ -356,3 +356,31 @@ func TestDeliveredFiles(t *testing.T) {
 		t.Errorf("PDF without login: %d", code)
 	}
 }
+
+// Whatever reference the journal holds, a served file lies inside the
+// archive target's folder.
+func FuzzDeliveredFileStaysInside(f *testing.F) {
+	for _, s := range []string{"2026/12/a", "../secret", "/etc/passwd", "2026/../../x", "a/./b", `..\x`, ""} {
+		f.Add(s)
+	}
+	root := f.TempDir()
+	dir := filepath.Join(root, "archiv")
+	os.MkdirAll(filepath.Join(dir, "2026", "12"), 0o755)
+	for _, p := range []string{filepath.Join(dir, "2026", "12", "a.pdf"), filepath.Join(root, "secret.pdf"), filepath.Join(root, "x.pdf")} {
+		os.WriteFile(p, []byte("%PDF"), 0o644)
+	}
+	sp := &statusPages{archives: map[string]string{"archiv": dir}}
+	f.Fuzz(func(t *testing.T, ref string) {
+		d := &journal.Document{State: journal.StateDelivered, Target: &dms.Receipt{Target: "archiv", Ref: ref}}
+		for _, kind := range []string{"pdf", "report"} {
+			p, ok := sp.deliveredFile(d, kind)
+			if !ok {
+				continue
+			}
+			rel, err := filepath.Rel(dir, p)
+			if err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
+				t.Fatalf("ref %q serves %s outside %s", ref, p, dir)
+			}
+		}
+	})
+}

@@ -221,3 +221,43 @@ func TestMarkChecked(t *testing.T) {
 		t.Error("second click changed who checked")
 	}
 }
+
+// A file refused at intake that passes now (the limit was raised, the
+// clerk repaired it in the error folder) becomes a document of its content;
+// the refused record points there.
+func TestRetryOfARepairedRefusedFile(t *testing.T) {
+	p, j, root := newTestPipeline(t)
+	q := &recordingQueue{}
+	in := p.Intake(q)
+	ctx := context.Background()
+	c := claim(t, p, root, "gross.pdf", "")
+	c.Problem = intake.ErrEmpty
+	id, err := in.Register(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n0\n%%EOF\n")
+	if err := os.WriteFile(filepath.Join(root, "error", "gross.pdf"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := intake.Detect(filepath.Join(root, "error", "gross.pdf")); err != nil {
+		t.Fatalf("fixture not accepted by the content check: %v", err)
+	}
+	if err := in.Retry(ctx, id, "poststelle"); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := j.Get(ctx, id)
+	if old.State != journal.StateDuplicate || old.DuplicateOf == "" || old.DuplicateOf == id {
+		t.Fatalf("refused record after retry: state %s, duplicate of %q", old.State, old.DuplicateOf)
+	}
+	doc, err := j.Get(ctx, old.DuplicateOf)
+	if err != nil || doc.State != journal.StateReceived || doc.SourceName != "gross.pdf" {
+		t.Fatalf("new document: %+v %v", doc, err)
+	}
+	if len(q.tasks) != 1 || q.tasks[0].ID != doc.ID || q.tasks[0].Step != StepIngest {
+		t.Errorf("queued %+v", q.tasks)
+	}
+	if _, err := os.Stat(filepath.Join(root, "error", "gross.pdf.error.txt")); !os.IsNotExist(err) {
+		t.Errorf("reason file still there: %v", err)
+	}
+}
