@@ -268,6 +268,9 @@ func TestTrustedHeader(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Fatalf("%d %s, want %d", resp.StatusCode, b, tc.status)
 			}
+			if tc.status == 403 && !strings.Contains(string(b), "nicht freigeschaltet") {
+				t.Errorf("403 without the German reason: %s", b)
+			}
 			if got := strings.Contains(string(b), "Erneut verarbeiten"); got != tc.clerk {
 				t.Errorf("retry offered: %v, want %v", got, tc.clerk)
 			}

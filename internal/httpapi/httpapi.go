@@ -273,6 +273,9 @@ func (a *auth) wrap(role string, next http.Handler) http.Handler {
 			w.Header().Set("WWW-Authenticate", `Basic realm="eingang", charset="UTF-8"`)
 			writeError(w, http.StatusUnauthorized, "authentication required")
 			return
+		case status == http.StatusForbidden && strings.HasPrefix(r.URL.Path, "/status/"):
+			http.Error(w, "Sie sind angemeldet, für eingang aber nicht freigeschaltet. Bitte wenden Sie sich an die IT.", http.StatusForbidden)
+			return
 		case status == http.StatusForbidden:
 			writeError(w, http.StatusForbidden, "the user "+p.name+" is not configured in http.users")
 			return
