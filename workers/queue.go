@@ -120,19 +120,22 @@ func ConnectRedis(cfg config.Redis, log *slog.Logger) (*Redis, error) {
 // Enqueuer puts pipeline steps on the queue. It implements
 // pipeline.Enqueuer.
 type Enqueuer struct {
-	client   *asynq.Client
-	maxRetry int
-	timeout  time.Duration
+	client *asynq.Client
+	// inspector finds a step's earlier task that failed for good (asynq
+	// archives it under the same id), see Enqueue.
+	inspector *asynq.Inspector
+	maxRetry  int
+	timeout   time.Duration
 }
 
 // NewEnqueuer returns an enqueuer. maxRetry comes from RetryPolicy;
 // taskTimeout bounds one attempt of a step (asynq cancels and retries it).
 func NewEnqueuer(r *Redis, maxRetry int, taskTimeout time.Duration) *Enqueuer {
-	return &Enqueuer{client: asynq.NewClient(r.Opt), maxRetry: maxRetry, timeout: taskTimeout}
+	return &Enqueuer{client: asynq.NewClient(r.Opt), inspector: asynq.NewInspector(r.Opt), maxRetry: maxRetry, timeout: taskTimeout}
 }
 
-// Close closes the Redis connection.
-func (e *Enqueuer) Close() error { return e.client.Close() }
+// Close closes the Redis connections.
+func (e *Enqueuer) Close() error { return errors.Join(e.client.Close(), e.inspector.Close()) }
 
 // QueueFor returns the queue of a step.
 func QueueFor(step string) string {
@@ -147,8 +150,29 @@ func QueueFor(step string) string {
 
 // Enqueue schedules a step of a document. The task id is derived from the
 // document and step, so the same step cannot be queued twice; a conflict
-// means it is queued already and counts as success.
+// means it is queued already and counts as success — unless the task of
+// that id is archived: the step failed for good before, and
+// the document now runs again (dropped again, or retried on the status
+// page), so the old task makes way for the new one.
 func (e *Enqueuer) Enqueue(ctx context.Context, t pipeline.Task) error {
+	err := e.enqueue(ctx, t)
+	if !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err
+	}
+	info, ierr := e.inspector.GetTaskInfo(QueueFor(t.Step), t.ID+":"+t.Step)
+	if ierr != nil || info.State != asynq.TaskStateArchived {
+		return nil
+	}
+	if derr := e.inspector.DeleteTask(QueueFor(t.Step), info.ID); derr != nil && !errors.Is(derr, asynq.ErrTaskNotFound) {
+		return fmt.Errorf("enqueue %s of %s: remove the earlier failed task: %w", t.Step, t.ID, derr)
+	}
+	if err := e.enqueue(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err
+	}
+	return nil
+}
+
+func (e *Enqueuer) enqueue(ctx context.Context, t pipeline.Task) error {
 	id, step := t.ID, t.Step
 	payload, err := json.Marshal(Payload{ID: id, Step: step, SourceName: t.SourceName, Profile: t.Profile})
 	if err != nil {
@@ -161,9 +185,6 @@ func (e *Enqueuer) Enqueue(ctx context.Context, t pipeline.Task) error {
 		asynq.MaxRetry(e.maxRetry),
 		asynq.Timeout(e.timeout),
 	)
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return nil
-	}
 	if err != nil {
 		return fmt.Errorf("enqueue %s of %s: %w", step, id, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/intake"
+	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/upload"
 	"github.com/eingang/eingang/workers"
 )
@@ -184,18 +185,25 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	var httpSrv *http.Server
 	if ln != nil {
 		opts := httpapi.Options{
-			Users:     cfg.HTTP.Users,
-			Documents: a.journal,
-			Checks:    readinessChecks(a, role{name: name, watch: watch, work: work}),
-			Metrics:   promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
-			Profiles:  profileNames(cfg),
-			Logger:    log,
+			Users:          cfg.HTTP.Users,
+			Documents:      a.journal,
+			Checks:         readinessChecks(a, role{name: name, watch: watch, work: work}),
+			Metrics:        promhttp.HandlerFor(a.metrics.Registry, promhttp.HandlerOpts{}),
+			Profiles:       profileNames(cfg),
+			ArchiveDirs:    archiveDirs(cfg),
+			TrustedHeader:  cfg.HTTP.TrustedHeader,
+			TrustedProxies: cfg.HTTP.TrustedProxies,
+			Explain:        pipeline.Explain,
+			Logger:         log,
 		}
 		if cfg.HTTP.API {
 			mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: a.redis.Opt, ReadOnly: cfg.HTTP.MonitoringReadOnly})
 			defer mon.Close()
 			opts.Monitoring = mon
 			opts.Uploads = upload.New(cfg, a.journal, in, a.pipe.ClaimDir())
+			// The status page's clerk actions re-enter the pipeline as a
+			// new drop would, through the same intake.
+			opts.Actions = in
 		}
 		handler := httpapi.New(opts)
 		if !cfg.HTTP.API {
@@ -263,6 +271,18 @@ func probesOnly(h http.Handler) http.Handler {
 }
 
 // profileNames lists the configured profiles, for the status page's filter.
+// archiveDirs are the folders of the archive targets, from which the
+// status page serves delivered PDFs and reports.
+func archiveDirs(cfg *config.Config) map[string]string {
+	dirs := map[string]string{}
+	for name, t := range cfg.Targets {
+		if t.Type == "archive" && t.Dir != "" {
+			dirs[name] = t.Dir
+		}
+	}
+	return dirs
+}
+
 func profileNames(cfg *config.Config) []string {
 	names := make([]string, len(cfg.Profiles))
 	for i, p := range cfg.Profiles {

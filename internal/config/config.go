@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,6 +81,14 @@ type HTTP struct {
 	// AllowAnonymous must be set to run without users on a non-loopback
 	// address; it exists so that nobody does that by accident.
 	AllowAnonymous bool `yaml:"allow_anonymous"`
+	// TrustedHeader names the header (X-Remote-User) in which an
+	// authenticating reverse proxy (the municipal SSO) passes the user
+	// name; the user's roles come from the users entry of that name.
+	// Empty (the default) turns it off.
+	TrustedHeader string `yaml:"trusted_header"`
+	// TrustedProxies are the addresses (IPs or CIDRs) whose requests may
+	// carry TrustedHeader; from anywhere else the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // User is one account for basic authentication.
@@ -340,6 +349,7 @@ func (c *Config) Validate() error {
 	if len(c.HTTP.Users) == 0 && !c.HTTP.AllowAnonymous && c.HTTP.API && c.HTTP.Addr != "" && !netconf.IsLoopback(c.HTTP.Addr) {
 		add("http.users", "must list at least one user when http.addr %q is not a loopback address (or set http.allow_anonymous)", c.HTTP.Addr)
 	}
+	c.validateTrustedHeader(add)
 	if c.Redis.URL != "" && len(c.Redis.ClusterAddrs) > 0 {
 		add("redis.cluster_addrs", "set either redis.url or redis.cluster_addrs, not both")
 	}
@@ -551,4 +561,30 @@ func within(a, b string) bool {
 	}
 	rel, err = filepath.Rel(a, b)
 	return err == nil && !strings.HasPrefix(rel, "..")
+}
+
+// validateTrustedHeader refuses a trusted header that anybody could set:
+// without proxies to trust it would identify whoever sends it.
+func (c *Config) validateTrustedHeader(add func(key, format string, args ...any)) {
+	h := c.HTTP
+	for i, p := range h.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add(fmt.Sprintf("http.trusted_proxies[%d]", i), "must be an IP address or CIDR (10.0.0.5, 10.0.0.0/24), got %q", p)
+			}
+		}
+	}
+	if h.TrustedHeader == "" {
+		return
+	}
+	if !regexp.MustCompile(`^[A-Za-z0-9-]+$`).MatchString(h.TrustedHeader) || strings.EqualFold(h.TrustedHeader, "Authorization") {
+		add("http.trusted_header", "must be a header name such as X-Remote-User, got %q", h.TrustedHeader)
+	}
+	if len(h.TrustedProxies) == 0 {
+		if !netconf.IsLoopback(h.Addr) {
+			add("http.trusted_header", "needs http.trusted_proxies on the non-loopback address %q, or anybody could send the header and be taken for any user", h.Addr)
+		} else {
+			add("http.trusted_header", "needs http.trusted_proxies (the reverse proxy's address, e.g. 127.0.0.1), or any local program could send the header")
+		}
+	}
 }

@@ -72,6 +72,10 @@ func TestValidationNamesTheKey(t *testing.T) {
 		{"bad addr", minimal + "http: {addr: localhost}\n", nil, []string{"http.addr"}},
 		{"public without users", minimal + "http: {addr: 0.0.0.0:8080}\n", nil, []string{"http.users"}},
 		{"plain password", minimal + "http: {users: [{name: a, bcrypt_hash: secret}]}\n", nil, []string{"http.users[0].bcrypt_hash"}},
+		{"trusted header without proxies", minimal + "http: {trusted_header: X-Remote-User}\n", nil, []string{"http.trusted_header", "http.trusted_proxies"}},
+		{"trusted header public without proxies", minimal + "http: {addr: 0.0.0.0:8080, users: [{name: a, bcrypt_hash: $2a$x}], trusted_header: X-Remote-User}\n", nil, []string{"http.trusted_header", "non-loopback"}},
+		{"bad trusted header", minimal + "http: {trusted_header: 'X User', trusted_proxies: [127.0.0.1]}\n", nil, []string{"http.trusted_header"}},
+		{"bad trusted proxy", minimal + "http: {trusted_header: X-Remote-User, trusted_proxies: [proxy.local]}\n", nil, []string{"http.trusted_proxies[0]"}},
 		{"bad redis url", minimal + "redis: {url: http://x}\n", nil, []string{"redis.url"}},
 		{"bad duration", minimal + "intake: {rescan_interval: 1ms}\n", nil, []string{"intake.rescan_interval"}},
 		{"bad after_success", minimal + "intake: {after_success: keep}\n", nil, []string{"intake.after_success"}},
@@ -283,5 +287,21 @@ func TestHTTPListenerOfRoles(t *testing.T) {
 				t.Errorf("http.api = %v, want %v", cfg.HTTP.API, tt.wantAPI)
 			}
 		})
+	}
+}
+
+// A trusted header with the proxy's address is accepted, also on a public
+// address, and can be set from the environment.
+func TestTrustedHeaderWithProxies(t *testing.T) {
+	cfg, err := Parse([]byte(minimal+"http: {addr: 0.0.0.0:8080, users: [{name: a, bcrypt_hash: $2a$x, roles: [clerk]}], trusted_proxies: [10.0.0.5, 192.168.0.0/24, '::1']}\n"),
+		[]string{"EINGANG_HTTP_TRUSTED_HEADER=X-Remote-User"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.TrustedHeader != "X-Remote-User" || len(cfg.HTTP.TrustedProxies) != 3 {
+		t.Errorf("http: %+v", cfg.HTTP)
+	}
+	if def, err := Parse([]byte(minimal), nil); err != nil || def.HTTP.TrustedHeader != "" {
+		t.Errorf("the trusted header is not off by default: %v", err)
 	}
 }

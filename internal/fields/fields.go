@@ -68,3 +68,10 @@ const (
 	DuplicateOf = "duplicate_invoice_of"
 	SuspectOf   = "suspect_duplicate_invoice_of"
 )
+
+// Fields a clerk's action on the status page sets: who marked a review
+// item as checked, and when (UTC, RFC 3339).
+const (
+	ReviewCheckedBy = "review_checked_by"
+	ReviewCheckedAt = "review_checked_at"
+)

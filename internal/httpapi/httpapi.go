@@ -5,12 +5,17 @@ package httpapi
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,15 +47,26 @@ type Options struct {
 	Uploads    Uploads      // nil: no upload (POST /api/v1/documents)
 	// Profiles are offered as a filter on the status page.
 	Profiles []string
-	Logger   *slog.Logger
+	// Actions are the clerk's actions on the status page (the pipeline's
+	// Intake); nil offers none.
+	Actions Actions
+	// Explain gives the clerk's German sentence for an error of an action
+	// (the fault rules); nil says only that it did not work.
+	Explain func(err error) (permanent bool, clerk string, ok bool)
+	// ArchiveDirs are the folders of archive targets by target name: the
+	// status page serves a delivered document's PDF and validation report
+	// from there.
+	ArchiveDirs map[string]string
+	// TrustedHeader and TrustedProxies are http.trusted_header and
+	// http.trusted_proxies (validated by package config).
+	TrustedHeader  string
+	TrustedProxies []string
+	Logger         *slog.Logger
 }
 
 // New returns the handler for all routes.
 func New(o Options) http.Handler {
-	a := &auth{users: map[string]config.User{}}
-	for _, u := range o.Users {
-		a.users[u.Name] = u
-	}
+	a := newAuth(o)
 	s := &server{docs: o.Documents, checks: o.Checks, uploads: o.Uploads, log: o.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -67,9 +83,17 @@ func New(o Options) http.Handler {
 	}
 	mux.Handle("GET /api/v1/documents", a.wrap(config.RoleViewer, http.HandlerFunc(s.list)))
 	mux.Handle("GET /api/v1/documents/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(s.get)))
-	sp := newStatusPages(o.Documents, o.Profiles)
+	sp := newStatusPages(o, a)
 	mux.Handle("GET /status/", a.wrap(config.RoleViewer, http.HandlerFunc(sp.listPage)))
 	mux.Handle("GET /status/doc/{id}", a.wrap(config.RoleViewer, http.HandlerFunc(sp.docPage)))
+	mux.Handle("GET /status/doc/{id}/pdf", a.wrap(config.RoleViewer, http.HandlerFunc(sp.servePDF)))
+	mux.Handle("GET /status/doc/{id}/report", a.wrap(config.RoleViewer, http.HandlerFunc(sp.serveReport)))
+	if o.Actions != nil {
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(forbiddenCrossOrigin))
+		mux.Handle("POST /status/doc/{id}/retry", a.wrap(config.RoleClerk, cop.Handler(sp.action("retry", o.Actions.Retry))))
+		mux.Handle("POST /status/doc/{id}/checked", a.wrap(config.RoleClerk, cop.Handler(sp.action("checked", o.Actions.MarkChecked))))
+	}
 	mux.Handle("GET /status", http.RedirectHandler("/status/", http.StatusMovedPermanently))
 	mux.Handle("GET /{$}", http.RedirectHandler("/status/", http.StatusFound))
 	if o.Uploads != nil {
@@ -185,13 +209,56 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// auth is HTTP basic authentication against bcrypt hashes. Verified
-// credentials are remembered (by a SHA-256 of user and password, never the
-// password itself) because bcrypt is deliberately slow and the UI makes
-// many requests.
+// auth is HTTP basic authentication against bcrypt hashes, or, behind
+// an authenticating reverse proxy, the user name in a trusted header.
+// Verified credentials are remembered (by a SHA-256 of user and password,
+// never the password itself) because bcrypt is deliberately slow and the
+// UI makes many requests.
 type auth struct {
 	users map[string]config.User
 	ok    sync.Map // [32]byte -> struct{}
+	// header is http.trusted_header, honoured only from proxies.
+	header  string
+	proxies []netip.Prefix
+	// csrfKey signs the form tokens of the status page's actions.
+	csrfKey []byte
+}
+
+func newAuth(o Options) *auth {
+	a := &auth{users: map[string]config.User{}, header: o.TrustedHeader, csrfKey: make([]byte, 32)}
+	for _, u := range o.Users {
+		a.users[u.Name] = u
+	}
+	for _, p := range o.TrustedProxies {
+		if pre, err := netip.ParsePrefix(p); err == nil {
+			a.proxies = append(a.proxies, pre)
+		} else if ip, err := netip.ParseAddr(p); err == nil {
+			a.proxies = append(a.proxies, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+		}
+	}
+	if _, err := rand.Read(a.csrfKey); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return a
+}
+
+// principal is who made a request, as wrap found out.
+type principal struct {
+	name string
+	user config.User
+	// open: no users are configured, everybody may do everything.
+	open bool
+}
+
+func (p principal) has(role string) bool { return p.open || p.user.HasRole(role) }
+
+type principalKey struct{}
+
+// who is the principal of a request that passed wrap; the zero value
+// (no name, no role) otherwise.
+func who(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
 }
 
 // wrap lets through requests of users who hold role (401 without valid
@@ -199,22 +266,91 @@ type auth struct {
 // users the interface is open, as before authentication existed; the
 // configuration allows that only on loopback.
 func (a *auth) wrap(role string, next http.Handler) http.Handler {
-	if len(a.users) == 0 {
-		return next
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || !a.check(user, pass) {
+		p, status := a.identify(r)
+		switch {
+		case status == http.StatusUnauthorized:
 			w.Header().Set("WWW-Authenticate", `Basic realm="eingang", charset="UTF-8"`)
 			writeError(w, http.StatusUnauthorized, "authentication required")
 			return
-		}
-		if !a.users[user].HasRole(role) {
+		case status == http.StatusForbidden && strings.HasPrefix(r.URL.Path, "/status/"):
+			http.Error(w, "Sie sind angemeldet, für eingang aber nicht freigeschaltet. Bitte wenden Sie sich an die IT.", http.StatusForbidden)
+			return
+		case status == http.StatusForbidden:
+			writeError(w, http.StatusForbidden, "the user "+p.name+" is not configured in http.users")
+			return
+		case !p.has(role) && strings.HasPrefix(r.URL.Path, "/status/"):
+			http.Error(w, "Dafür fehlt Ihnen die Berechtigung (Rolle „"+role+"“). Bitte wenden Sie sich an die IT.", http.StatusForbidden)
+			return
+		case !p.has(role):
 			writeError(w, http.StatusForbidden, "the role "+role+" is required")
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
+}
+
+// identify finds the principal: the trusted header when the request comes
+// from a trusted proxy and carries it, else basic authentication.
+func (a *auth) identify(r *http.Request) (principal, int) {
+	if name := a.trustedUser(r); name != "" {
+		if len(a.users) == 0 {
+			return principal{name: name, open: true}, 0
+		}
+		u, ok := a.users[name]
+		if !ok {
+			// The proxy vouches for the person, but eingang does not know
+			// which roles they hold.
+			return principal{name: name}, http.StatusForbidden
+		}
+		return principal{name: name, user: u}, 0
+	}
+	user, pass, ok := r.BasicAuth()
+	if len(a.users) == 0 {
+		return principal{name: user, open: true}, 0
+	}
+	if !ok || !a.check(user, pass) {
+		return principal{}, http.StatusUnauthorized
+	}
+	return principal{name: user, user: a.users[user]}, 0
+}
+
+// trustedUser is the user name in the trusted header, or "" when the
+// header is off, absent or comes from an address that is no trusted proxy
+// (then anybody could have set it).
+func (a *auth) trustedUser(r *http.Request) string {
+	if a.header == "" {
+		return ""
+	}
+	name := strings.TrimSpace(r.Header.Get(a.header))
+	if name == "" {
+		return ""
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range a.proxies {
+		if p.Contains(ip) {
+			return name
+		}
+	}
+	return ""
+}
+
+// csrfToken is the form token of user's actions: an HMAC of the name
+// under a key that lives as long as the process. Basic authentication has
+// no session, so the token is per user; it makes a forged form useless
+// even in a browser that sends neither Sec-Fetch-Site nor Origin.
+func (a *auth) csrfToken(user string) string {
+	m := hmac.New(sha256.New, a.csrfKey)
+	m.Write([]byte("eingang-status-action\x00" + user))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (a *auth) validToken(user, token string) bool {
+	return hmac.Equal([]byte(token), []byte(a.csrfToken(user)))
 }
 
 func (a *auth) check(user, pass string) bool {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/eingang/eingang/internal/config"
@@ -17,6 +18,10 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
+
+// csp allows the pages nothing but their own inline style and forms to
+// themselves.
+const csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
 // statusPageSize is the number of documents per page of the status page.
 const statusPageSize = 50
@@ -49,33 +54,67 @@ func label(opts []option, v string) string {
 type statusPages struct {
 	docs     Documents
 	profiles []string
+	auth     *auth
+	actions  Actions
+	explain  func(error) (bool, string, bool)
+	archives map[string]string
 	list     *template.Template
 	doc      *template.Template
 	loc      *time.Location
 }
 
-func newStatusPages(docs Documents, profiles []string) *statusPages {
+func newStatusPages(o Options, a *auth) *statusPages {
 	loc := time.Local
 	funcs := template.FuncMap{
-		"local":   func(t time.Time) string { return t.In(loc).Format("02.01.2006 15:04") },
-		"state":   func(s string) string { return label(stateLabels, s) },
-		"stateOf": stateOf,
-		"channel": func(c string) string { return label(channelLabels, c) },
-		"note":    note,
+		"local":      func(t time.Time) string { return t.In(loc).Format("02.01.2006 15:04") },
+		"state":      func(s string) string { return label(stateLabels, s) },
+		"stateOf":    stateOf,
+		"stateClass": stateClass,
+		"channel":    func(c string) string { return label(channelLabels, c) },
+		"note":       note,
+		"webURL": func(u string) string {
+			// file:// links of the archive do not open from a web page.
+			if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+				return u
+			}
+			return ""
+		},
+		"localStr": func(s string) string {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				return t.In(loc).Format("02.01.2006 15:04")
+			}
+			return s
+		},
 	}
 	parse := func(name string) *template.Template {
-		return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/"+name))
+		return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/"+name, "templates/style.html"))
 	}
-	return &statusPages{docs: docs, profiles: profiles, list: parse("list.html"), doc: parse("doc.html"), loc: loc}
+	return &statusPages{docs: o.Documents, profiles: o.Profiles, auth: a, actions: o.Actions, explain: o.Explain, archives: o.ArchiveDirs,
+		list: parse("list.html"), doc: parse("doc.html"), loc: loc}
 }
 
 // stateOf is the German state of a document; a delivered one that a
 // person must look at (needs_review) is "zur Prüfung".
 func stateOf(d journal.Document) string {
-	if d.State == journal.StateDelivered && d.Fields[fields.NeedsReview] == "true" {
+	switch stateClass(d) {
+	case "review":
 		return "zur Prüfung"
+	case "checked":
+		return "geprüft"
 	}
 	return label(stateLabels, d.State)
+}
+
+// stateClass is the CSS class of a state; the state is always also
+// written out, colour only repeats it.
+func stateClass(d journal.Document) string {
+	if d.State == journal.StateDelivered && d.Fields[fields.NeedsReview] == "true" {
+		if d.Fields[fields.ReviewCheckedBy] != "" {
+			return "checked"
+		}
+		return "review"
+	}
+	return d.State
 }
 
 // note is the one line the list shows beside a document: the reason of a
@@ -86,6 +125,8 @@ func note(d journal.Document) string {
 		return d.Error
 	case d.State == journal.StateDuplicate:
 		return "gleicher Inhalt wie ein früheres Dokument"
+	case d.Fields[fields.NeedsReview] == "true" && d.Fields[fields.ReviewCheckedBy] != "":
+		return "geprüft von " + d.Fields[fields.ReviewCheckedBy] + ": " + d.Fields[fields.ReviewWhy]
 	case d.Fields[fields.NeedsReview] == "true":
 		return d.Fields[fields.ReviewWhy]
 	case d.Target != nil:
@@ -153,29 +194,71 @@ func (sp *statusPages) listPage(w http.ResponseWriter, r *http.Request) {
 
 type fieldRow struct{ Name, Value string }
 
+// notices are the confirmations after an action (?done=…): a fixed set,
+// so that no link can put words on the page.
+var notices = map[string]string{
+	"retry":   "Das Dokument wird erneut verarbeitet. Der Status wird aktualisiert, sobald es fertig ist.",
+	"checked": "Das Dokument ist als geprüft markiert.",
+}
+
 func (sp *statusPages) docPage(w http.ResponseWriter, r *http.Request) {
+	d, ok := sp.document(w, r)
+	if !ok {
+		return
+	}
+	sp.renderDoc(w, r, d, http.StatusOK, notices[r.URL.Query().Get("done")], "")
+}
+
+// document loads the document of the request's path or answers the
+// error itself.
+func (sp *statusPages) document(w http.ResponseWriter, r *http.Request) (*journal.Document, bool) {
 	d, err := sp.docs.Get(r.Context(), r.PathValue("id"))
 	if errors.Is(err, journal.ErrNotFound) {
 		http.Error(w, "Dieses Dokument ist nicht bekannt.", http.StatusNotFound)
-		return
+		return nil, false
 	}
 	if err != nil {
 		http.Error(w, "Das Journal ist nicht erreichbar. Bitte später erneut versuchen.", http.StatusServiceUnavailable)
-		return
+		return nil, false
 	}
+	return d, true
+}
+
+func (sp *statusPages) renderDoc(w http.ResponseWriter, r *http.Request, d *journal.Document, status int, notice, problem string) {
 	var rows []fieldRow
 	for k, v := range d.Fields {
 		rows = append(rows, fieldRow{k, v})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
-	sp.render(w, sp.doc, map[string]any{"Doc": d, "Fields": rows})
+	p := who(r)
+	data := map[string]any{"Doc": d, "Fields": rows, "Notice": notice, "Problem": problem,
+		"CanAct":     sp.actions != nil && p.has(config.RoleClerk),
+		"Retryable":  d.State == journal.StateFailed,
+		"Reviewable": stateClass(*d) == "review",
+		"CSRF":       sp.auth.csrfToken(p.name),
+	}
+	base := "/status/doc/" + url.PathEscape(d.ID)
+	if _, ok := sp.deliveredFile(d, "pdf"); ok {
+		data["PDF"] = base + "/pdf"
+	}
+	if _, ok := sp.deliveredFile(d, "report"); ok {
+		data["Report"] = base + "/report"
+	}
+	if d.State == journal.StateDelivered && d.Target != nil && data["PDF"] == nil {
+		data["DMSRef"] = d.Target
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", csp)
+	w.WriteHeader(status)
+	_ = sp.doc.Execute(w, data)
 }
 
 func (sp *statusPages) render(w http.ResponseWriter, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	// The pages show who sent what: no caching by proxies or browsers.
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", csp)
 	if err := t.Execute(w, data); err != nil {
 		// Headers are out; the page is cut off, which the reader sees.
 		return

@@ -26,7 +26,7 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "the query parameter profile is required")
 		return
 	}
-	user, _, _ := r.BasicAuth()
+	user := who(r).name
 	if user == "" {
 		user = "anonymous"
 	}

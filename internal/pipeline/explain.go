@@ -19,5 +19,10 @@ func Explain(err error) (permanent bool, clerk string, ok bool) {
 var sentinels = fault.Table{
 	fault.Permanent(ErrNoSealer, "Das Profil verlangt ein Siegel, es ist aber kein Siegelschlüssel eingerichtet – bitte die IT informieren."),
 	fault.Permanent(ErrNoOfficeConverter, "Word-, ODT- und RTF-Dokumente können nicht verarbeitet werden, weil die Umwandlung in PDF (LibreOffice) nicht eingerichtet ist – bitte die IT informieren."),
+	fault.Permanent(ErrNotFailed, "Das Dokument ist nicht (mehr) im Fehlerzustand; es wird bereits erneut verarbeitet oder ist erledigt."),
+	fault.Permanent(ErrOriginalGone, "Die Originaldatei liegt nicht mehr im Fehlerordner. Bitte legen Sie die Datei erneut in den Eingangsordner."),
+	fault.Permanent(ErrStillBroken, "Die Datei ist weiterhin fehlerhaft und bleibt im Fehlerordner. Bitte neu scannen oder die Datei korrigieren."),
+	fault.Permanent(ErrNoReview, "Dieses Dokument ist nicht zur Prüfung vorgesehen."),
+	fault.Permanent(ErrAlreadyChecked, "Das Dokument wurde bereits als geprüft markiert."),
 	fault.Permanent(errProfileGone, "Das Eingangsprofil dieses Dokuments ist nicht mehr eingerichtet; das Dokument wurde deshalb nicht weiterverarbeitet – bitte die IT informieren."),
 }

@@ -48,6 +48,9 @@ func (p *Pipeline) Fail(ctx context.Context, id, step string, cause error, clerk
 		d.State = journal.StateFailed
 		d.Error = clerk + " (" + cause.Error() + ")"
 		d.Step = ""
+		// Where the original lies now: the status page's retry takes it
+		// back from there.
+		d.WorkPath = dst
 		return nil
 	}); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/intake"
@@ -18,6 +19,8 @@ import (
 type Intake struct {
 	p *Pipeline
 	q Enqueuer
+	// mu serializes the clerk's actions (actions.go).
+	mu sync.Mutex
 }
 
 // Intake returns the handler that registers claimed files and enqueues them
