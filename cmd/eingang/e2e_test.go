@@ -459,7 +459,8 @@ type manifestEntry struct {
 	Fields   map[string]string `json:"fields"`
 }
 
-// einvoices picks whole documents from the e-invoice corpus manifest.
+// einvoices picks whole documents from the e-invoice corpus manifest; n
+// below 0 takes every matching one.
 func einvoices(t *testing.T, match func(manifestEntry) bool, n int) []manifestEntry {
 	t.Helper()
 	dir := testenv.Corpus(t, "einvoice")
@@ -471,7 +472,7 @@ func einvoices(t *testing.T, match func(manifestEntry) bool, n int) []manifestEn
 	var out []manifestEntry
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() && len(out) < n {
+	for sc.Scan() && (n < 0 || len(out) < n) {
 		var e manifestEntry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatal(err)
@@ -481,7 +482,7 @@ func einvoices(t *testing.T, match func(manifestEntry) bool, n int) []manifestEn
 			out = append(out, e)
 		}
 	}
-	if len(out) < n {
+	if n < 0 && len(out) == 0 || len(out) < n {
 		t.Fatalf("manifest has only %d matching entries", len(out))
 	}
 	return out
