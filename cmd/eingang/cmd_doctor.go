@@ -16,7 +16,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/targets"
-	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/mail"
 	"github.com/eingang/eingang/internal/office"
 	"github.com/eingang/eingang/workers"
@@ -85,7 +85,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// Opening it would create it; serve does that.
 		report("journal "+cfg.Journal.DSN+" can be created", creatable(cfg.Journal.DSN))
 	} else {
-		j, err := journal.OpenSQLite(ctx, cfg.Journal.DSN)
+		j, err := sqlite.Open(ctx, cfg.Journal.DSN)
 		if err == nil {
 			err = j.Ping(ctx)
 			j.Close()
