@@ -17,7 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/dms/targets"
 	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/intake"
-	"github.com/eingang/eingang/internal/journal/sqlite"
+	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/metrics"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/sign"
@@ -29,7 +29,7 @@ import (
 type app struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	journal *sqlite.Journal
+	journal journal.Store
 	redis   *workers.Redis
 	enq     *workers.Enqueuer
 	retry   workers.RetryPolicy
@@ -125,7 +125,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 			return nil, fmt.Errorf("paths: %w", err)
 		}
 	}
-	a.journal, err = sqlite.Open(ctx, cfg.Journal.DSN)
+	a.journal, err = openJournal(ctx, cfg.Journal)
 	if err != nil {
 		return nil, err
 	}
