@@ -20,7 +20,7 @@ import (
 type Harness struct {
 	// New makes a fresh journal without a schema and returns the name
 	// Open reaches it under (a file path, a DSN).
-	New func(t *testing.T) string
+	New func(t testing.TB) string
 	// Open opens the journal name and brings its schema up to date. Every
 	// call is a connection (pool) of its own, as another node's would be;
 	// it must also work in a helper process (see Main).
@@ -32,7 +32,7 @@ func (h Harness) open(t *testing.T) journal.Store {
 	return h.openName(t, h.New(t))
 }
 
-func (h Harness) openName(t *testing.T, name string) journal.Store {
+func (h Harness) openName(t testing.TB, name string) journal.Store {
 	t.Helper()
 	j, err := h.Open(context.Background(), name)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/eingang/eingang/internal/dms"
@@ -151,50 +150,70 @@ func (s *Journal) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Round trips, not the server's work, dominate the journal's cost per
+// document (a dozen statements of microseconds each), so every method
+// sends its statements in as few pipelined batches as its logic allows:
+// Create, Get and ClaimInvoiceKeys one, Update two (fn runs between).
+
 // Create inserts doc unless a document with its ID exists; then it returns
-// the existing one and created=false.
+// the existing one and created=false. One statement: the events are
+// inserted only with the document, and a concurrent insert of the same id
+// waits on the primary key and then does nothing.
 func (s *Journal) Create(ctx context.Context, doc *journal.Document) (existing *journal.Document, created bool, err error) {
 	now := time.Now().UTC()
 	if doc.Created.IsZero() {
 		doc.Created = now
 	}
 	doc.Updated = now
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		args, err := docArgs(doc)
-		if err != nil {
-			return err
-		}
-		// A concurrent insert of the same id waits on the primary key and
-		// then does nothing; the SELECT, a new snapshot, sees that row.
-		tag, err := tx.Exec(ctx, `INSERT INTO documents (`+docColumns+`) VALUES (`+placeholders(len(args))+`) ON CONFLICT (id) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("journal: store %s: %w", doc.ID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			existing, err = getDoc(ctx, tx, doc.ID, false)
-			return err
-		}
-		created = true
-		for _, e := range doc.Events {
-			if err := putEvent(ctx, tx, doc.ID, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	args, err := docArgs(doc)
 	if err != nil {
-		return nil, false, wrap(err)
+		return nil, false, err
 	}
-	return existing, created, nil
+	steps, times, outcomes, details := make([]string, len(doc.Events)), make([]time.Time, len(doc.Events)),
+		make([]string, len(doc.Events)), make([]string, len(doc.Events))
+	for i, e := range doc.Events {
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		steps[i], times[i], outcomes[i], details[i] = e.Step, e.Time, e.Outcome, e.Detail
+	}
+	n := len(args)
+	args = append(args, steps, times, outcomes, details)
+	var inserted int
+	err = s.pool.QueryRow(ctx, fmt.Sprintf(`WITH d AS (
+			INSERT INTO documents (`+docColumns+`) VALUES (`+placeholders(n)+`) ON CONFLICT (id) DO NOTHING RETURNING id),
+		-- A data-modifying WITH runs even when unreferenced.
+		e AS (
+			INSERT INTO events (doc_id, step, time, outcome, detail)
+			SELECT d.id, x.step, x.time, x.outcome, x.detail
+			FROM d, unnest($%d::text[], $%d::timestamptz[], $%d::text[], $%d::text[]) WITH ORDINALITY AS x(step, time, outcome, detail, n)
+			ORDER BY x.n)
+		SELECT count(*) FROM d`, n+1, n+2, n+3, n+4), args...).Scan(&inserted)
+	if err != nil {
+		return nil, false, fmt.Errorf("journal: store %s: %w", doc.ID, err)
+	}
+	if inserted == 0 {
+		existing, err = getDoc(ctx, s.pool, doc.ID, false)
+		return existing, false, err
+	}
+	return nil, true, nil
 }
 
 // Get returns the document with its events.
 func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error) {
-	d, err := getDoc(ctx, s.pool, id, false)
-	if err != nil {
-		return nil, err
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+docColumns+` FROM documents WHERE id = $1`, id)
+	b.Queue(`SELECT step, time, outcome, detail FROM events WHERE doc_id = $1 ORDER BY seq`, id)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	d, err := scanDoc(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", journal.ErrNotFound, id)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT step, time, outcome, detail FROM events WHERE doc_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -207,6 +226,9 @@ func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
 	return d, nil
 }
 
@@ -215,37 +237,66 @@ func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error)
 // UPDATE: a concurrent Update of the document, from any node, waits until
 // this one commits and then reads its result.
 func (s *Journal) Update(ctx context.Context, id string, ev journal.Event, fn func(*journal.Document) error) (*journal.Document, error) {
-	var d *journal.Document
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		if d, err = getDoc(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if fn != nil {
-			if err := fn(d); err != nil {
-				return err
-			}
-		}
-		d.Updated = time.Now().UTC()
-		args, err := docArgs(d)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE documents SET (`+docColumns+`) = (`+placeholders(len(args))+`) WHERE id = $1`, args...); err != nil {
-			return fmt.Errorf("journal: store %s: %w", id, err)
-		}
-		if ev.Step != "" {
-			if ev.Time.IsZero() {
-				ev.Time = d.Updated
-			}
-			return putEvent(ctx, tx, id, ev)
-		}
-		return nil
-	})
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	// A connection still in a transaction (a failed ROLLBACK) is closed
+	// by the pool, never handed out again.
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT `+docColumns+` FROM documents WHERE id = $1 FOR UPDATE`, id)
+	br := conn.SendBatch(ctx, b)
+	_, err = br.Exec()
+	var d *journal.Document
+	if err == nil {
+		d, err = scanDoc(br.QueryRow())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		rollback(ctx, conn)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("%w: %s", journal.ErrNotFound, id)
+		}
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if fn != nil {
+		if err := fn(d); err != nil {
+			rollback(ctx, conn)
+			return nil, err
+		}
+	}
+	d.Updated = time.Now().UTC()
+	args, err := docArgs(d)
+	if err != nil {
+		rollback(ctx, conn)
+		return nil, err
+	}
+	b = &pgx.Batch{}
+	b.Queue(`UPDATE documents SET (`+docColumns+`) = (`+placeholders(len(args))+`) WHERE id = $1`, args...)
+	if ev.Step != "" {
+		if ev.Time.IsZero() {
+			ev.Time = d.Updated
+		}
+		b.Queue(insertEvent, id, ev.Step, ev.Time, ev.Outcome, ev.Detail)
+	}
+	b.Queue(`COMMIT`)
+	// In the pipeline a failed statement skips the rest, COMMIT too.
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		rollback(ctx, conn)
+		return nil, fmt.Errorf("journal: store %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// rollback ends the transaction on conn, also when ctx is done.
+func rollback(ctx context.Context, conn *pgxpool.Conn) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	conn.Exec(rctx, `ROLLBACK`)
 }
 
 // List returns documents, newest first, without their events.
@@ -327,55 +378,67 @@ func (s *Journal) ClaimInvoiceKeys(ctx context.Context, id string, keys []string
 	sorted := slices.Clone(keys)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
-	var out []journal.InvoiceClaim
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, k := range sorted {
-			if _, err := tx.Exec(ctx, `INSERT INTO invoice_key_owners (key, doc_id) VALUES ($1, $2)
-				ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key`, k, id); err != nil {
-				return fmt.Errorf("journal: claim invoice key for %s: %w", id, err)
-			}
-		}
-		for _, k := range sorted {
-			if _, err := tx.Exec(ctx, `INSERT INTO invoice_keys (key, doc_id, facts) VALUES ($1, $2, $3)
-				ON CONFLICT (key, doc_id) DO UPDATE SET facts = EXCLUDED.facts`, k, id, string(facts)); err != nil {
-				return fmt.Errorf("journal: claim invoice key for %s: %w", id, err)
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE invoice_keys SET facts = $1 WHERE doc_id = $2`, string(facts), id); err != nil {
-			return fmt.Errorf("journal: claim invoice key for %s: %w", id, err)
-		}
-		rows, err := tx.Query(ctx, `SELECT k.doc_id, COALESCE(MIN(d.source_name), ''), MIN(d.created), MIN(k.facts), MIN(k.seq) AS first
-			FROM invoice_keys k LEFT JOIN documents d ON d.id = k.doc_id
-			WHERE k.key = ANY($1) AND k.doc_id <> $2
-				AND COALESCE(d.state, '') <> $3
-				AND k.seq < (SELECT MIN(seq) FROM invoice_keys WHERE doc_id = $2)
-			GROUP BY k.doc_id ORDER BY first`, sorted, id, journal.StateFailed)
-		if err != nil {
-			return fmt.Errorf("journal: invoice keys: %w", err)
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (journal.InvoiceClaim, error) {
-			var c journal.InvoiceClaim
-			var created *time.Time
-			var facts string
-			var first int64
-			err := r.Scan(&c.DocID, &c.SourceName, &created, &facts, &first)
-			// As the sqlite adapter: a claim without a document has the
-			// zero Unix time.
-			c.Created, c.Facts = time.UnixMicro(0).UTC(), []byte(facts)
-			if created != nil {
-				c.Created = created.UTC()
-			}
-			return c, err
-		})
-		if err != nil {
-			return fmt.Errorf("journal: invoice keys: %w", err)
-		}
-		return nil
-	})
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	for _, k := range sorted {
+		b.Queue(`INSERT INTO invoice_key_owners (key, doc_id) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key`, k, id)
+	}
+	for _, k := range sorted {
+		b.Queue(`INSERT INTO invoice_keys (key, doc_id, facts) VALUES ($1, $2, $3)
+			ON CONFLICT (key, doc_id) DO UPDATE SET facts = EXCLUDED.facts`, k, id, string(facts))
+	}
+	b.Queue(`UPDATE invoice_keys SET facts = $1 WHERE doc_id = $2`, string(facts), id)
+	b.Queue(`SELECT k.doc_id, COALESCE(MIN(d.source_name), ''), MIN(d.created), MIN(k.facts), MIN(k.seq) AS first
+		FROM invoice_keys k LEFT JOIN documents d ON d.id = k.doc_id
+		WHERE k.key = ANY($1) AND k.doc_id <> $2
+			AND COALESCE(d.state, '') <> $3
+			AND k.seq < (SELECT MIN(seq) FROM invoice_keys WHERE doc_id = $2)
+		GROUP BY k.doc_id ORDER BY first`, sorted, id, journal.StateFailed)
+	b.Queue(`COMMIT`)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer conn.Release()
+	br := conn.SendBatch(ctx, b)
+	out, err := readClaims(br, 2+2*len(sorted))
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		rollback(ctx, conn)
+		return nil, fmt.Errorf("journal: claim invoice keys for %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// readClaims reads the results of ClaimInvoiceKeys's batch: skip
+// statements, then the claims.
+func readClaims(br pgx.BatchResults, skip int) ([]journal.InvoiceClaim, error) {
+	for range skip {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (journal.InvoiceClaim, error) {
+		var c journal.InvoiceClaim
+		var created *time.Time
+		var facts string
+		var first int64
+		err := r.Scan(&c.DocID, &c.SourceName, &created, &facts, &first)
+		// As the sqlite adapter: a claim without a document has the zero
+		// Unix time.
+		c.Created, c.Facts = time.UnixMicro(0).UTC(), []byte(facts)
+		if created != nil {
+			c.Created = created.UTC()
+		}
+		return c, err
+	})
 }
 
 // Counts returns the number of documents per state.
@@ -554,28 +617,4 @@ func docArgs(d *journal.Document) ([]any, error) {
 		d.DuplicateOf, fields, d.InvoiceKey, d.Created, d.Updated, d.Channel, origin}, nil
 }
 
-func putEvent(ctx context.Context, tx pgx.Tx, id string, e journal.Event) error {
-	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES ($1, $2, $3, $4, $5)`,
-		id, e.Step, e.Time, e.Outcome, e.Detail)
-	if err != nil {
-		return fmt.Errorf("journal: event for %s: %w", id, err)
-	}
-	return nil
-}
-
-// wrap marks errors of BeginFunc that did not pass through the methods'
-// own wrapping (begin and commit) as the journal's; the others, and the
-// errors of fn, stay as they are.
-func wrap(err error) error {
-	if err == nil || errors.Is(err, journal.ErrNotFound) || strings.HasPrefix(err.Error(), "journal: ") {
-		return err
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || errors.Is(err, pgx.ErrTxClosed) || pgconn.Timeout(err) {
-		return fmt.Errorf("journal: %w", err)
-	}
-	return err
-}
+const insertEvent = `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES ($1, $2, $3, $4, $5)`

@@ -21,7 +21,28 @@ func open(ctx context.Context, dsn string) (journal.Store, error) {
 
 func TestContract(t *testing.T) {
 	journaltest.Run(t, journaltest.Harness{
-		New:  func(t *testing.T) string { return testenv.StartPostgres(t) },
+		New:  func(t testing.TB) string { return testenv.StartPostgres(t) },
 		Open: open,
 	})
+}
+
+// BenchmarkJournalPerDocument runs with PostgreSQL's defaults (every
+// commit waits for its WAL flush) and, as "async", with
+// synchronous_commit=off — what SQLite's synchronous=NORMAL in WAL mode
+// corresponds to: a crash may lose the last commits, never consistency.
+func BenchmarkJournalPerDocument(b *testing.B) {
+	for _, mode := range []struct{ name, param string }{{"sync", ""}, {"async", "synchronous_commit=off"}} {
+		b.Run(mode.name, func(b *testing.B) {
+			journaltest.Bench(b, journaltest.Harness{
+				New: func(t testing.TB) string {
+					dsn := testenv.StartPostgres(t)
+					if mode.param != "" {
+						dsn += "&" + mode.param // StartPostgres's URL has a query
+					}
+					return dsn
+				},
+				Open: open,
+			})
+		})
+	}
 }

@@ -21,7 +21,14 @@ func open(ctx context.Context, path string) (journal.Store, error) {
 
 func TestContract(t *testing.T) {
 	journaltest.Run(t, journaltest.Harness{
-		New:  func(t *testing.T) string { return filepath.Join(t.TempDir(), "sub", "journal.db") },
+		New:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "sub", "journal.db") },
+		Open: open,
+	})
+}
+
+func BenchmarkJournalPerDocument(b *testing.B) {
+	journaltest.Bench(b, journaltest.Harness{
+		New:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "journal.db") },
 		Open: open,
 	})
 }
