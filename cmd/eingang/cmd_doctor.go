@@ -84,12 +84,11 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// Opening it would create it; serve does that.
 		report("journal "+cfg.Journal.DSN+" can be created", creatable(cfg.Journal.DSN))
 	} else {
-		j, err := openJournal(ctx, cfg.Journal)
-		if err == nil {
-			err = j.Ping(ctx)
-			j.Close()
-		}
+		text, err := checkJournal(ctx, cfg.Journal)
 		report("journal "+cfg.Journal.Where(), err)
+		if text != "" {
+			note("journal", text)
+		}
 	}
 
 	if cfg.Redis.Embedded() {

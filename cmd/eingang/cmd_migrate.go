@@ -39,6 +39,29 @@ func openJournal(ctx context.Context, c config.Journal) (journal.Store, error) {
 	}
 }
 
+// checkJournal is doctor's look at the journal: it connects and pings
+// but, unlike openJournal, migrates nothing on PostgreSQL (doctor creates
+// nothing); pending versions are named instead.
+func checkJournal(ctx context.Context, c config.Journal) (note string, err error) {
+	if c.Driver != "postgres" {
+		j, err := openJournal(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		defer j.Close()
+		return "", j.Ping(ctx)
+	}
+	pw, err := c.Password(os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	n, err := postgres.Check(ctx, c.DSN, pw)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("%d schema migration(s) pending; eingang migrate or the first start applies them", n), nil
+}
+
 // pruneEvents deletes, every interval until ctx ends, the events of
 // finished documents older than journal.keep_events (nothing when it is
 // 0). Running it on several nodes at once is harmless: a deleted event is

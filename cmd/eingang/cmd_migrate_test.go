@@ -105,3 +105,30 @@ func TestPruneEvents(t *testing.T) {
 		t.Errorf("the unfinished document lost its events: %+v", d)
 	}
 }
+
+// TestDoctorJournalPostgres: doctor reaches a PostgreSQL journal, names
+// the migrations pending and applies none of them.
+func TestDoctorJournalPostgres(t *testing.T) {
+	cfg, _ := writeConfig(t, "")
+	t.Setenv("EINGANG_JOURNAL_DRIVER", "postgres")
+	t.Setenv("EINGANG_JOURNAL_DSN", testenv.StartPostgres(t))
+	doctor := func() string {
+		t.Helper()
+		_, out, _ := runCLI(t, "doctor", "--config", cfg)
+		if !strings.Contains(out, "ok    journal postgres://") {
+			t.Fatalf("doctor does not report the journal ok:\n%s", out)
+		}
+		return out
+	}
+	for i := range 2 { // the second run finds what the first left: nothing applied
+		if out := doctor(); !strings.Contains(out, "2 schema migration(s) pending") {
+			t.Fatalf("doctor run %d:\n%s", i, out)
+		}
+	}
+	if code, out, errs := runCLI(t, "migrate", "--config", cfg); code != 0 {
+		t.Fatalf("migrate: %s%s", out, errs)
+	}
+	if out := doctor(); strings.Contains(out, "pending") {
+		t.Errorf("after migrate:\n%s", out)
+	}
+}

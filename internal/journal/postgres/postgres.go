@@ -61,6 +61,38 @@ func Open(ctx context.Context, dsn, password string) (*Journal, error) {
 	return j, nil
 }
 
+// Check connects to the database dsn names and returns how many schema
+// versions are not applied yet, changing nothing (for eingang doctor).
+func Check(ctx context.Context, dsn, password string) (pending int, err error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	if password != "" {
+		cfg.Password = password
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	defer conn.Close(ctx)
+	scripts, err := journal.Scripts(migrationFiles, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	have := 0
+	if exists {
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&have); err != nil {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+	}
+	return max(len(scripts)-have, 0), nil
+}
+
 // migrate applies the missing schema versions, each in its own
 // transaction, under a session advisory lock.
 func (s *Journal) migrate(ctx context.Context) error {
