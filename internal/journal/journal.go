@@ -114,10 +114,6 @@ type Migration struct {
 	Now bool
 }
 
-// TerminalStates are the states Terminal reports; retention prunes the
-// events of documents in them.
-var TerminalStates = []string{StateDelivered, StateFailed, StateDuplicate}
-
 // Store is the journal's storage. Every method is safe for concurrent use,
 // also by several processes on several nodes sharing one database.
 type Store interface {

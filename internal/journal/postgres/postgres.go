@@ -529,7 +529,7 @@ func (s *Journal) Prune(ctx context.Context, before time.Time) (int, error) {
 	for {
 		tag, err := s.pool.Exec(ctx, `DELETE FROM events WHERE seq IN (
 			SELECT e.seq FROM events e JOIN documents d ON d.id = e.doc_id
-			WHERE e.time < $1 AND d.state = ANY($2) LIMIT $3)`, before, journal.TerminalStates, batch)
+			WHERE e.time < $1 AND d.state = ANY($2) LIMIT $3)`, before, []string{journal.StateDelivered, journal.StateFailed, journal.StateDuplicate}, batch)
 		if err != nil {
 			return total, fmt.Errorf("journal: prune: %w", err)
 		}
