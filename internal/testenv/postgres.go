@@ -43,6 +43,10 @@ type pgCluster struct {
 	cmd   *exec.Cmd
 	done  chan struct{} // closed when the postmaster exited
 	lock  *os.File
+	// restart needs these again
+	server, data, sock string
+	port               int
+	cred               *syscall.Credential
 }
 
 // StartPostgres returns the DSN of a fresh, empty database for this test,
@@ -220,6 +224,7 @@ func startCluster() (*pgCluster, error) {
 }
 
 func (c *pgCluster) startServer(server, data, sock string, port int, cred *syscall.Credential) error {
+	c.server, c.data, c.sock, c.port, c.cred = server, data, sock, port, cred
 	log := filepath.Join(c.dir, "postgres.log")
 	started := make(chan error, 1)
 	c.done = make(chan struct{})
@@ -275,6 +280,28 @@ func (c *pgCluster) startServer(server, data, sock string, port int, cred *sysca
 			return fmt.Errorf("postgres did not answer on port %d: %v; log: %s", port, err, b)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// RestartPostgres stops the private cluster (fast shutdown: every
+// connection is cut, as when the database server restarts) and starts it
+// again on the same port, for tests of what a node does meanwhile. It
+// skips the test when EINGANG_TEST_POSTGRES_DSN names a server of its own,
+// which it cannot restart.
+func RestartPostgres(t testing.TB) {
+	t.Helper()
+	c := pgShared.cluster
+	if os.Getenv(PostgresEnv) != "" || c == nil {
+		t.Skipf("restarting PostgreSQL needs the private cluster (%s unset, StartPostgres called)", PostgresEnv)
+	}
+	c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("PostgreSQL did not stop within 30 s")
+	}
+	if err := c.startServer(c.server, c.data, c.sock, c.port, c.cred); err != nil {
+		t.Fatalf("restart PostgreSQL: %v", err)
 	}
 }
 

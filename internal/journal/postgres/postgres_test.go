@@ -46,3 +46,37 @@ func BenchmarkJournalPerDocument(b *testing.B) {
 		})
 	}
 }
+
+// TestServerRestart: the pool outlives a restart of the database server;
+// a call while it is down fails (the pipeline retries it), and the calls
+// after it work on what was committed before.
+func TestServerRestart(t *testing.T) {
+	ctx := context.Background()
+	j, err := Open(ctx, testenv.StartPostgres(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, _, err := j.Create(ctx, &journal.Document{ID: "r", SourceName: "r.pdf", Profile: "p", State: journal.StateProcessing}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.RestartPostgres(t)
+	// The pool's idle connections were cut; the first use of each may
+	// fail before the pool replaces it.
+	var d *journal.Document
+	for i := range 10 {
+		if d, err = j.Update(ctx, "r", journal.Event{Step: "after-restart", Outcome: "ok"}, func(d *journal.Document) error {
+			d.Pages++
+			return nil
+		}); err == nil {
+			break
+		}
+		t.Logf("update %d after the restart: %v", i, err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = j.Get(ctx, "r"); err != nil || d.Pages != 1 || len(d.Events) != 1 {
+		t.Fatalf("after the restart: %+v, %v", d, err)
+	}
+}
