@@ -20,6 +20,7 @@ import (
 	"github.com/eingang/eingang/internal/fault"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/testenv"
@@ -74,7 +75,7 @@ func (f *flakyTarget) Deliver(ctx context.Context, d *dms.Document) (dms.Receipt
 
 type stack struct {
 	cfg  *config.Config
-	j    *journal.SQLite
+	j    *sqlite.Journal
 	in   *pipeline.Intake
 	root string
 }
@@ -102,7 +103,7 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: dms}]
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	j, err := journal.OpenSQLite(ctx, cfg.Journal.DSN)
+	j, err := sqlite.Open(ctx, cfg.Journal.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ import (
 type app struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	journal *journal.SQLite
+	journal journal.Store
 	redis   *workers.Redis
 	enq     *workers.Enqueuer
 	retry   workers.RetryPolicy
@@ -125,7 +125,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 			return nil, fmt.Errorf("paths: %w", err)
 		}
 	}
-	a.journal, err = journal.OpenSQLite(ctx, cfg.Journal.DSN)
+	a.journal, err = openJournal(ctx, cfg.Journal)
 	if err != nil {
 		return nil, err
 	}

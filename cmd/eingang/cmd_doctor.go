@@ -16,7 +16,6 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/dms/targets"
-	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/mail"
 	"github.com/eingang/eingang/internal/office"
 	"github.com/eingang/eingang/workers"
@@ -81,16 +80,15 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		report(fmt.Sprintf("profile %s: same filesystem as paths.work", p.Name), sameFS(p.Folder, cfg.Paths.Work))
 	}
 
-	if missing(cfg.Journal.DSN) {
+	if cfg.Journal.Driver == "sqlite" && missing(cfg.Journal.DSN) {
 		// Opening it would create it; serve does that.
 		report("journal "+cfg.Journal.DSN+" can be created", creatable(cfg.Journal.DSN))
 	} else {
-		j, err := journal.OpenSQLite(ctx, cfg.Journal.DSN)
-		if err == nil {
-			err = j.Ping(ctx)
-			j.Close()
+		text, err := checkJournal(ctx, cfg.Journal)
+		report("journal "+cfg.Journal.Where(), err)
+		if text != "" {
+			note("journal", text)
 		}
-		report("journal "+cfg.Journal.DSN, err)
 	}
 
 	if cfg.Redis.Embedded() {

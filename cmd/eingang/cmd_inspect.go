@@ -24,6 +24,7 @@ import (
 	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/pipeline"
@@ -257,7 +258,7 @@ func inspect(ctx context.Context, cfg *config.Config, prof config.Profile, file 
 	if sc.Workers.Concurrency == 0 {
 		sc.Workers.Concurrency = runtime.NumCPU()
 	}
-	j, err := journal.OpenSQLite(ctx, filepath.Join(scratch, "journal.db"))
+	j, err := sqlite.Open(ctx, filepath.Join(scratch, "journal.db"))
 	if err != nil {
 		return nil, err
 	}

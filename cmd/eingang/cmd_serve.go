@@ -135,6 +135,9 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 	var wg sync.WaitGroup
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
+	// Retention (journal.keep_events) runs in every role: on several
+	// nodes the prunes just find less to delete.
+	wg.Go(func() { pruneEvents(watchCtx, a.journal, cfg.Journal.KeepEvents, time.Hour, log) })
 	if watch {
 		pollers, closeMail, err := mailPollers(a, in)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/upload"
 )
@@ -37,7 +38,7 @@ profiles: [{name: rechnung, folder: %[1]s/inbox, kind: rechnung, target: archive
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "j.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "j.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ func commands() []command {
 		{"work", "run only the workers (consume from Redis)", cmdWork},
 		{"submit", "hand files to intake from scripts", cmdSubmit},
 		{"doctor", "check configuration, Redis, Tesseract, folders and targets", cmdDoctor},
+		{"migrate", "bring the journal's database schema up to date", cmdMigrate},
 		{"ocr", "make a searchable PDF from a scan (same code as the workers)", cmdOCR},
 		{"validate", "validate XRechnung / ZUGFeRD e-invoices", cmdValidate},
 		{"inspect", "classify a document and extract its invoice fields", cmdInspect},

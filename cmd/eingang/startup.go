@@ -92,7 +92,7 @@ func checkServices(ctx context.Context, a *app, targets bool) error {
 		}
 		return nil
 	}
-	if err := check("journal ("+a.cfg.Journal.DSN+")", a.journal.Ping); err != nil {
+	if err := check("journal ("+a.cfg.Journal.Where()+")", a.journal.Ping); err != nil {
 		return err
 	}
 	if err := check("redis at "+a.redis.Where()+" is unreachable", func(ctx context.Context) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms/d3/d3fake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/testenv"
 )
 
@@ -123,7 +124,7 @@ func TestSecondServeStopsAtBusyPort(t *testing.T) {
 	defer busy.Close()
 	cfg := serveConfig(t, root, busy.Addr().String(), redis.URL(), "inbox/rechnung", true)
 	ctx := context.Background()
-	j, err := journal.OpenSQLite(ctx, filepath.Join(root, "journal.db"))
+	j, err := sqlite.Open(ctx, filepath.Join(root, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

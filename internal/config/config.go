@@ -119,10 +119,18 @@ func (r Redis) Embedded() bool { return r.URL == "" && len(r.ClusterAddrs) == 0 
 
 // Journal selects where document states and events are kept.
 type Journal struct {
-	// Driver is "sqlite" (embedded default).
+	// Driver is "sqlite" (embedded default) or "postgres" (several nodes).
 	Driver string `yaml:"driver"`
-	// DSN is the database file for sqlite.
+	// DSN is the database file for sqlite, a postgres://… URL or
+	// keyword/value string for postgres.
 	DSN string `yaml:"dsn"`
+	// PasswordFile or PasswordEnv hold the postgres password, kept out of
+	// the DSN (and so out of logs); both empty: the DSN's or none.
+	PasswordFile string `yaml:"password_file"`
+	PasswordEnv  string `yaml:"password_env"`
+	// KeepEvents is how long the events of finished documents are kept;
+	// the document records stay. 0 keeps everything.
+	KeepEvents time.Duration `yaml:"keep_events"`
 }
 
 // Intake configures the hot-folder watchers.
@@ -356,14 +364,7 @@ func (c *Config) Validate() error {
 	if c.Redis.URL != "" && !regexp.MustCompile(`^(redis|rediss|redis-socket|redis-sentinel)://`).MatchString(c.Redis.URL) {
 		add("redis.url", "must start with redis://, rediss://, redis-socket:// or redis-sentinel://")
 	}
-	switch c.Journal.Driver {
-	case "sqlite":
-		if c.Journal.DSN == "" {
-			add("journal.dsn", "must name the database file")
-		}
-	default:
-		add("journal.driver", "unknown driver %q (supported: sqlite)", c.Journal.Driver)
-	}
+	c.Journal.validate(add)
 	if c.Intake.StabilityDelay < 0 {
 		add("intake.stability_delay", "must not be negative")
 	}

@@ -37,7 +37,7 @@ func applyEnv(cfg *Config, environ []string) error {
 		mailEnv[a.PasswordEnv] = true
 	}
 	for k := range vars {
-		if mailEnv[k] || strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || k == cfg.Sign.PasswordEnv ||
+		if mailEnv[k] || strings.HasSuffix(k, "_PASSWORD") || strings.HasSuffix(k, "_API_KEY") || k == cfg.Sign.PasswordEnv || k == cfg.Journal.PasswordEnv ||
 			k == EnvPrefix+"_CONFIG" || strings.HasPrefix(k, EnvPrefix+"_DEMO_") {
 			delete(vars, k)
 		}

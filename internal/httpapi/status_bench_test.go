@@ -15,6 +15,7 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 )
 
 // BenchmarkStatusPage renders the status page over a journal of
@@ -28,7 +29,7 @@ func BenchmarkStatusPage(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("EINGANG_BENCH_DOCS")); err == nil && v > 0 {
 		n = v
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "j.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "j.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,14 +18,15 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/dms"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 )
 
 // statusJournal is a real journal with a day of a scan station: 55
 // delivered letters, a failed scan with its German reason, a duplicate and
 // an e-mailed invoice.
-func statusJournal(t *testing.T) *journal.SQLite {
+func statusJournal(t *testing.T) *sqlite.Journal {
 	t.Helper()
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "j.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "j.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
-// Package journal persists every document's state and the events of its
-// processing. The embedded default is SQLite through a pure-Go driver; the
-// types here are what any other backend (PostgreSQL for multi-node setups)
-// has to store.
+// Package journal holds the records of every document's state and the
+// events of its processing, and the interface of their storage. The
+// adapters live in sub-packages: sqlite (the embedded default, a pure-Go
+// driver) and postgres (for several nodes sharing one journal); one
+// contract test suite (journaltest) runs against both.
 package journal
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -91,4 +93,74 @@ type Filter struct {
 	// ByArrival orders by arrival (newest first) instead of by the last
 	// change.
 	ByArrival bool
+}
+
+// InvoiceClaim is an earlier document that claimed one of the invoice keys
+// asked for (see Store.ClaimInvoiceKeys).
+type InvoiceClaim struct {
+	DocID      string
+	SourceName string
+	Created    time.Time
+	// Facts is what the claiming step recorded about the invoice.
+	Facts []byte
+}
+
+// Migration is one applied schema version.
+type Migration struct {
+	Version int
+	Name    string
+	Applied time.Time
+	// Now is true when this process applied it (the others were there).
+	Now bool
+}
+
+// Store is the journal's storage. Every method is safe for concurrent use,
+// also by several processes on several nodes sharing one database.
+type Store interface {
+	// Create inserts doc unless a document with its ID exists; then it
+	// returns the existing one (without events) and created=false. This
+	// is what makes intake idempotent.
+	Create(ctx context.Context, doc *Document) (existing *Document, created bool, err error)
+	// Get returns the document with its events, oldest first; ErrNotFound
+	// for unknown ids.
+	Get(ctx context.Context, id string) (*Document, error)
+	// Update applies fn to the current document and stores the result,
+	// adding ev (when ev.Step is set) in the same transaction; concurrent
+	// updates of one document are serialised, none is lost. fn may return
+	// an error to abort without change.
+	Update(ctx context.Context, id string, ev Event, fn func(*Document) error) (*Document, error)
+	// List returns documents without their events, newest first (by
+	// update, or by arrival with Filter.ByArrival).
+	List(ctx context.Context, f Filter) ([]Document, error)
+	// Unfinished returns the documents that are neither delivered, failed
+	// nor duplicates, oldest first: the work to re-enqueue after a restart.
+	Unfinished(ctx context.Context) ([]Document, error)
+	// ByInvoiceKey returns the documents carrying the invoice key, oldest
+	// first.
+	ByInvoiceKey(ctx context.Context, key string) ([]Document, error)
+	// ClaimInvoiceKeys records that document id carries the invoice keys,
+	// with facts describing the invoice, and returns the documents that
+	// claimed any of the keys before id first did, oldest first; failed
+	// documents are left out. Of two documents claiming a key at the same
+	// time — on any nodes — exactly one sees the other. Claiming again
+	// under the same id adds new keys but keeps its place, so a retried
+	// step sees the same documents.
+	ClaimInvoiceKeys(ctx context.Context, id string, keys []string, facts []byte) ([]InvoiceClaim, error)
+	// Counts returns the number of documents per state (for metrics).
+	Counts(ctx context.Context) (map[string]int, error)
+	// MailboxState returns the UIDVALIDITY and the last UID handled of an
+	// account's folder (zeros when it was never read).
+	MailboxState(ctx context.Context, account, folder string) (uidValidity, lastUID uint32, err error)
+	// SetMailboxState records the UIDVALIDITY and last UID handled of an
+	// account's folder.
+	SetMailboxState(ctx context.Context, account, folder string, uidValidity, lastUID uint32) error
+	// Prune deletes the events older than before of documents in a
+	// terminal state and returns how many; the document records stay.
+	Prune(ctx context.Context, before time.Time) (int, error)
+	// Migrations lists the applied schema versions, oldest first.
+	Migrations(ctx context.Context) ([]Migration, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/testenv"
 )
 
@@ -76,7 +77,7 @@ func zipOf(t *testing.T, files map[string]string) string {
 
 // recorder registers claims in a real journal, as the pipeline does.
 type recorder struct {
-	j  *journal.SQLite
+	j  *sqlite.Journal
 	mu sync.Mutex
 	// claims by source name
 	claims []intake.Claim
@@ -157,7 +158,7 @@ func folderCounts(t *testing.T, d *testenv.Dovecot, folders ...string) map[strin
 
 type fixture struct {
 	d    *testenv.Dovecot
-	j    *journal.SQLite
+	j    *sqlite.Journal
 	rec  *recorder
 	opts Options
 }
@@ -166,7 +167,7 @@ func newFixture(t *testing.T, rules ...config.MailRule) *fixture {
 	t.Helper()
 	d := testenv.StartDovecot(t)
 	dir := t.TempDir()
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(dir, "journal.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(dir, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

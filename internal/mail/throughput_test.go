@@ -13,6 +13,7 @@ import (
 
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -64,7 +65,7 @@ func TestMailIntakeThroughput(t *testing.T) {
 	cfg := config.Default()
 	cfg.Paths = config.Paths{Work: filepath.Join(root, "work"), Done: filepath.Join(root, "done"), Error: filepath.Join(root, "error")}
 	cfg.Profiles = []config.Profile{{Name: "rechnung", Folder: filepath.Join(root, "in"), Kind: "rechnung", Target: "archive"}}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "journal.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

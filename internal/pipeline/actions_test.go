@@ -11,6 +11,7 @@ import (
 	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 )
 
 // failedDoc registers a file and fails it at deliver, as a DMS refusal
@@ -29,7 +30,7 @@ func failedDoc(t *testing.T, p *Pipeline, in *Intake, root, name, content string
 	return id
 }
 
-func lastEvent(t *testing.T, j *journal.SQLite, id string) journal.Event {
+func lastEvent(t *testing.T, j *sqlite.Journal, id string) journal.Event {
 	t.Helper()
 	d, err := j.Get(context.Background(), id)
 	if err != nil {
@@ -38,7 +39,7 @@ func lastEvent(t *testing.T, j *journal.SQLite, id string) journal.Event {
 	return d.Events[len(d.Events)-1]
 }
 
-func actionEvents(t *testing.T, j *journal.SQLite, id string) []journal.Event {
+func actionEvents(t *testing.T, j *sqlite.Journal, id string) []journal.Event {
 	t.Helper()
 	d, err := j.Get(context.Background(), id)
 	if err != nil {

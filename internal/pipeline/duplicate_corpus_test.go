@@ -22,6 +22,7 @@ import (
 	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/ocr"
 	"github.com/eingang/eingang/internal/ocr/ocrtest"
 	"github.com/eingang/eingang/internal/pipeline"
@@ -105,7 +106,7 @@ func (c *cachedOCR) Recognize(ctx context.Context, in, out string) (*pipeline.Re
 // dupStack is one installation: its own journal, work folders and d.3.
 type dupStack struct {
 	p    *pipeline.Pipeline
-	j    *journal.SQLite
+	j    *sqlite.Journal
 	fake *d3fake.Server
 	root string
 }
@@ -147,7 +148,7 @@ profiles: [{name: rechnung, folder: %[1]s/inbox, kind: rechnung, target: d3}]
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "journal.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

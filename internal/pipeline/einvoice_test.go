@@ -17,6 +17,7 @@ import (
 	"github.com/eingang/eingang/internal/dms/archive"
 	"github.com/eingang/eingang/internal/einvoice/einvoicetest"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/pipeline"
 )
 
@@ -43,7 +44,7 @@ classification:
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "journal.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "journal.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

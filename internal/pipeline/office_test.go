@@ -8,6 +8,7 @@ import (
 
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 )
 
 // fakeConverter writes a stand-in PDF and counts its calls.
@@ -103,7 +104,7 @@ func TestOfficeDocumentIsConvertedAtIngest(t *testing.T) {
 
 var errConvert = errors.New("soffice failed")
 
-func mustGet(t *testing.T, j *journal.SQLite, id string) *journal.Document {
+func mustGet(t *testing.T, j *sqlite.Journal, id string) *journal.Document {
 	t.Helper()
 	d, err := j.Get(context.Background(), id)
 	if err != nil {

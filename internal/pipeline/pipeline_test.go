@@ -13,6 +13,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 )
 
 type recordingQueue struct {
@@ -39,12 +40,12 @@ func (o *countingObserver) IntakeRejected(profile, reason string) {
 	o.rejected[profile+"/"+reason]++
 }
 
-func newTestPipeline(t *testing.T) (*Pipeline, *journal.SQLite, string) {
+func newTestPipeline(t *testing.T) (*Pipeline, *sqlite.Journal, string) {
 	t.Helper()
 	return newObservedPipeline(t, nil)
 }
 
-func newObservedPipeline(t *testing.T, obs Observer) (*Pipeline, *journal.SQLite, string) {
+func newObservedPipeline(t *testing.T, obs Observer) (*Pipeline, *sqlite.Journal, string) {
 	t.Helper()
 	root := t.TempDir()
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
@@ -55,7 +56,7 @@ profiles: [{name: post, folder: %[1]s/inbox, kind: post, target: archive}]
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "j.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "j.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

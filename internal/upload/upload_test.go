@@ -21,6 +21,7 @@ import (
 	"github.com/eingang/eingang/internal/config"
 	"github.com/eingang/eingang/internal/httpapi"
 	"github.com/eingang/eingang/internal/journal"
+	"github.com/eingang/eingang/internal/journal/sqlite"
 	"github.com/eingang/eingang/internal/pipeline"
 	"github.com/eingang/eingang/internal/upload"
 )
@@ -34,7 +35,7 @@ func (q *queue) Enqueue(_ context.Context, t pipeline.Task) error {
 
 type stack struct {
 	root string
-	j    *journal.SQLite
+	j    *sqlite.Journal
 	q    *queue
 	rcv  *upload.Receiver
 	srv  *httptest.Server
@@ -54,7 +55,7 @@ profiles: [{name: rechnung, folder: %[1]s/inbox, kind: rechnung, target: archive
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.OpenSQLite(context.Background(), filepath.Join(root, "j.db"))
+	j, err := sqlite.Open(context.Background(), filepath.Join(root, "j.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

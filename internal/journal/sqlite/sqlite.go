@@ -1,8 +1,13 @@
-package journal
+// Package sqlite is the embedded journal: one database file, reached by a
+// pure-Go driver. Several processes on one machine may share the file
+// (WAL, writers serialised by BEGIN IMMEDIATE); several nodes need the
+// postgres adapter.
+package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,74 +17,25 @@ import (
 	"time"
 
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/journal"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// SQLite is the embedded journal.
-type SQLite struct {
-	db *sql.DB
+// Journal is the embedded journal.
+type Journal struct {
+	db      *sql.DB
+	applied map[int]bool
 }
 
-const schema = `
-CREATE TABLE IF NOT EXISTS documents (
-	id           TEXT PRIMARY KEY,
-	source_name  TEXT NOT NULL,
-	profile      TEXT NOT NULL,
-	state        TEXT NOT NULL,
-	kind         TEXT NOT NULL DEFAULT '',
-	format       TEXT NOT NULL DEFAULT '',
-	pages        INTEGER NOT NULL DEFAULT 0,
-	step         TEXT NOT NULL DEFAULT '',
-	work_path    TEXT NOT NULL DEFAULT '',
-	target       TEXT NOT NULL DEFAULT '',
-	error        TEXT NOT NULL DEFAULT '',
-	duplicate_of TEXT NOT NULL DEFAULT '',
-	fields       TEXT NOT NULL DEFAULT '',
-	invoice_key  TEXT NOT NULL DEFAULT '',
-	created      INTEGER NOT NULL,
-	updated      INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_state ON documents(state, updated);
-CREATE INDEX IF NOT EXISTS documents_updated ON documents(updated);
-CREATE INDEX IF NOT EXISTS documents_created ON documents(created);
-CREATE INDEX IF NOT EXISTS documents_state_created ON documents(state, created);
-CREATE INDEX IF NOT EXISTS documents_invoice_key ON documents(invoice_key) WHERE invoice_key != '';
-CREATE TABLE IF NOT EXISTS events (
-	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-	doc_id  TEXT NOT NULL,
-	step    TEXT NOT NULL,
-	time    INTEGER NOT NULL,
-	outcome TEXT NOT NULL,
-	detail  TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id, seq);
-CREATE TABLE IF NOT EXISTS invoice_keys (
-	seq    INTEGER PRIMARY KEY AUTOINCREMENT,
-	key    TEXT NOT NULL,
-	doc_id TEXT NOT NULL,
-	facts  TEXT NOT NULL DEFAULT '',
-	UNIQUE (key, doc_id)
-);
-CREATE INDEX IF NOT EXISTS invoice_keys_doc ON invoice_keys(doc_id, seq);
-CREATE TABLE IF NOT EXISTS mailboxes (
-	account     TEXT NOT NULL,
-	folder      TEXT NOT NULL,
-	uidvalidity INTEGER NOT NULL,
-	last_uid    INTEGER NOT NULL,
-	PRIMARY KEY (account, folder)
-);
-`
+var _ journal.Store = (*Journal)(nil)
 
-// migrations add columns to journals created by earlier versions; an
-// error saying the column exists is expected and ignored.
-var migrations = []string{
-	`ALTER TABLE documents ADD COLUMN channel TEXT NOT NULL DEFAULT ''`,
-	`ALTER TABLE documents ADD COLUMN origin TEXT NOT NULL DEFAULT ''`,
-}
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
-// OpenSQLite opens (and creates) the journal database at path.
-func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+// Open opens (and creates) the journal database at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Journal, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
@@ -93,31 +49,152 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// SQLite allows one writer; one connection avoids SQLITE_BUSY between
 	// our own goroutines while WAL still lets other processes read.
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	j := &Journal{db: db}
+	if err := j.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("journal: create schema in %s: %w", path, err)
+		return nil, fmt.Errorf("journal: migrate %s: %w", path, err)
 	}
-	for _, m := range migrations {
-		if _, err := db.ExecContext(ctx, m); err != nil && !strings.Contains(err.Error(), "duplicate column") {
-			db.Close()
-			return nil, fmt.Errorf("journal: migrate %s: %w", path, err)
+	return j, nil
+}
+
+// migrate applies the missing schema versions in one BEGIN IMMEDIATE
+// transaction: a second process starting at the same moment waits for the
+// write lock and then finds the versions applied.
+func (s *Journal) migrate(ctx context.Context) error {
+	scripts, err := journal.Scripts(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil) // _txlock=immediate: BEGIN IMMEDIATE
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	have := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		have[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	s.applied = map[int]bool{}
+	for _, sc := range scripts {
+		if have[sc.Version] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, sc.SQL); err != nil {
+			return fmt.Errorf("version %d (%s): %w", sc.Version, sc.Name, err)
+		}
+		if sc.Version == 1 {
+			if err := addMailColumns(ctx, tx); err != nil {
+				return fmt.Errorf("version 1: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
+			sc.Version, sc.Name, time.Now().UnixMicro()); err != nil {
+			return err
+		}
+		s.applied[sc.Version] = true
+	}
+	return tx.Commit()
+}
+
+// addMailColumns gives a journal made before mail intake the columns
+// version 1 has (CREATE TABLE IF NOT EXISTS left its table as it was).
+func addMailColumns(ctx context.Context, tx *sql.Tx) error {
+	cols := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info('documents')`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		cols[n] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range []string{"channel", "origin"} {
+		if !cols[c] {
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE documents ADD COLUMN `+c+` TEXT NOT NULL DEFAULT ''`); err != nil {
+				return err
+			}
 		}
 	}
-	return &SQLite{db: db}, nil
+	return nil
+}
+
+// Migrations lists the applied schema versions.
+func (s *Journal) Migrations(ctx context.Context) ([]journal.Migration, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version, name, applied FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer rows.Close()
+	var out []journal.Migration
+	for rows.Next() {
+		var m journal.Migration
+		var at int64
+		if err := rows.Scan(&m.Version, &m.Name, &at); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		m.Applied, m.Now = time.UnixMicro(at).UTC(), s.applied[m.Version]
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Prune deletes the events older than before of terminal documents, in
+// batches so that other writers wait for one short transaction at most.
+func (s *Journal) Prune(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		res, err := s.db.ExecContext(ctx, `DELETE FROM events WHERE seq IN (
+			SELECT e.seq FROM events e JOIN documents d ON d.id = e.doc_id
+			WHERE e.time < ? AND d.state IN (?, ?, ?) LIMIT 5000)`,
+			before.UnixMicro(), journal.StateDelivered, journal.StateFailed, journal.StateDuplicate)
+		if err != nil {
+			return total, fmt.Errorf("journal: prune: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+		if n < 5000 {
+			return total, nil
+		}
+	}
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *Journal) Close() error { return s.db.Close() }
 
 // Ping checks that the database answers.
-func (s *SQLite) Ping(ctx context.Context) error {
+func (s *Journal) Ping(ctx context.Context) error {
 	var one int
 	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // Create inserts doc unless a document with its ID exists; then it returns
 // the existing one and created=false. This is what makes intake idempotent.
-func (s *SQLite) Create(ctx context.Context, doc *Document) (existing *Document, created bool, err error) {
+func (s *Journal) Create(ctx context.Context, doc *journal.Document) (existing *journal.Document, created bool, err error) {
 	now := time.Now().UTC()
 	if doc.Created.IsZero() {
 		doc.Created = now
@@ -132,7 +209,7 @@ func (s *SQLite) Create(ctx context.Context, doc *Document) (existing *Document,
 	switch {
 	case err == nil:
 		return cur, false, tx.Commit()
-	case !errors.Is(err, ErrNotFound):
+	case !errors.Is(err, journal.ErrNotFound):
 		return nil, false, err
 	}
 	if err := putDoc(ctx, tx, doc, true); err != nil {
@@ -150,7 +227,7 @@ func (s *SQLite) Create(ctx context.Context, doc *Document) (existing *Document,
 }
 
 // Get returns the document with its events.
-func (s *SQLite) Get(ctx context.Context, id string) (*Document, error) {
+func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error) {
 	d, err := getDoc(ctx, s.db, id)
 	if err != nil {
 		return nil, err
@@ -161,7 +238,7 @@ func (s *SQLite) Get(ctx context.Context, id string) (*Document, error) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e Event
+		var e journal.Event
 		var t int64
 		if err := rows.Scan(&e.Step, &t, &e.Outcome, &e.Detail); err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
@@ -175,7 +252,7 @@ func (s *SQLite) Get(ctx context.Context, id string) (*Document, error) {
 // Update applies fn to the current document and stores the result, adding
 // ev (when ev.Step is set) in the same transaction. fn may return an error
 // to abort without change.
-func (s *SQLite) Update(ctx context.Context, id string, ev Event, fn func(*Document) error) (*Document, error) {
+func (s *Journal) Update(ctx context.Context, id string, ev journal.Event, fn func(*journal.Document) error) (*journal.Document, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -209,7 +286,7 @@ func (s *SQLite) Update(ctx context.Context, id string, ev Event, fn func(*Docum
 }
 
 // List returns documents, newest first, without their events.
-func (s *SQLite) List(ctx context.Context, f Filter) ([]Document, error) {
+func (s *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Document, error) {
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -255,26 +332,16 @@ func (s *SQLite) List(ctx context.Context, f Filter) ([]Document, error) {
 
 // Unfinished returns the documents that are neither delivered, failed nor
 // duplicates, oldest first: the work to re-enqueue after a restart.
-func (s *SQLite) Unfinished(ctx context.Context) ([]Document, error) {
-	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY created`, StateReceived, StateProcessing)
+func (s *Journal) Unfinished(ctx context.Context) ([]journal.Document, error) {
+	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE state IN (?, ?) ORDER BY created`, journal.StateReceived, journal.StateProcessing)
 }
 
 // ByInvoiceKey returns the documents carrying the invoice key, oldest first.
-func (s *SQLite) ByInvoiceKey(ctx context.Context, key string) ([]Document, error) {
+func (s *Journal) ByInvoiceKey(ctx context.Context, key string) ([]journal.Document, error) {
 	if key == "" {
 		return nil, nil
 	}
 	return queryDocs(ctx, s.db, `SELECT `+docColumns+` FROM documents WHERE invoice_key = ? ORDER BY created`, key)
-}
-
-// InvoiceClaim is an earlier document that claimed one of the invoice keys
-// asked for (see ClaimInvoiceKeys).
-type InvoiceClaim struct {
-	DocID      string
-	SourceName string
-	Created    time.Time
-	// Facts is what the claiming step recorded about the invoice.
-	Facts []byte
 }
 
 // ClaimInvoiceKeys records that document id carries the invoice keys, with
@@ -283,7 +350,7 @@ type InvoiceClaim struct {
 // out. It is one transaction: of two documents claiming a key at the same
 // time exactly one sees the other. Claiming again under the same id adds
 // new keys but keeps its place, so a retried step sees the same documents.
-func (s *SQLite) ClaimInvoiceKeys(ctx context.Context, id string, keys []string, facts []byte) ([]InvoiceClaim, error) {
+func (s *Journal) ClaimInvoiceKeys(ctx context.Context, id string, keys []string, facts []byte) ([]journal.InvoiceClaim, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -311,14 +378,14 @@ func (s *SQLite) ClaimInvoiceKeys(ctx context.Context, id string, keys []string,
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	args = append(args, id, StateFailed, id)
+	args = append(args, id, journal.StateFailed, id)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: invoice keys: %w", err)
 	}
-	var out []InvoiceClaim
+	var out []journal.InvoiceClaim
 	for rows.Next() {
-		var c InvoiceClaim
+		var c journal.InvoiceClaim
 		var created, first int64
 		var facts string
 		if err := rows.Scan(&c.DocID, &c.SourceName, &created, &facts, &first); err != nil {
@@ -339,7 +406,7 @@ func (s *SQLite) ClaimInvoiceKeys(ctx context.Context, id string, keys []string,
 }
 
 // Counts returns the number of documents per state (for metrics).
-func (s *SQLite) Counts(ctx context.Context) (map[string]int, error) {
+func (s *Journal) Counts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM documents GROUP BY state`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -367,8 +434,8 @@ type querier interface {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanDoc(r scanner) (*Document, error) {
-	var d Document
+func scanDoc(r scanner) (*journal.Document, error) {
+	var d journal.Document
 	var target, fields, origin string
 	var created, updated int64
 	if err := r.Scan(&d.ID, &d.SourceName, &d.Profile, &d.State, &d.Kind, &d.Format, &d.Pages, &d.Step, &d.WorkPath,
@@ -396,10 +463,10 @@ func scanDoc(r scanner) (*Document, error) {
 	return &d, nil
 }
 
-func getDoc(ctx context.Context, q querier, id string) (*Document, error) {
+func getDoc(ctx context.Context, q querier, id string) (*journal.Document, error) {
 	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		return nil, fmt.Errorf("%w: %s", journal.ErrNotFound, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -407,13 +474,13 @@ func getDoc(ctx context.Context, q querier, id string) (*Document, error) {
 	return d, nil
 }
 
-func queryDocs(ctx context.Context, q querier, query string, args ...any) ([]Document, error) {
+func queryDocs(ctx context.Context, q querier, query string, args ...any) ([]journal.Document, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer rows.Close()
-	var out []Document
+	var out []journal.Document
 	for rows.Next() {
 		d, err := scanDoc(rows)
 		if err != nil {
@@ -424,7 +491,7 @@ func queryDocs(ctx context.Context, q querier, query string, args ...any) ([]Doc
 	return out, rows.Err()
 }
 
-func putDoc(ctx context.Context, q querier, d *Document, insert bool) error {
+func putDoc(ctx context.Context, q querier, d *journal.Document, insert bool) error {
 	var target, fields string
 	if d.Target != nil {
 		b, err := json.Marshal(d.Target)
@@ -464,7 +531,7 @@ func putDoc(ctx context.Context, q querier, d *Document, insert bool) error {
 	return nil
 }
 
-func putEvent(ctx context.Context, q querier, id string, e Event) error {
+func putEvent(ctx context.Context, q querier, id string, e journal.Event) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
@@ -478,7 +545,7 @@ func putEvent(ctx context.Context, q querier, id string, e Event) error {
 
 // MailboxState returns the UIDVALIDITY and the last UID handled of an
 // account's folder (zeros when it was never read).
-func (s *SQLite) MailboxState(ctx context.Context, account, folder string) (uidValidity, lastUID uint32, err error) {
+func (s *Journal) MailboxState(ctx context.Context, account, folder string) (uidValidity, lastUID uint32, err error) {
 	err = s.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE account = ? AND folder = ?`, account, folder).Scan(&uidValidity, &lastUID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
@@ -491,7 +558,7 @@ func (s *SQLite) MailboxState(ctx context.Context, account, folder string) (uidV
 
 // SetMailboxState records the UIDVALIDITY and last UID handled of an
 // account's folder.
-func (s *SQLite) SetMailboxState(ctx context.Context, account, folder string, uidValidity, lastUID uint32) error {
+func (s *Journal) SetMailboxState(ctx context.Context, account, folder string, uidValidity, lastUID uint32) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO mailboxes (account, folder, uidvalidity, last_uid) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid`,
 		account, folder, uidValidity, lastUID)

@@ -1,36 +1,28 @@
-package journal
+// Package journaltest is the contract every journal adapter fulfils: Run
+// tests a journal.Store against it, from one and from several processes.
+package journaltest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/journal"
 )
 
-func open(t *testing.T) *SQLite {
-	t.Helper()
-	j, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "sub", "journal.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	return j
-}
-
-func TestCreateIsIdempotent(t *testing.T) {
-	j := open(t)
+func testCreateIsIdempotent(t *testing.T, h Harness) {
+	j := h.open(t)
 	ctx := context.Background()
-	d := &Document{ID: "a1", SourceName: "scan.pdf", Profile: "post", State: StateReceived, Step: "ingest", WorkPath: "/w/1",
-		Events: []Event{{Step: "intake", Outcome: "ok"}}}
+	d := &journal.Document{ID: "a1", SourceName: "scan.pdf", Profile: "post", State: journal.StateReceived, Step: "ingest", WorkPath: "/w/1",
+		Events: []journal.Event{{Step: "intake", Outcome: "ok"}}}
 	if _, created, err := j.Create(ctx, d); err != nil || !created {
 		t.Fatalf("first Create: created=%v err=%v", created, err)
 	}
-	again := &Document{ID: "a1", SourceName: "other.pdf", Profile: "rechnung", State: StateReceived}
+	again := &journal.Document{ID: "a1", SourceName: "other.pdf", Profile: "rechnung", State: journal.StateReceived}
 	existing, created, err := j.Create(ctx, again)
 	if err != nil || created {
 		t.Fatalf("second Create: created=%v err=%v", created, err)
@@ -44,16 +36,16 @@ func TestCreateIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestUpdateAndQueries(t *testing.T) {
-	j := open(t)
+func testUpdateAndQueries(t *testing.T, h Harness) {
+	j := h.open(t)
 	ctx := context.Background()
 	for _, id := range []string{"x", "y", "z"} {
-		if _, _, err := j.Create(ctx, &Document{ID: id, SourceName: id + ".pdf", Profile: "post", State: StateReceived, Step: "ingest"}); err != nil {
+		if _, _, err := j.Create(ctx, &journal.Document{ID: id, SourceName: id + ".pdf", Profile: "post", State: journal.StateReceived, Step: "ingest"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := j.Update(ctx, "x", Event{Step: "deliver", Outcome: "ok", Detail: "archive"}, func(d *Document) error {
-		d.State = StateDelivered
+	_, err := j.Update(ctx, "x", journal.Event{Step: "deliver", Outcome: "ok", Detail: "archive"}, func(d *journal.Document) error {
+		d.State = journal.StateDelivered
 		d.Step = ""
 		d.Target = &dms.Receipt{Target: "archive", Ref: "2026/11/x"}
 		d.Fields = map[string]string{"invoice_number": "R-1"}
@@ -64,14 +56,14 @@ func TestUpdateAndQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
-	if _, err := j.Update(ctx, "y", Event{Step: "s", Outcome: "ok"}, func(*Document) error { return boom }); !errors.Is(err, boom) {
+	if _, err := j.Update(ctx, "y", journal.Event{Step: "s", Outcome: "ok"}, func(*journal.Document) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("aborted update: %v", err)
 	}
-	if _, err := j.Update(ctx, "nope", Event{}, nil); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Update(ctx, "nope", journal.Event{}, nil); !errors.Is(err, journal.ErrNotFound) {
 		t.Fatalf("update of unknown id: %v", err)
 	}
 	x, _ := j.Get(ctx, "x")
-	if x.State != StateDelivered || x.Target.Ref != "2026/11/x" || x.Fields["invoice_number"] != "R-1" || len(x.Events) != 1 {
+	if x.State != journal.StateDelivered || x.Target.Ref != "2026/11/x" || x.Fields["invoice_number"] != "R-1" || len(x.Events) != 1 {
 		t.Errorf("x = %+v", x)
 	}
 	y, _ := j.Get(ctx, "y")
@@ -82,11 +74,11 @@ func TestUpdateAndQueries(t *testing.T) {
 	if err != nil || len(un) != 2 {
 		t.Fatalf("Unfinished = %d docs, %v", len(un), err)
 	}
-	del, err := j.List(ctx, Filter{State: StateDelivered})
+	del, err := j.List(ctx, journal.Filter{State: journal.StateDelivered})
 	if err != nil || len(del) != 1 || del[0].ID != "x" {
 		t.Fatalf("List delivered = %+v, %v", del, err)
 	}
-	all, _ := j.List(ctx, Filter{Limit: 2})
+	all, _ := j.List(ctx, journal.Filter{Limit: 2})
 	if len(all) != 2 {
 		t.Errorf("limit ignored: %d", len(all))
 	}
@@ -95,19 +87,19 @@ func TestUpdateAndQueries(t *testing.T) {
 		t.Errorf("ByInvoiceKey = %d", len(byKey))
 	}
 	counts, _ := j.Counts(ctx)
-	if counts[StateDelivered] != 1 || counts[StateReceived] != 2 {
+	if counts[journal.StateDelivered] != 1 || counts[journal.StateReceived] != 2 {
 		t.Errorf("counts = %v", counts)
 	}
-	if _, err := j.Get(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Get(ctx, "nope"); !errors.Is(err, journal.ErrNotFound) {
 		t.Errorf("Get unknown: %v", err)
 	}
 }
 
 // Concurrent updates from many workers must not lose events.
-func TestConcurrentUpdates(t *testing.T) {
-	j := open(t)
+func testConcurrentUpdates(t *testing.T, h Harness) {
+	j := h.open(t)
 	ctx := context.Background()
-	if _, _, err := j.Create(ctx, &Document{ID: "c", SourceName: "c", Profile: "p", State: StateReceived}); err != nil {
+	if _, _, err := j.Create(ctx, &journal.Document{ID: "c", SourceName: "c", Profile: "p", State: journal.StateReceived}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -115,7 +107,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := j.Update(ctx, "c", Event{Step: "s", Outcome: "ok"}, func(d *Document) error { d.Pages++; return nil }); err != nil {
+			if _, err := j.Update(ctx, "c", journal.Event{Step: "s", Outcome: "ok"}, func(d *journal.Document) error { d.Pages++; return nil }); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -127,35 +119,30 @@ func TestConcurrentUpdates(t *testing.T) {
 	}
 }
 
-func TestReopenKeepsData(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "j.db")
+func testReopenKeepsData(t *testing.T, h Harness) {
 	ctx := context.Background()
-	j, err := OpenSQLite(ctx, path)
-	if err != nil {
+	name := h.New(t)
+	j := h.openName(t, name)
+	if _, _, err := j.Create(ctx, &journal.Document{ID: "p", SourceName: "p", Profile: "p", State: journal.StateProcessing, Step: "ocr"}); err != nil {
 		t.Fatal(err)
 	}
-	j.Create(ctx, &Document{ID: "p", SourceName: "p", Profile: "p", State: StateProcessing, Step: "ocr"})
 	j.Close()
-	j, err = OpenSQLite(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	un, _ := j.Unfinished(ctx)
-	if len(un) != 1 || un[0].Step != "ocr" {
-		t.Fatalf("after reopen: %+v", un)
+	j = h.openName(t, name)
+	un, err := j.Unfinished(ctx)
+	if err != nil || len(un) != 1 || un[0].Step != "ocr" {
+		t.Fatalf("after reopen: %+v, %v", un, err)
 	}
 }
 
-func TestClaimInvoiceKeys(t *testing.T) {
+func testClaimInvoiceKeys(t *testing.T, h Harness) {
 	ctx := context.Background()
-	j := open(t)
+	j := h.open(t)
 	for _, id := range []string{"a", "b", "c", "failed"} {
-		if _, _, err := j.Create(ctx, &Document{ID: id, SourceName: id + ".pdf", Profile: "p", State: StateProcessing}); err != nil {
+		if _, _, err := j.Create(ctx, &journal.Document{ID: id, SourceName: id + ".pdf", Profile: "p", State: journal.StateProcessing}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ids := func(cs []InvoiceClaim) []string {
+	ids := func(cs []journal.InvoiceClaim) []string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.DocID)
@@ -165,7 +152,7 @@ func TestClaimInvoiceKeys(t *testing.T) {
 	if got, err := j.ClaimInvoiceKeys(ctx, "failed", []string{"k1"}, []byte(`{"f":1}`)); err != nil || len(got) != 0 {
 		t.Fatalf("first claim: %v, %v", got, err)
 	}
-	if _, err := j.Update(ctx, "failed", Event{Step: "x", Outcome: "failed"}, func(d *Document) error { d.State = StateFailed; return nil }); err != nil {
+	if _, err := j.Update(ctx, "failed", journal.Event{Step: "x", Outcome: "failed"}, func(d *journal.Document) error { d.State = journal.StateFailed; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := j.ClaimInvoiceKeys(ctx, "a", []string{"k1", "k2"}, []byte(`{"a":1}`)); len(got) != 0 {
@@ -191,9 +178,9 @@ func TestClaimInvoiceKeys(t *testing.T) {
 
 // TestClaimInvoiceKeysConcurrent claims one key from many goroutines at
 // once: exactly one of them sees no earlier invoice.
-func TestClaimInvoiceKeysConcurrent(t *testing.T) {
+func testClaimInvoiceKeysConcurrent(t *testing.T, h Harness) {
 	ctx := context.Background()
-	j := open(t)
+	j := h.open(t)
 	const n = 16
 	var wg sync.WaitGroup
 	var mu sync.Mutex
