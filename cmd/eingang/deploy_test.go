@@ -462,25 +462,6 @@ func TestDeployCommandsExist(t *testing.T) {
 	}
 }
 
-// journalDriverMissing reports whether err is only that journal.driver
-// postgres is not known. The PostgreSQL journal comes in a branch of its
-// own (issue 13, item 1); until it is merged, the configurations are
-// validated with the sqlite driver in its place, everything else as
-// shipped. Once postgres validates, this returns false and the
-// substitution is dead code (remove it when merging).
-func journalDriverMissing(err error) bool {
-	var ve *config.ValidationError
-	if !errors.As(err, &ve) {
-		return false
-	}
-	for _, p := range ve.Problems {
-		if !strings.HasPrefix(p, "journal.driver") || !strings.Contains(p, `"postgres"`) {
-			return false
-		}
-	}
-	return true
-}
-
 // loadDeployed parses the configuration of d with its environment, as
 // eingang would at start, and builds its targets.
 func loadDeployed(t *testing.T, d deployment) *config.Config {
@@ -490,11 +471,6 @@ func loadDeployed(t *testing.T, d deployment) *config.Config {
 		environ = append(environ, k+"="+v)
 	}
 	cfg, err := config.Parse(d.config, environ)
-	if journalDriverMissing(err) {
-		t.Logf("%s: journal.driver postgres does not validate on this branch; validating with sqlite instead", d.where)
-		environ = append(environ, "EINGANG_JOURNAL_DRIVER=sqlite", "EINGANG_JOURNAL_DSN="+filepath.Join(t.TempDir(), "journal.db"))
-		cfg, err = config.Parse(d.config, environ)
-	}
 	if err != nil {
 		t.Fatalf("%s: %v", d.where, err)
 	}
