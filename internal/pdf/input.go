@@ -214,6 +214,12 @@ func (doc *Document) analysePage(nr int, lim Limits) (p Page, err error) {
 	p.Rotate = ((inh.Rotate % 360) + 360) % 360
 	content, err := xt.PageContent(pd, nr)
 	if err != nil && !errors.Is(err, model.ErrNoContent) {
+		if doc.Path != "" {
+			// A content stream whose filter data is broken (LZW or Flate
+			// cut short) is drawn by viewers as far as it decodes: poppler
+			// renders the page, the recognition reads the picture.
+			return p, nil
+		}
 		return p, fmt.Errorf("%w: content: %v", ErrCorrupt, err)
 	}
 	sum := scanContent(content)

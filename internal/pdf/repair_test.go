@@ -38,3 +38,33 @@ func TestRepairedByQPDF(t *testing.T) {
 		t.Errorf("unreadable PDF: %v, want ErrCorrupt", err)
 	}
 }
+
+// TestBrokenContentFilterRendered: a page whose content stream cannot be
+// decoded (declared FlateDecode, plain bytes inside) is one poppler still
+// draws, so it is rendered for recognition instead of refused as corrupt;
+// without the original file to render from, it stays corrupt.
+func TestBrokenContentFilterRendered(t *testing.T) {
+	needTool(t, "pdftoppm")
+	path := filepath.Join("testdata", "broken-content-filter.pdf")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Open(context.Background(), path, testLimits)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if len(doc.Pages) != 1 || doc.Pages[0].Image != nil || doc.Pages[0].ShowsText {
+		t.Fatalf("pages %+v, want one page to render", doc.Pages)
+	}
+	out := filepath.Join(t.TempDir(), "out.pdf")
+	if err := doc.WriteSearchable(out, make([]*TextLayer, 1), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.VerifyOutput(context.Background(), out, make([]*TextLayer, 1)); err != nil {
+		t.Errorf("output does not show what the original shows: %v", err)
+	}
+	if _, err := OpenBytes(context.Background(), data, "", testLimits); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("without a file to render: %v, want ErrCorrupt", err)
+	}
+}
