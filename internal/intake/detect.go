@@ -2,7 +2,6 @@ package intake
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
@@ -14,7 +13,6 @@ import (
 	_ "image/png"
 	"io"
 	"mime"
-	"net/mail"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -350,7 +348,7 @@ func checkMail(f *os.File, size int64) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	msg, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, 1<<20)))
+	msg, err := readMail(io.LimitReader(f, 1<<20))
 	if err != nil {
 		return fmt.Errorf("%w: mail header: %v", ErrIncomplete, err)
 	}

@@ -28,6 +28,7 @@ var ErrMailNothingUsable = errors.New("mail has no attachment of a supported typ
 // carries, or two of those. Plain text that happens to start with
 // "Subject:" is not enough.
 func looksLikeMail(head []byte) bool {
+	head = skipEnvelope(head)
 	if len(head) == 0 || head[0] == ' ' || head[0] == '\t' {
 		return false
 	}
@@ -44,7 +45,40 @@ func looksLikeMail(head []byte) bool {
 			n++
 		}
 	}
+	// A multipart body is MIME (RFC 2046) as surely as a MIME-Version
+	// field: a client that leaves out Date still writes the boundary.
+	if ct, _, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil && hdr.Get("Mime-Version") == "" &&
+		(strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "message/")) {
+		n++
+	}
 	return n >= 2 || n == 1 && hdr.Get("From") != ""
+}
+
+// envelopePrefix starts the envelope line mbox files (RFC 4155) and the
+// "save as" of mail clients such as Thunderbird and mutt put before the
+// header: "From sender date", no colon, not a header field.
+var envelopePrefix = []byte("From ")
+
+// skipEnvelope drops a leading envelope line.
+func skipEnvelope(head []byte) []byte {
+	if !bytes.HasPrefix(head, envelopePrefix) {
+		return head
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		return head[i+1:]
+	}
+	return nil
+}
+
+// readMail parses a saved mail, with or without an envelope line.
+func readMail(r io.Reader) (*mail.Message, error) {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(envelopePrefix)); err == nil && bytes.Equal(b, envelopePrefix) {
+		if _, err := br.ReadSlice('\n'); err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
+	}
+	return mail.ReadMessage(br)
 }
 
 // maxMailDepth bounds attached mails inside attached mails.
@@ -63,7 +97,7 @@ func UnpackEML(src, sourceName, dir string, lim ArchiveLimits) ([]string, error)
 		return nil, err
 	}
 	defer f.Close()
-	msg, err := mail.ReadMessage(bufio.NewReader(f))
+	msg, err := readMail(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: mail: %v", ErrIncomplete, err)
 	}
@@ -129,6 +163,11 @@ func (u *mailUnpacker) leaf(h textproto.MIMEHeader, ctype string, params map[str
 	br := bufio.NewReaderSize(r, 4096)
 	head, _ := br.Peek(1024)
 	if !supportedHead(head) {
+		return nil
+	}
+	if ctype == "text/html" && looksLikeXML(head) {
+		// An HTML body that starts with <div> looks like XML but is the
+		// mail's text (RFC 2854), not an XML invoice.
 		return nil
 	}
 	if u.n++; u.n > u.lim.MaxFiles {
