@@ -45,9 +45,10 @@ func looksLikeMail(head []byte) bool {
 			n++
 		}
 	}
-	// A multipart body is MIME (RFC 2046) as surely as a MIME-Version
-	// field: a client that leaves out Date still writes the boundary.
-	if ct, _, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil && hdr.Get("Mime-Version") == "" &&
+	// A multipart body marks a MIME message (RFC 2046) as surely as the
+	// MIME-Version field: a client that leaves out Date, or an automatic
+	// reply without From, still writes the boundary.
+	if ct, _, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil &&
 		(strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "message/")) {
 		n++
 	}

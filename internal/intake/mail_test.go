@@ -121,6 +121,9 @@ func TestLooksLikeMail(t *testing.T) {
 		// No Date, but a MIME multipart body.
 		{"From: <a@b.example>\nTo: <c@d.example>\nContent-Type: multipart/mixed; boundary=\"X\"\n\n--X\n", true},
 		{"From: me\nContent-Type: text/plain\n\nno date, no id", false},
+		// An automatic reply without From: MIME all the same.
+		{"Subject: Abwesenheit\nContent-Type: multipart/mixed; boundary=B\nMIME-Version: 1.0\n\n--B\n", true},
+		{"MIME-Version: 1.0\nContent-Type: text/plain\n\nnot enough", false},
 	} {
 		if got := looksLikeMail([]byte(tc.head)); got != tc.want {
 			t.Errorf("looksLikeMail(%q) = %v", tc.head, got)
