@@ -505,7 +505,21 @@ func looksLikeXML(head []byte) bool {
 	if bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
 		return false
 	}
-	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && utf8.Valid(h[:min(len(h), 256)]))
+	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && validUTF8Head(h[:min(len(h), 256)]))
+}
+
+// validUTF8Head reports whether head is UTF-8 up to where it was cut off:
+// the cut may fall inside a multi-byte character (CJK text in the first
+// attribute), which does not make the file binary.
+func validUTF8Head(head []byte) bool {
+	i := len(head) - 1
+	for i > 0 && len(head)-i < utf8.UTFMax && head[i]&0xC0 == 0x80 {
+		i--
+	}
+	if i >= 0 && !utf8.FullRune(head[i:]) {
+		head = head[:i]
+	}
+	return utf8.Valid(head)
 }
 
 // checkXML reads tokens to the end: a half-written XML file fails here.
