@@ -131,7 +131,8 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if errors.Is(err, ErrCorrupt) && format == FormatPDF {
 		// pdfcpu is stricter than viewers (a page tree without /Count, a
 		// root that is a single page). qpdf repairs what poppler and
-		// Acrobat read anyway; the update then goes onto the repaired copy,
+		// Acrobat read anyway, and where qpdf gives up poppler redraws the
+		// pages it finds; the update then goes onto the repaired copy,
 		// and VerifyOutput compares the result with the original as
 		// poppler renders it.
 		if fixed, ferr := repairPDF(ctx, data); ferr == nil {

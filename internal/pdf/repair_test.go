@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/eingang/eingang/internal/testenv"
@@ -66,5 +67,36 @@ func TestBrokenContentFilterRendered(t *testing.T) {
 	}
 	if _, err := OpenBytes(context.Background(), data, "", testLimits); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("without a file to render: %v, want ErrCorrupt", err)
+	}
+}
+
+// TestRedrawnByPoppler: a trailer that neither pdfcpu nor qpdf can parse
+// (an array that never closes) leaves them no root; poppler finds the
+// catalog by scanning and draws the page, so the file is opened through
+// poppler's rewrite and keeps its text.
+func TestRedrawnByPoppler(t *testing.T) {
+	needTool(t, "qpdf")
+	needTool(t, "pdftocairo")
+	path := filepath.Join("testdata", "unclosed-trailer.pdf")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qpdfRepair(context.Background(), data); err == nil {
+		t.Fatal("qpdf repairs the fixture; it no longer tests the fallback")
+	}
+	doc, err := Open(context.Background(), path, testLimits)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if len(doc.Pages) != 1 || !doc.Pages[0].ShowsText {
+		t.Fatalf("pages %+v, want one page with text", doc.Pages)
+	}
+	out := filepath.Join(t.TempDir(), "out.pdf")
+	if err := doc.WriteSearchable(out, make([]*TextLayer, 1), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pdftotext(t, out); !strings.Contains(got, "Eingang") {
+		t.Errorf("text of the output %q, want the page's word", got)
 	}
 }
