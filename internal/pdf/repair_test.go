@@ -100,3 +100,33 @@ func TestRedrawnByPoppler(t *testing.T) {
 		t.Errorf("text of the output %q, want the page's word", got)
 	}
 }
+
+// TestPageTreeRepairedByQPDF: pdfcpu reads a file without startxref whose
+// page tree object lacks its endobj, but finds no page in what it rebuilt;
+// the page analysis then goes to qpdf's reconstruction, which viewers agree
+// with, instead of calling the file corrupt.
+func TestPageTreeRepairedByQPDF(t *testing.T) {
+	needTool(t, "qpdf")
+	path := filepath.Join("testdata", "no-startxref.pdf")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readContext(data, testLimits); err != nil {
+		t.Fatalf("pdfcpu no longer reads the fixture (%v); it no longer tests the page analysis", err)
+	}
+	doc, err := Open(context.Background(), path, testLimits)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if len(doc.Pages) != 1 || !doc.Pages[0].ShowsText {
+		t.Fatalf("pages %+v, want one page with text", doc.Pages)
+	}
+	out := filepath.Join(t.TempDir(), "out.pdf")
+	if err := doc.WriteSearchable(out, make([]*TextLayer, 1), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.VerifyOutput(context.Background(), out, make([]*TextLayer, 1)); err != nil {
+		t.Errorf("output does not show what the original shows: %v", err)
+	}
+}
