@@ -25,8 +25,9 @@ var ErrMailNothingUsable = errors.New("mail has no attachment of a supported typ
 
 // looksLikeMail reports whether head starts an RFC 5322 message: a header
 // block with a From field and one of the fields every delivered mail
-// carries, or two of those. Plain text that happens to start with
-// "Subject:" is not enough.
+// carries, or two of those, or From, To and Subject, or a multipart
+// Content-Type. Plain text that happens to start with "Subject:" is not
+// enough.
 func looksLikeMail(head []byte) bool {
 	head = skipEnvelope(head)
 	if len(head) == 0 || head[0] == ' ' || head[0] == '\t' {
@@ -45,12 +46,21 @@ func looksLikeMail(head []byte) bool {
 			n++
 		}
 	}
-	// A multipart body marks a MIME message (RFC 2046) as surely as the
-	// MIME-Version field: a client that leaves out Date, or an automatic
-	// reply without From, still writes the boundary.
-	if ct, _, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil &&
-		(strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "message/")) {
-		n++
+	// A header block that opens a multipart body with its boundary is a
+	// MIME message (RFC 2046) and nothing else, also from a client that
+	// leaves out Date or an automatic reply without From.
+	if ct, params, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil {
+		switch {
+		case strings.HasPrefix(ct, "multipart/") && params["boundary"] != "":
+			return true
+		case strings.HasPrefix(ct, "message/"):
+			n++
+		}
+	}
+	// From, To and Subject together are the fields a writer fills in: a
+	// mail saved without what the servers add is still a mail.
+	if hdr.Get("From") != "" && hdr.Get("To") != "" && hdr.Get("Subject") != "" {
+		return true
 	}
 	return n >= 2 || n == 1 && hdr.Get("From") != ""
 }

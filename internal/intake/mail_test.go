@@ -124,6 +124,12 @@ func TestLooksLikeMail(t *testing.T) {
 		// An automatic reply without From: MIME all the same.
 		{"Subject: Abwesenheit\nContent-Type: multipart/mixed; boundary=B\nMIME-Version: 1.0\n\n--B\n", true},
 		{"MIME-Version: 1.0\nContent-Type: text/plain\n\nnot enough", false},
+		// A MIME fragment: only the multipart header, with its boundary.
+		{"Content-Type: multipart/alternative; boundary=\"b-\u00b5\"\n\n--b-\u00b5\n", true},
+		{"Content-Type: multipart/mixed\n\nno boundary", false},
+		// Written by a person, saved without any server field; the header
+		// block is broken (no blank line), which the mail check reports.
+		{"From: a@b.example\nTo: c@d.example\nSubject: Antrag\nkein Leerzeichen davor\n", true},
 	} {
 		if got := looksLikeMail([]byte(tc.head)); got != tc.want {
 			t.Errorf("looksLikeMail(%q) = %v", tc.head, got)
