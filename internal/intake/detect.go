@@ -2,7 +2,6 @@ package intake
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
@@ -14,7 +13,6 @@ import (
 	_ "image/png"
 	"io"
 	"mime"
-	"net/mail"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -350,7 +348,7 @@ func checkMail(f *os.File, size int64) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	msg, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, 1<<20)))
+	msg, err := readMail(io.LimitReader(f, 1<<20))
 	if err != nil {
 		return fmt.Errorf("%w: mail header: %v", ErrIncomplete, err)
 	}
@@ -507,7 +505,21 @@ func looksLikeXML(head []byte) bool {
 	if bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
 		return false
 	}
-	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && utf8.Valid(h[:min(len(h), 256)]))
+	return bytes.HasPrefix(h, []byte("<?xml")) || (bytes.HasPrefix(h, []byte("<")) && validUTF8Head(h[:min(len(h), 256)]))
+}
+
+// validUTF8Head reports whether head is UTF-8 up to where it was cut off:
+// the cut may fall inside a multi-byte character (CJK text in the first
+// attribute), which does not make the file binary.
+func validUTF8Head(head []byte) bool {
+	i := len(head) - 1
+	for i > 0 && len(head)-i < utf8.UTFMax && head[i]&0xC0 == 0x80 {
+		i--
+	}
+	if i >= 0 && !utf8.FullRune(head[i:]) {
+		head = head[:i]
+	}
+	return utf8.Valid(head)
 }
 
 // checkXML reads tokens to the end: a half-written XML file fails here.
@@ -531,7 +543,14 @@ func checkXML(f *os.File) error {
 		if err != nil {
 			return fmt.Errorf("%w: XML not well-formed: %v", ErrIncomplete, err)
 		}
-		switch tok.(type) {
+		switch tok := tok.(type) {
+		case xml.Directive:
+			// A DOCTYPE is refused by the e-invoice step for what it is
+			// (a security rule); read on, its entity references would
+			// make the file look damaged instead.
+			if bytes.HasPrefix(bytes.TrimSpace(tok), []byte("DOCTYPE")) {
+				return nil
+			}
 		case xml.StartElement:
 			if depth == 0 {
 				roots++

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -101,6 +102,11 @@ func TestDetect(t *testing.T) {
 		{"inv.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID></Invoice>\n"), FormatXML, nil},
 		{"bom.xml", []byte("\xEF\xBB\xBF<Invoice><ID>1</ID></Invoice>"), FormatXML, nil},
 		{"half.xml", []byte("<?xml version=\"1.0\"?>\n<Invoice><ID>1</ID>"), FormatXML, ErrIncomplete},
+		// Its DOCTYPE is refused later, for what it is; an entity reference
+		// must not make it "damaged" here.
+		// No declaration, and the 256th byte falls inside a character.
+		{"cjk.xml", []byte("<a b='" + strings.Repeat("古", 120) + "'/>\n"), FormatXML, nil},
+		{"entity.xml", []byte("<!DOCTYPE r [<!ENTITY e SYSTEM \"http://example.org/\">]>\n<r>&e;</r>\n"), FormatXML, nil},
 		{"empty.pdf", nil, "", ErrEmpty},
 		{"word.docx", zipOf(t, "[Content_Types].xml", "word/document.xml"), FormatDOCX, nil},
 		{"soffice.docx", testdata(t, "brief.docx"), FormatDOCX, nil},

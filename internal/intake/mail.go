@@ -25,9 +25,11 @@ var ErrMailNothingUsable = errors.New("mail has no attachment of a supported typ
 
 // looksLikeMail reports whether head starts an RFC 5322 message: a header
 // block with a From field and one of the fields every delivered mail
-// carries, or two of those. Plain text that happens to start with
-// "Subject:" is not enough.
+// carries, or two of those, or From, To and Subject, or a multipart
+// Content-Type. Plain text that happens to start with "Subject:" is not
+// enough.
 func looksLikeMail(head []byte) bool {
+	head = skipEnvelope(head)
 	if len(head) == 0 || head[0] == ' ' || head[0] == '\t' {
 		return false
 	}
@@ -44,7 +46,50 @@ func looksLikeMail(head []byte) bool {
 			n++
 		}
 	}
+	// A header block that opens a multipart body with its boundary is a
+	// MIME message (RFC 2046) and nothing else, also from a client that
+	// leaves out Date or an automatic reply without From.
+	if ct, params, err := mime.ParseMediaType(hdr.Get("Content-Type")); err == nil {
+		switch {
+		case strings.HasPrefix(ct, "multipart/") && params["boundary"] != "":
+			return true
+		case strings.HasPrefix(ct, "message/"):
+			n++
+		}
+	}
+	// From, To and Subject together are the fields a writer fills in: a
+	// mail saved without what the servers add is still a mail.
+	if hdr.Get("From") != "" && hdr.Get("To") != "" && hdr.Get("Subject") != "" {
+		return true
+	}
 	return n >= 2 || n == 1 && hdr.Get("From") != ""
+}
+
+// envelopePrefix starts the envelope line mbox files (RFC 4155) and the
+// "save as" of mail clients such as Thunderbird and mutt put before the
+// header: "From sender date", no colon, not a header field.
+var envelopePrefix = []byte("From ")
+
+// skipEnvelope drops a leading envelope line.
+func skipEnvelope(head []byte) []byte {
+	if !bytes.HasPrefix(head, envelopePrefix) {
+		return head
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		return head[i+1:]
+	}
+	return nil
+}
+
+// readMail parses a saved mail, with or without an envelope line.
+func readMail(r io.Reader) (*mail.Message, error) {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(envelopePrefix)); err == nil && bytes.Equal(b, envelopePrefix) {
+		if _, err := br.ReadSlice('\n'); err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
+	}
+	return mail.ReadMessage(br)
 }
 
 // maxMailDepth bounds attached mails inside attached mails.
@@ -63,7 +108,7 @@ func UnpackEML(src, sourceName, dir string, lim ArchiveLimits) ([]string, error)
 		return nil, err
 	}
 	defer f.Close()
-	msg, err := mail.ReadMessage(bufio.NewReader(f))
+	msg, err := readMail(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: mail: %v", ErrIncomplete, err)
 	}
@@ -129,6 +174,11 @@ func (u *mailUnpacker) leaf(h textproto.MIMEHeader, ctype string, params map[str
 	br := bufio.NewReaderSize(r, 4096)
 	head, _ := br.Peek(1024)
 	if !supportedHead(head) {
+		return nil
+	}
+	if ctype == "text/html" && looksLikeXML(head) {
+		// An HTML body that starts with <div> looks like XML but is the
+		// mail's text (RFC 2854), not an XML invoice.
 		return nil
 	}
 	if u.n++; u.n > u.lim.MaxFiles {

@@ -115,6 +115,21 @@ func TestLooksLikeMail(t *testing.T) {
 		{"Return-Path: <a@b.example>\nDelivered-To: c@d.example\nDKIM-Signature: v=1;\n\t" + strings.Repeat("b=xyz", 300), true},
 		{"Date: heute\nTo: you\n\nno sender", false},
 		{"%PDF-1.4", false},
+		// Saved with the mbox envelope line (RFC 4155) in front.
+		{"From a@b.example  Sun Jun 16 17:50:14 2013\nFrom: a@b.example\nDate: Sun, 16 Jun 2013 17:50:12 +0200\n\nText", true},
+		{"From here to there\n", false},
+		// No Date, but a MIME multipart body.
+		{"From: <a@b.example>\nTo: <c@d.example>\nContent-Type: multipart/mixed; boundary=\"X\"\n\n--X\n", true},
+		{"From: me\nContent-Type: text/plain\n\nno date, no id", false},
+		// An automatic reply without From: MIME all the same.
+		{"Subject: Abwesenheit\nContent-Type: multipart/mixed; boundary=B\nMIME-Version: 1.0\n\n--B\n", true},
+		{"MIME-Version: 1.0\nContent-Type: text/plain\n\nnot enough", false},
+		// A MIME fragment: only the multipart header, with its boundary.
+		{"Content-Type: multipart/alternative; boundary=\"b-\u00b5\"\n\n--b-\u00b5\n", true},
+		{"Content-Type: multipart/mixed\n\nno boundary", false},
+		// Written by a person, saved without any server field; the header
+		// block is broken (no blank line), which the mail check reports.
+		{"From: a@b.example\nTo: c@d.example\nSubject: Antrag\nkein Leerzeichen davor\n", true},
 	} {
 		if got := looksLikeMail([]byte(tc.head)); got != tc.want {
 			t.Errorf("looksLikeMail(%q) = %v", tc.head, got)
@@ -208,5 +223,34 @@ func TestUnpackEMLOfficeAttachments(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "Mail.eml__weiter.msg")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the .msg was written: %v", err)
+	}
+}
+
+// TestUnpackEMLEnvelopeAndHTML: a mail saved with its envelope line is
+// read like any other, and its HTML body, although it starts like XML,
+// is not taken as an attachment.
+func TestUnpackEMLEnvelopeAndHTML(t *testing.T) {
+	m := "From rechnung@lieferant.example  Mon Dec  7 09:00:00 2026\n" +
+		"From: rechnung@lieferant.example\nDate: Mon, 7 Dec 2026 09:00:00 +0100\nMIME-Version: 1.0\n" +
+		"Content-Type: multipart/mixed; boundary=B\n\n" +
+		"--B\nContent-Type: text/html; charset=UTF-8\n\n<div dir=\"ltr\">Anbei<br></div>\n" +
+		"--B\nContent-Type: application/pdf; name=r.pdf\nContent-Transfer-Encoding: base64\n\n" + b64(pdfBytes) + "\n" +
+		"--B\nContent-Type: application/xml; name=r.xml\n\n<?xml version=\"1.0\"?><Invoice/>\n--B--\n"
+	src := filepath.Join(t.TempDir(), "saved.eml")
+	if err := os.WriteFile(src, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Detect(src); err != nil || f != FormatEML {
+		t.Fatalf("Detect = %q, %v", f, err)
+	}
+	names, err := UnpackEML(src, "saved.eml", t.TempDir(), ArchiveLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names, "|"); got != "saved.eml__r.pdf|saved.eml__r.xml" {
+		t.Errorf("unpacked %q, want the PDF and the XML only", got)
+	}
+	if l, err := ReadLetter(src); err != nil || l.From != "rechnung@lieferant.example" {
+		t.Errorf("ReadLetter = %+v, %v", l, err)
 	}
 }

@@ -1,13 +1,11 @@
 package intake
 
 import (
-	"bufio"
 	"fmt"
 	"html"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/mail"
 	"net/textproto"
 	"os"
 	"regexp"
@@ -37,7 +35,7 @@ func ReadLetter(path string) (Letter, error) {
 		return Letter{}, err
 	}
 	defer f.Close()
-	msg, err := mail.ReadMessage(bufio.NewReader(f))
+	msg, err := readMail(f)
 	if err != nil {
 		return Letter{}, fmt.Errorf("%w: mail: %v", ErrIncomplete, err)
 	}

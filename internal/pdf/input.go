@@ -131,7 +131,8 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if errors.Is(err, ErrCorrupt) && format == FormatPDF {
 		// pdfcpu is stricter than viewers (a page tree without /Count, a
 		// root that is a single page). qpdf repairs what poppler and
-		// Acrobat read anyway; the update then goes onto the repaired copy,
+		// Acrobat read anyway, and where qpdf gives up poppler redraws the
+		// pages it finds; the update then goes onto the repaired copy,
 		// and VerifyOutput compares the result with the original as
 		// poppler renders it.
 		if fixed, ferr := repairPDF(ctx, data); ferr == nil {
@@ -143,26 +144,47 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if err != nil {
 		return nil, err
 	}
-	doc.ctx, doc.src, doc.protected = pc, data, pc.XRefTable.Encrypt != nil
+	err = doc.analyse(pc, data, imgs, lim)
+	if errors.Is(err, ErrCorrupt) && format == FormatPDF && pc.XRefTable.Encrypt == nil {
+		// pdfcpu read a cross-reference table it rebuilt itself, but its
+		// page tree leads nowhere (objects without endobj, an xref keyword
+		// misspelt): qpdf's reconstruction is the one viewers agree with.
+		if fixed, ferr := repairPDF(ctx, data); ferr == nil {
+			if pc2, err2 := readContext(fixed, lim); err2 == nil {
+				if err2 = doc.analyse(pc2, fixed, imgs, lim); err2 == nil {
+					err = nil
+				}
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// analyse describes the pages of the document pc read from data.
+func (doc *Document) analyse(pc *model.Context, data []byte, imgs []*Image, lim Limits) error {
+	doc.ctx, doc.src, doc.protected, doc.Pages = pc, data, pc.XRefTable.Encrypt != nil, nil
 	if pc.PageCount == 0 {
-		return nil, ErrNoPages
+		return ErrNoPages
 	}
 	if lim.MaxPages > 0 && pc.PageCount > lim.MaxPages {
-		return nil, fmt.Errorf("%w: %d pages, limit %d", ErrTooManyPages, pc.PageCount, lim.MaxPages)
+		return fmt.Errorf("%w: %d pages, limit %d", ErrTooManyPages, pc.PageCount, lim.MaxPages)
 	}
 	for i := 1; i <= pc.PageCount; i++ {
 		p, err := doc.analysePage(i, lim)
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", i, err)
+			return fmt.Errorf("page %d: %w", i, err)
 		}
-		if format != FormatPDF {
+		if doc.Format != FormatPDF {
 			// The wrapper PDF was built from these very images; keep the
 			// decoded parameters (pdfcpu does not know TIFF's inversion).
 			p.Image = imgs[i-1]
 		}
 		doc.Pages = append(doc.Pages, p)
 	}
-	return doc, nil
+	return nil
 }
 
 func readContext(data []byte, lim Limits) (pc *model.Context, err error) {
@@ -214,6 +236,12 @@ func (doc *Document) analysePage(nr int, lim Limits) (p Page, err error) {
 	p.Rotate = ((inh.Rotate % 360) + 360) % 360
 	content, err := xt.PageContent(pd, nr)
 	if err != nil && !errors.Is(err, model.ErrNoContent) {
+		if doc.Path != "" {
+			// A content stream whose filter data is broken (LZW or Flate
+			// cut short) is drawn by viewers as far as it decodes: poppler
+			// renders the page, the recognition reads the picture.
+			return p, nil
+		}
 		return p, fmt.Errorf("%w: content: %v", ErrCorrupt, err)
 	}
 	sum := scanContent(content)

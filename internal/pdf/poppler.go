@@ -221,9 +221,44 @@ func xmlChar(r rune, n int) bool {
 }
 
 // repairPDF rewrites data with qpdf, which reconstructs damaged
-// cross-reference tables and page trees the way viewers do. It fails when
-// qpdf is missing or gives up (then nothing opens the file).
+// cross-reference tables and page trees the way viewers do. Where qpdf
+// gives up (a trailer it cannot parse, so no root to start from), poppler
+// may still find the catalog by scanning the objects: pdftocairo then
+// writes the pages as poppler draws them. It fails when neither opens the
+// file.
 func repairPDF(ctx context.Context, data []byte) ([]byte, error) {
+	fixed, err := qpdfRepair(ctx, data)
+	if err == nil {
+		return fixed, nil
+	}
+	if redrawn, perr := popplerRewrite(ctx, data); perr == nil {
+		return redrawn, nil
+	}
+	return nil, err
+}
+
+// popplerRewrite writes the pages of data anew with pdftocairo.
+func popplerRewrite(ctx context.Context, data []byte) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "eingang-repair-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "pdftocairo", "-pdf", in, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("pdftocairo: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return os.ReadFile(out)
+}
+
+// qpdfRepair rewrites data with qpdf.
+func qpdfRepair(ctx context.Context, data []byte) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "eingang-repair-")
 	if err != nil {
 		return nil, err
