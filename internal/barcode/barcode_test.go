@@ -9,7 +9,10 @@ import (
 
 // TestRoundTrip: what the writers draw, the decoder reads back, also
 // when the code sits somewhere on a larger white page.
-func TestRoundTrip(t *testing.T) {
+func TestRoundTrip(t *testing.T) { roundTrip(t, GoZXing{}) }
+
+func roundTrip(t *testing.T, dec Decoder) {
+	t.Helper()
 	qr, err := QRImage("EINGANG:SEP?profile=stapel&meta.az=12-34", 4)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +35,7 @@ func TestRoundTrip(t *testing.T) {
 			page := image.NewGray(image.Rect(0, 0, 700, 500))
 			draw.Draw(page, page.Bounds(), image.White, image.Point{}, draw.Src)
 			draw.Draw(page, tc.img.Bounds().Add(image.Pt(100, 120)), tc.img, image.Point{}, draw.Src)
-			codes, err := GoZXing{}.Decode(context.Background(), page)
+			codes, err := dec.Decode(context.Background(), page)
 			if err != nil {
 				t.Fatal(err)
 			}
