@@ -35,21 +35,27 @@ func Code128Image(text string, module, height int) (*image.Gray, error) {
 	if module < 1 || height < 1 {
 		return nil, fmt.Errorf("barcode: module %d, height %d", module, height)
 	}
-	hints := map[gozxing.EncodeHintType]interface{}{gozxing.EncodeHintType_MARGIN: 10}
+	// The quiet zone is added here: the writer's margin hint is split
+	// over both sides, which left five modules, half what ISO/IEC 15417
+	// asks for and too little beside a letter's print.
+	const quiet = 10
+	hints := map[gozxing.EncodeHintType]interface{}{gozxing.EncodeHintType_MARGIN: 0}
 	m, err := oned.NewCode128Writer().Encode(text, gozxing.BarcodeFormat_CODE_128, 1, 1, hints)
 	if err != nil {
 		return nil, fmt.Errorf("barcode: code 128: %w", err)
 	}
 	w := m.GetWidth()
-	img := image.NewGray(image.Rect(0, 0, w*module, height))
+	img := image.NewGray(image.Rect(0, 0, (w+2*quiet)*module, height))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
 	for x := 0; x < w; x++ {
-		c := color.Gray{Y: 255}
-		if m.Get(x, 0) {
-			c = color.Gray{}
+		if !m.Get(x, 0) {
+			continue
 		}
 		for dx := 0; dx < module; dx++ {
 			for y := 0; y < height; y++ {
-				img.SetGray(x*module+dx, y, c)
+				img.SetGray((quiet+x)*module+dx, y, color.Gray{})
 			}
 		}
 	}

@@ -163,3 +163,21 @@ func (d *Detector) separator(text string) (Found, bool) {
 	}
 	return Found{}, false
 }
+
+// Analyze prepares img once and tells what [Plan] needs to know of it:
+// separator or not, blank or not, and the barcodes read on the way.
+func (d *Detector) Analyze(ctx context.Context, img image.Image) (PageInfo, error) {
+	p := Prepare(img)
+	f, sep, err := d.FindIn(ctx, p)
+	if err != nil {
+		return PageInfo{}, err
+	}
+	info := PageInfo{Separator: sep, Payload: f.Payload}
+	for _, c := range f.Codes {
+		info.Codes = append(info.Codes, c.Text)
+	}
+	if !sep {
+		info.Blank, info.BlankWhy = p.Blank()
+	}
+	return info, nil
+}

@@ -14,6 +14,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -28,7 +31,7 @@ import (
 )
 
 // genVersion changes whenever the generator makes different pages.
-const genVersion = "batchtest/4"
+const genVersion = "batchtest/5"
 
 // Kind is what a page of a test batch is.
 type Kind string
@@ -367,4 +370,30 @@ func Load(t testing.TB) []Batch {
 		t.Fatal(err)
 	}
 	return bs
+}
+
+// Image decodes the page's file.
+func (p Page) Image() (image.Image, error) {
+	f, err := os.Open(p.File)
+	if err != nil {
+		return nil, fmt.Errorf("batchtest: %w", err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("batchtest: %s: %w", p.File, err)
+	}
+	return img, nil
+}
+
+// Want returns, for each document of b, the batch pages (1-based) that
+// must make up its part: its content and near-blank pages.
+func (b Batch) Want() [][]int {
+	want := make([][]int, len(b.Docs))
+	for i, p := range b.Pages {
+		if p.Kind == Content || p.Kind == NearBlank {
+			want[p.Doc] = append(want[p.Doc], i+1)
+		}
+	}
+	return want
 }
