@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image"
 	"reflect"
 	"regexp"
 	"testing"
@@ -132,4 +133,47 @@ func insertSorted(s []int, v int) []int {
 		i++
 	}
 	return append(s[:i], append([]int{v}, s[i:]...)...)
+}
+
+// BenchmarkDetect measures per page, on generated pages of every kind
+// and each backend of the build: separator search alone, blank test
+// alone, and both as Analyze does them (one shared reduction).
+func BenchmarkDetect(b *testing.B) {
+	batches := batchtest.Load(b)
+	var imgs []image.Image
+	for _, bt := range batches {
+		for _, p := range bt.Pages {
+			if len(imgs) == 60 {
+				break
+			}
+			img, err := p.Image()
+			if err != nil {
+				b.Fatal(err)
+			}
+			imgs = append(imgs, img)
+		}
+	}
+	ctx := context.Background()
+	for _, be := range barcode.Backends() {
+		d := batch.NewDetectorWith(be, nil, false)
+		b.Run(be.Name+"/separator", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, _, err := d.FindSeparator(ctx, imgs[i%len(imgs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(be.Name+"/analyze", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := d.Analyze(ctx, imgs[i%len(imgs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("blank", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			batch.IsBlank(imgs[i%len(imgs)])
+		}
+	})
 }
