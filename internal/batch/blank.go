@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"slices"
 )
 
 // The blank-page rule, from measurable properties of a page at the
@@ -72,25 +71,23 @@ func (p *Page) Blank() (bool, string) {
 		return int(s) / ((x1 - x0) * (y1 - y0))
 	}
 	diff := make([]int16, inner.Dx()*inner.Dy())
-	var sample []int
+	// Noise: median absolute deviation of the difference, which ink (a
+	// small share of pixels even on a full page) hardly moves. Differences
+	// lie in -255..255, so histograms give the medians without sorting.
+	var hist [511]int
 	for y := inner.Min.Y; y < inner.Max.Y; y++ {
 		for x := inner.Min.X; x < inner.Max.X; x++ {
-			d := int16(local(x, y) - int(g.Pix[y*g.Stride+x]))
-			diff[(y-inner.Min.Y)*inner.Dx()+x-inner.Min.X] = d
-			if x%3 == 0 && y%3 == 0 {
-				sample = append(sample, int(d))
-			}
+			d := local(x, y) - int(g.Pix[y*g.Stride+x])
+			diff[(y-inner.Min.Y)*inner.Dx()+x-inner.Min.X] = int16(d)
+			hist[d+255]++
 		}
 	}
-	// Noise: median absolute deviation of the difference, which ink
-	// (a small share of pixels even on a full page) hardly moves.
-	slices.Sort(sample)
-	med := sample[len(sample)/2]
-	for i := range sample {
-		sample[i] = abs(sample[i] - med)
+	med := histMedian(hist[:], len(diff)) - 255
+	var dev [511]int
+	for v, n := range hist {
+		dev[abs(v-255-med)] += n
 	}
-	slices.Sort(sample)
-	sigma := 1.4826 * float64(sample[len(sample)/2])
+	sigma := 1.4826 * float64(histMedian(dev[:], len(diff)))
 	thr := int16(max(minInkContrast, int(math.Ceil(6*sigma))))
 
 	iwid, ihei := inner.Dx(), inner.Dy()
@@ -143,6 +140,18 @@ func (p *Page) Blank() (bool, string) {
 	}
 	return true, fmt.Sprintf("leer: %d Zeichen, %d Flecken, Tintenanteil %.3f %% (Schwelle %d Graustufen)",
 		marks, specks, 100*float64(ink)/float64(len(diff)), thr)
+}
+
+// histMedian returns the index holding the middle of n counted values.
+func histMedian(h []int, n int) int {
+	acc := 0
+	for i, c := range h {
+		acc += c
+		if 2*acc > n {
+			return i
+		}
+	}
+	return len(h) - 1
 }
 
 func abs(v int) int {

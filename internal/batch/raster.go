@@ -32,39 +32,70 @@ func shrink(img image.Image, r image.Rectangle, f int) *image.Gray {
 		return dst
 	}
 	sum := make([]uint32, w)
-	var pix []byte
-	var stride int
+	lumRow := make([]byte, w*f)
+	// row returns the grey values of source row sy (relative to r).
+	var row func(sy int) []byte
 	switch s := img.(type) {
 	case *image.Gray:
-		pix, stride = s.Pix[s.PixOffset(r.Min.X, r.Min.Y):], s.Stride
+		row = func(sy int) []byte { o := s.PixOffset(r.Min.X, r.Min.Y+sy); return s.Pix[o : o+w*f] }
 	case *image.YCbCr:
 		// The luma plane is the grey picture.
-		pix, stride = s.Y[s.YOffset(r.Min.X, r.Min.Y):], s.YStride
+		row = func(sy int) []byte { o := s.YOffset(r.Min.X, r.Min.Y+sy); return s.Y[o : o+w*f] }
+	case *image.RGBA:
+		row = func(sy int) []byte { return rgbRow(lumRow, s.Pix[s.PixOffset(r.Min.X, r.Min.Y+sy):]) }
+	case *image.NRGBA:
+		// Scans carry no transparency; alpha is ignored.
+		row = func(sy int) []byte { return rgbRow(lumRow, s.Pix[s.PixOffset(r.Min.X, r.Min.Y+sy):]) }
+	default:
+		row = func(sy int) []byte {
+			for x := range lumRow {
+				lumRow[x] = luma(img.At(r.Min.X+x, r.Min.Y+sy))
+			}
+			return lumRow
+		}
 	}
 	div := uint32(f * f)
 	for y := 0; y < h; y++ {
 		clear(sum)
 		for dy := 0; dy < f; dy++ {
-			sy := y*f + dy
-			if pix != nil {
-				row := pix[sy*stride : sy*stride+w*f]
-				for x := 0; x < w; x++ {
-					var s uint32
-					for _, v := range row[x*f : x*f+f] {
-						s += uint32(v)
-					}
-					sum[x] += s
+			src := row(y*f + dy)
+			switch f {
+			case 1:
+				for x := range sum {
+					sum[x] += uint32(src[x])
 				}
-				continue
-			}
-			for x := 0; x < w*f; x++ {
-				sum[x/f] += uint32(luma(img.At(r.Min.X+x, r.Min.Y+sy)))
+			case 2:
+				for x := range sum {
+					sum[x] += uint32(src[2*x]) + uint32(src[2*x+1])
+				}
+			case 3:
+				for x := range sum {
+					sum[x] += uint32(src[3*x]) + uint32(src[3*x+1]) + uint32(src[3*x+2])
+				}
+			default:
+				for x := range sum {
+					var v uint32
+					for _, p := range src[x*f : x*f+f] {
+						v += uint32(p)
+					}
+					sum[x] += v
+				}
 			}
 		}
 		out := dst.Pix[y*dst.Stride:]
 		for x := 0; x < w; x++ {
 			out[x] = uint8(sum[x] / div)
 		}
+	}
+	return dst
+}
+
+// rgbRow converts len(dst) RGBA pixels to grey (BT.601 weights, as
+// image/color does).
+func rgbRow(dst, pix []byte) []byte {
+	for x := range dst {
+		p := pix[4*x : 4*x+3]
+		dst[x] = uint8((19595*uint32(p[0]) + 38470*uint32(p[1]) + 7471*uint32(p[2]) + 1<<15) >> 16)
 	}
 	return dst
 }
