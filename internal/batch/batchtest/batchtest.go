@@ -84,8 +84,8 @@ type Batch struct {
 // follow: a Code 128 "AZ:<Aktenzeichen>" on a document's first page.
 const FieldLabel = `^AZ:(.+)$`
 
-// Tools are the programs generation needs.
-var Tools = []string{"pdftoppm", "pdfimages", "convert"}
+// Tools returns the programs generation needs.
+func Tools() []string { return []string{"pdftoppm", "pdfimages", "convert"} }
 
 // Options size the generated set.
 type Options struct {
@@ -116,7 +116,7 @@ func Generate(ctx context.Context, corpus string, opt Options) ([]Batch, error) 
 			return bs, nil
 		}
 	}
-	for _, t := range Tools {
+	for _, t := range Tools() {
 		if _, err := exec.LookPath(t); err != nil {
 			return nil, fmt.Errorf("batchtest: %s: %w", t, err)
 		}
@@ -357,7 +357,7 @@ func (g *gen) run(ctx context.Context, jobs []job) error {
 // missing tool fails it.
 func Load(t testing.TB) []Batch {
 	t.Helper()
-	for _, tool := range Tools {
+	for _, tool := range Tools() {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
 				t.Fatalf("%s not installed: %v", tool, err)
