@@ -125,7 +125,10 @@ func TestRenderSeparatorValid(t *testing.T) {
 func scanned(t testing.TB, img *image.Gray, dpi, turn int, noise float64, seed uint64) *image.Gray {
 	t.Helper()
 	g := img
-	if dpi != sheetDPI {
+	switch {
+	case dpi > sheetDPI:
+		g = enlarge(img, dpi/sheetDPI)
+	case dpi < sheetDPI:
 		g = shrink(img, img.Bounds(), sheetDPI/dpi)
 	}
 	for range turn / 90 {
@@ -139,13 +142,25 @@ func scanned(t testing.TB, img *image.Gray, dpi, turn int, noise float64, seed u
 	return out
 }
 
+// enlarge repeats every pixel f times in both directions.
+func enlarge(g *image.Gray, f int) *image.Gray {
+	w, h := g.Bounds().Dx(), g.Bounds().Dy()
+	out := image.NewGray(image.Rect(0, 0, w*f, h*f))
+	for y := 0; y < h*f; y++ {
+		for x := 0; x < w*f; x++ {
+			out.Pix[y*out.Stride+x] = g.Pix[(y/f)*g.Stride+x/f]
+		}
+	}
+	return out
+}
+
 func TestFindSeparatorTurned(t *testing.T) {
 	sheetImg, _, err := SheetImage(testPayload)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := NewDetector(nil, false)
-	for _, dpi := range []int{150, 300} {
+	for _, dpi := range []int{150, 300, 600} {
 		for _, turn := range []int{0, 90, 180, 270} {
 			p, ok, err := d.FindSeparator(context.Background(), scanned(t, sheetImg, dpi, turn, 8, uint64(turn)))
 			if err != nil || !ok {
