@@ -30,9 +30,6 @@ const (
 	qrModuleMM = 1.2  // large modules survive 100 dpi and JPEG noise
 	barModMM   = 0.5
 	barHeight  = 15.0
-	// maxBarText is the longest payload the Code 128 carries; a longer one
-	// is only in the QR code and the bar code carries the bare command.
-	maxBarText = 24
 )
 
 // Codes sit only in the corner squares and edge bands, point-symmetric:
@@ -100,17 +97,21 @@ func sheet(p SeparatorPayload) (*image.Gray, SheetLayout, error) {
 	if err != nil {
 		return nil, SheetLayout{}, err
 	}
-	barText := text
-	if len(barText) > maxBarText {
-		barText = SeparatorCommand
+	W, H, e := page.Bounds().Dx(), page.Bounds().Dy(), mmToPx(edgeMM)
+	if qr.Bounds().Dx() > int(cornerFrac*float64(W))-e {
+		return nil, SheetLayout{}, fmt.Errorf("batch: Trennblatt-Inhalt passt nicht auf das Blatt")
 	}
+	// The Code 128 carries the whole payload when it fits beside the
+	// largest QR code the corner square holds (about 15 characters),
+	// otherwise the bare command: the QR codes carry the rest.
+	barText := text
 	bar, err := barcode.Code128Image(barText, mmToPx(barModMM), mmToPx(barHeight))
+	if err == nil && bar.Bounds().Dx() > W-2*e-int(cornerFrac*float64(W)) {
+		barText = SeparatorCommand
+		bar, err = barcode.Code128Image(barText, mmToPx(barModMM), mmToPx(barHeight))
+	}
 	if err != nil {
 		return nil, SheetLayout{}, err
-	}
-	W, H, e := page.Bounds().Dx(), page.Bounds().Dy(), mmToPx(edgeMM)
-	if qr.Bounds().Dx() > int(cornerFrac*float64(W))-e || qr.Bounds().Dx()+bar.Bounds().Dx()+2*e > W {
-		return nil, SheetLayout{}, fmt.Errorf("batch: Trennblatt-Inhalt passt nicht auf das Blatt")
 	}
 	put("qr", text, qr, e, e)
 	// The second QR code is turned by 90° against the first, so the two

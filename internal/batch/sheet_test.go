@@ -44,7 +44,7 @@ func TestSheetLayoutGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		p    SeparatorPayload
-	}{{"plain", SeparatorPayload{}}, {"profile-meta", testPayload}} {
+	}{{"plain", SeparatorPayload{}}, {"profile", SeparatorPayload{Profile: "post"}}, {"profile-meta", testPayload}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, lay, err := SheetImage(tc.p)
 			if err != nil {
@@ -273,4 +273,37 @@ func FuzzReader(f *testing.F) {
 		_, _, _ = d.FindSeparator(context.Background(), img)
 		_, _ = IsBlank(img)
 	})
+}
+
+// TestFindSeparatorByBarCode: with both QR codes unreadable (torn off,
+// covered), the Code 128 in the bands still marks the sheet, whichever
+// way up. It carries the bare command (a payload with a profile is too
+// long for it), so the profile is then lost.
+func TestFindSeparatorByBarCode(t *testing.T) {
+	for _, tc := range []struct {
+		p    SeparatorPayload
+		want string
+	}{
+		{SeparatorPayload{}, SeparatorCommand},
+		{SeparatorPayload{Profile: "post"}, SeparatorCommand},
+		{testPayload, SeparatorCommand},
+	} {
+		img, lay, err := SheetImage(tc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range lay.Elements {
+			if e.Kind == "qr" {
+				r := image.Rect(mmToPx(e.Box.X), mmToPx(e.Box.Y), mmToPx(e.Box.X+e.Box.W), mmToPx(e.Box.Y+e.Box.H))
+				draw.Draw(img, r, image.White, image.Point{}, draw.Src)
+			}
+		}
+		d := NewDetector(nil, false)
+		for _, turn := range []int{0, 90, 180, 270} {
+			p, ok, err := d.FindSeparator(context.Background(), scanned(t, img, 150, turn, 6, 9))
+			if err != nil || !ok || p.String() != tc.want {
+				t.Errorf("%q turned %d°: found %v (%q), err %v; want %q", tc.p.String(), turn, ok, p.String(), err, tc.want)
+			}
+		}
+	}
 }
