@@ -135,3 +135,60 @@ func TestPlanMetadata(t *testing.T) {
 		t.Error("Plan is not deterministic")
 	}
 }
+
+// FuzzPlan: for any sequence of pages and options, every batch page is
+// in exactly one part or removed, parts are in page order and do not
+// overlap, and every removed page is listed in exactly one part.
+func FuzzPlan(f *testing.F) {
+	f.Add([]byte("ccscbbsc"), uint8(0xff), uint8(0), uint8(0))
+	f.Add([]byte("bbbcccc"), uint8(2), uint8(3), uint8(0))
+	f.Fuzz(func(t *testing.T, spec []byte, flags, every, maxPages uint8) {
+		if len(spec) > 200 {
+			return
+		}
+		pages := make([]PageInfo, len(spec))
+		for i, c := range spec {
+			pages[i] = PageInfo{Separator: c%3 == 1, Blank: c%3 == 2}
+		}
+		opts := Options{Separators: flags&1 != 0, RemoveBlank: flags&2 != 0, KeepSeparatorPages: flags&4 != 0,
+			SplitEvery: int(every % 8), MaxPagesPerDocument: int(maxPages % 16)}
+		parts, removed, err := Plan(pages, opts)
+		if err != nil {
+			if !errors.Is(err, ErrReview) {
+				t.Fatalf("error %v is not ErrReview", err)
+			}
+			return
+		}
+		seen := make([]int, len(pages)+1)
+		last := 0
+		for i, p := range parts {
+			if p.Index != i+1 || len(p.Pages) == 0 || p.From > p.Pages[0] || p.To < p.Pages[len(p.Pages)-1] || p.From <= last {
+				t.Fatalf("part %+v after page %d", p, last)
+			}
+			last = p.To
+			for _, n := range p.Pages {
+				seen[n]++
+			}
+			for _, r := range p.Removed {
+				if r.Page < p.From || r.Page > p.To {
+					t.Fatalf("part %d (%s) lists removed page %d", p.Index, p.PageRange(), r.Page)
+				}
+			}
+		}
+		for _, r := range removed {
+			seen[r.Page]++
+		}
+		for n := 1; n <= len(pages); n++ {
+			if seen[n] != 1 {
+				t.Fatalf("page %d accounted %d times (parts %+v, removed %+v)", n, seen[n], parts, removed)
+			}
+		}
+		listed := 0
+		for _, p := range parts {
+			listed += len(p.Removed)
+		}
+		if listed != len(removed) {
+			t.Fatalf("%d removed pages, %d listed in parts", len(removed), listed)
+		}
+	})
+}
