@@ -143,8 +143,8 @@ func sheet(p SeparatorPayload) (*image.Gray, SheetLayout, error) {
 		}
 		y += mmToPx(12)
 	}
-	// A thick rule under the text lets a clerk find the sheet in a stack
-	// by its edge; it stays clear of the corner squares.
+	// A thick rule under the text makes the sheet known at a glance
+	// when a stack is sorted; it stays clear of the corner squares.
 	rule := image.Rect(2*e, H*3/5, W-2*e, H*3/5+mmToPx(4))
 	draw.Draw(page, rule, image.Black, image.Point{}, draw.Src)
 	lay.Elements = append(lay.Elements, Element{Kind: "rule", Box: Box{round1(pxToMM(rule.Min.X)), round1(pxToMM(rule.Min.Y)), round1(pxToMM(rule.Dx())), round1(pxToMM(rule.Dy()))}})
