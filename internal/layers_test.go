@@ -24,9 +24,11 @@ var layer = map[string]int{
 	"internal/transfervermerk": 1, "internal/sign": 1, "internal/journal": 1,
 	"internal/journal/sqlite": 1, "internal/journal/postgres": 1,
 	"internal/office": 1, "internal/dms/archive": 1, "internal/dms/d3": 1, "internal/dms/fabasoft": 1,
+	"internal/barcode": 1, "internal/batch": 1,
 	// Test support beside the domain packages it serves.
 	"internal/testenv": 1, "internal/einvoice/einvoicetest": 1, "internal/ocr/ocrtest": 1,
 	"internal/journal/journaltest": 1,
+	"internal/batch/batchtest":     1,
 	// 2: the configuration, which holds the domain packages' settings.
 	"internal/config": 2,
 	// 3: composition of domain packages under a configuration.

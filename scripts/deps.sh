@@ -7,8 +7,8 @@ set -euo pipefail
 want=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
       g++ pkg-config poppler-utils qpdf icc-profiles-free libheif-examples libreoffice-writer-nogui)
 case "${1:-run}" in
-  test)  want+=(redis-server openssl dovecot-imapd chromium postgresql) ;;
-  bench) want+=(redis-server openssl ocrmypdf time dovecot-imapd) ;;
+  test)  want+=(redis-server openssl dovecot-imapd chromium postgresql imagemagick) ;;
+  bench) want+=(redis-server openssl ocrmypdf time dovecot-imapd imagemagick libzxing-dev) ;;
 esac
 command -v go >/dev/null 2>&1 || want+=(golang-go)
 

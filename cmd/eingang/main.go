@@ -41,6 +41,7 @@ func commands() []command {
 		{"inspect", "classify a document and extract its invoice fields", cmdInspect},
 		{"train", "train the document classifier from labelled examples", cmdTrain},
 		{"sign", "seal a PDF (PAdES) with a PKCS#12 key", cmdSign},
+		{"separator", "write a printable separator sheet for batch scanning", cmdSeparator},
 		{"verify", "verify the signatures and Transfervermerk of a PDF", cmdVerify},
 		{"dms-sim", "run a faithful fake of d.3 or Fabasoft for demos", cmdDMSSim},
 		{"version", "print the version", cmdVersion},

@@ -220,6 +220,8 @@ type Profile struct {
 	// ScanProtocol, when set, embeds a Transfervermerk (BSI TR-RESISCAN)
 	// into every scan of this profile.
 	ScanProtocol *ScanProtocol `yaml:"scan_protocol"`
+	// Batch, when set, splits each file of the profile into documents.
+	Batch *Batch `yaml:"batch"`
 	// Create creates the profile's folders at start when they are missing;
 	// without it a missing folder is an error, because a mistyped folder
 	// would otherwise be created silently and files dropped into the real
@@ -528,6 +530,9 @@ func (c *Config) Validate() error {
 			default:
 				add(key+".scan_protocol.colour_mode", "must be bw, gray or color, got %q", sp.ColourMode)
 			}
+		}
+		if pr.Batch != nil {
+			validateBatch(key+".batch", pr.Batch, add)
 		}
 		switch pr.InvalidEInvoice {
 		case "", "deliver", "error":

@@ -1,0 +1,5 @@
+//go:build !zxingcpp
+
+package barcode
+
+func zxingCPPBackend() *Backend { return nil }

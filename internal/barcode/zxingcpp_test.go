@@ -1,0 +1,7 @@
+//go:build zxingcpp
+
+package barcode
+
+import "testing"
+
+func TestZXingCPPRoundTrip(t *testing.T) { roundTrip(t, ZXingCPP{}) }
