@@ -229,6 +229,7 @@ func runDaemon(ctx context.Context, name string, args []string, stdout, stderr i
 			}
 		}
 		if cfg.HTTP.API {
+			fmt.Fprintf(stdout, "  status page: %s/status/\n", base)
 			fmt.Fprintf(stdout, "  status API:  %s/api/v1/documents\n", base)
 			fmt.Fprintf(stdout, "  queue UI:    %s/monitoring/\n", base)
 		}
