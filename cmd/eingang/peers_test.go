@@ -81,10 +81,7 @@ func TestPeersThroughTheInbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	src := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("peers corpus not present: %v", err)
-	}
+	src := filepath.Join(testenv.Corpus(t, "peers"), "paperless-ngx", "src")
 	redis := testenv.StartRedis(t)
 	in := newInstanceWith(t, redis.URL(), `  - {name: post, folder: %[1]s/inbox/post, create: true, kind: auto, target: archive}
 `)
@@ -217,10 +214,7 @@ func TestPeersThroughOCR(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	src := filepath.Join(testenv.RepoRoot(t), "..", "shared", "corpus", "peers", "paperless-ngx", "src")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("peers corpus not present: %v", err)
-	}
+	src := filepath.Join(testenv.Corpus(t, "peers"), "paperless-ngx", "src")
 	qpdf := testenv.Tool(t, "qpdf")
 	const notAScan = "kein Scan"
 	inboxOnly := []string{".odt", ".doc", ".docx", ".eml", ".zip"}
