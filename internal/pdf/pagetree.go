@@ -88,7 +88,7 @@ func walkPageTree(xt *model.XRefTable) (*pageTree, error) {
 				for _, key := range inheritable {
 					if v, ok := d[key]; ok {
 						if !copied {
-							sub, copied = clone(inherit), true
+							sub, copied = cloneAttrs(inherit), true
 						}
 						sub[key] = v
 					}
@@ -112,7 +112,7 @@ func walkPageTree(xt *model.XRefTable) (*pageTree, error) {
 	return t, nil
 }
 
-func clone(m map[string]types.Object) map[string]types.Object {
+func cloneAttrs(m map[string]types.Object) map[string]types.Object {
 	c := make(map[string]types.Object, len(m)+1)
 	for k, v := range m {
 		c[k] = v
