@@ -36,5 +36,5 @@ func (r recognizer) Recognize(ctx context.Context, in, outPDF string) (*pipeline
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline.Recognition{Pages: len(res.Pages), Layout: res.Layout, PageInfo: res.Pages}, nil
+	return &pipeline.Recognition{Pages: len(res.Pages), Layout: res.Layout, PageInfo: res.Pages, Note: res.LeftOutNote()}, nil
 }

@@ -55,6 +55,22 @@ type Result struct {
 	// text layers: an encrypted PDF that opens without a password (see
 	// pdf.Document.Protected). Its text is only in Layout.
 	KeptOriginal bool
+	// LeftOut counts the kids of the input's page tree that are not pages
+	// (a node looping back into the tree, a page without area): they are
+	// not in Pages nor in the output (see pdf.Document.LeftOut).
+	LeftOut int
+}
+
+// LeftOutNote says, for the log and the journal, what LeftOut means; it
+// is empty when nothing was left out.
+func (r *Result) LeftOutNote() string {
+	switch r.LeftOut {
+	case 0:
+		return ""
+	case 1:
+		return "1 page of the page tree is not a page and was left out"
+	}
+	return fmt.Sprintf("%d pages of the page tree are not pages and were left out", r.LeftOut)
 }
 
 // Text returns the document text, pages separated by form feeds.
@@ -244,7 +260,11 @@ func (e *Engine) Process(ctx context.Context, in, out string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Pages: make([]layout.PageInfo, len(doc.Pages)), Layout: layout.Document{Pages: make([]layout.Page, len(doc.Pages))}}
+	defer doc.Close()
+	res := &Result{Pages: make([]layout.PageInfo, len(doc.Pages)), Layout: layout.Document{Pages: make([]layout.Page, len(doc.Pages))}, LeftOut: doc.LeftOut()}
+	if res.LeftOut > 0 {
+		e.log.Warn("ocr: "+res.LeftOutNote(), "file", in, "pages", len(doc.Pages))
+	}
 	layers := make([]*pdf.TextLayer, len(doc.Pages))
 
 	var texts []pdf.PageText

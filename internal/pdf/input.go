@@ -29,6 +29,11 @@ type Document struct {
 	ctx *model.Context
 	// protected is set for an encrypted PDF that opens without a password.
 	protected bool
+	// leftOut counts the kids of the page tree that are not pages; when
+	// it is set, src is the rewrite without them and tmp (= Path) a copy
+	// of it for poppler.
+	leftOut int
+	tmp     string
 }
 
 // Protected reports whether the PDF is encrypted but opens without a
@@ -144,23 +149,55 @@ func OpenBytes(ctx context.Context, data []byte, path string, lim Limits) (*Docu
 	if err != nil {
 		return nil, err
 	}
-	err = doc.analyse(pc, data, imgs, lim)
+	err = doc.analysePDF(pc, data, imgs, lim)
 	if errors.Is(err, ErrCorrupt) && format == FormatPDF && pc.XRefTable.Encrypt == nil {
 		// pdfcpu read a cross-reference table it rebuilt itself, but its
 		// page tree leads nowhere (objects without endobj, an xref keyword
 		// misspelt): qpdf's reconstruction is the one viewers agree with.
 		if fixed, ferr := repairPDF(ctx, data); ferr == nil {
 			if pc2, err2 := readContext(fixed, lim); err2 == nil {
-				if err2 = doc.analyse(pc2, fixed, imgs, lim); err2 == nil {
+				if err2 = doc.analysePDF(pc2, fixed, imgs, lim); err2 == nil {
 					err = nil
 				}
 			}
 		}
 	}
+	if errors.Is(err, errNoRealPage) {
+		return nil, fmt.Errorf("%w: %v", ErrNoPages, err)
+	}
 	if err != nil {
 		return nil, err
 	}
+	if doc.leftOut > 0 && doc.Path != "" {
+		if err := doc.usePoppler(doc.src); err != nil {
+			return nil, err
+		}
+	}
 	return doc, nil
+}
+
+// analysePDF is analyse after leaving out what the page tree holds that
+// is not a page (see dropNonPages); the pages are then those of the
+// rewrite, and so is the base of the searchable PDF.
+func (doc *Document) analysePDF(pc *model.Context, data []byte, imgs []*Image, lim Limits) error {
+	doc.leftOut = 0
+	if doc.Format != FormatPDF {
+		return doc.analyse(pc, data, imgs, lim)
+	}
+	fixed, n, err := dropNonPages(pc, data)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		if pc, err = readContext(fixed, lim); err != nil {
+			return fmt.Errorf("rewritten page tree: %w", err)
+		}
+	}
+	if err := doc.analyse(pc, fixed, imgs, lim); err != nil {
+		return err
+	}
+	doc.leftOut = n
+	return nil
 }
 
 // analyse describes the pages of the document pc read from data.

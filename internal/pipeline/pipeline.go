@@ -63,6 +63,10 @@ type Recognition struct {
 	// PageInfo is the per-page record (rotation, skew, confidence) kept for
 	// the archive metadata and the Transfervermerk (pages.json).
 	PageInfo []layout.PageInfo
+	// Note is what the journal event of the step adds to the page count,
+	// such as pages of the page tree that were left out because they are
+	// no pages; empty for most documents.
+	Note string
 }
 
 // Task is one step of one document as the queue carries it.

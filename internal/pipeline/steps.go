@@ -80,7 +80,11 @@ func (p *Pipeline) recognize(ctx context.Context, doc *journal.Document) (string
 		return "", err
 	}
 	p.obs.PagesRecognized(rec.Pages)
-	return StepClassify, p.advance(ctx, doc.ID, StepOCR, StepClassify, fmt.Sprintf("%d pages", rec.Pages), func(d *journal.Document) {
+	detail := fmt.Sprintf("%d pages", rec.Pages)
+	if rec.Note != "" {
+		detail += "; " + rec.Note
+	}
+	return StepClassify, p.advance(ctx, doc.ID, StepOCR, StepClassify, detail, func(d *journal.Document) {
 		d.Pages = rec.Pages
 	})
 }
