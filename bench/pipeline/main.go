@@ -66,6 +66,7 @@ type result struct {
 	redisCalls        map[string]cmdStat
 	pg                pgStats
 	apiPolls          int
+	load              string // 1-minute load average before the drop
 	err               error
 }
 
@@ -182,6 +183,7 @@ func run() int {
 	for _, im := range images {
 		nImages += len(im)
 	}
+	tessLoad := loadAvg()
 	tessWall, tessErrs := runTesseract(images, *cores, filepath.Join(tmp, "tess"))
 
 	var results []result
@@ -215,7 +217,7 @@ func run() int {
 		jb = journalBenchmark()
 	}
 
-	report(os.Stdout, reportIn{docs: docs, pages: pages, images: nImages, cores: *cores, tessWall: tessWall, tessErrs: tessErrs,
+	report(os.Stdout, reportIn{tessLoad: tessLoad, docs: docs, pages: pages, images: nImages, cores: *cores, tessWall: tessWall, tessErrs: tessErrs,
 		results: results, redisRPS: redisRPS, redisPer: redisPer, pgCommits: pgCommits, journalBench: jb})
 	return 0
 }
@@ -450,6 +452,7 @@ profiles:
 		}
 		os.WriteFile(filepath.Join(stage, d.file), b, 0o644)
 	}
+	r.load = loadAvg()
 	start := time.Now()
 	for _, d := range docs {
 		if err := os.Rename(filepath.Join(stage, d.file), filepath.Join(inbox, d.file)); err != nil {
@@ -629,4 +632,12 @@ func journalBenchmark() map[string]float64 {
 		}
 	}
 	return out
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }

@@ -10,6 +10,7 @@ import (
 
 type reportIn struct {
 	docs         []doc
+	tessLoad     string
 	pages        int
 	images       int
 	cores        int
@@ -30,17 +31,17 @@ func report(w io.Writer, in reportIn) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "End to end (drop into the hot folder → every document in the archive target):")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| run | processes | documents | pages | delivered / failed or duplicate | wall s | pages/min | × bare tesseract |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
-	fmt.Fprintf(w, "| bare `tesseract IMG out -l deu pdf` | %d at once | %d | %d (%d images) | – / %d | %.1f | %.1f | 1.00 |\n",
-		in.cores, len(in.docs), in.pages, in.images, in.tessErrs, in.tessWall.Seconds(), perMin(in.pages, in.tessWall))
+	fmt.Fprintln(w, "| run | processes | documents | pages | delivered / failed or duplicate | wall s | pages/min | × bare tesseract | load before |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "| bare `tesseract IMG out -l deu pdf` | %d at once | %d | %d (%d images) | – / %d | %.1f | %.1f | 1.00 | %s |\n",
+		in.cores, len(in.docs), in.pages, in.images, in.tessErrs, in.tessWall.Seconds(), perMin(in.pages, in.tessWall), in.tessLoad)
 	for _, r := range in.results {
 		if r.err != nil {
-			fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | error: %v | | | |\n", r.journal, r.work, r.concurrency, r.docs, r.pages, r.err)
+			fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | error: %v | | | | |\n", r.journal, r.work, r.concurrency, r.docs, r.pages, r.err)
 			continue
 		}
-		fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | %d / %d | %.1f | %.1f | %.2f |\n",
-			r.journal, r.work, r.concurrency, r.docs, r.pages, r.delivered, r.failed, r.wall.Seconds(), perMin(r.pages, r.wall), r.wall.Seconds()/in.tessWall.Seconds())
+		fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | %d / %d | %.1f | %.1f | %.2f | %s |\n",
+			r.journal, r.work, r.concurrency, r.docs, r.pages, r.delivered, r.failed, r.wall.Seconds(), perMin(r.pages, r.wall), r.wall.Seconds()/in.tessWall.Seconds(), r.load)
 	}
 
 	// Step shares.
