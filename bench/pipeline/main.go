@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -165,13 +166,13 @@ func run() int {
 	}
 	atExit(rs.stop)
 	var pg *pgCluster
-	for _, j := range journals {
-		if j == "postgres" {
-			fmt.Fprintln(os.Stderr, "starting a private PostgreSQL cluster…")
-			if pg, err = startPostgres(); err != nil {
-				fmt.Fprintln(os.Stderr, "bench/pipeline:", err)
-				return 1
-			}
+	if slices.Contains(journals, "postgres") {
+		fmt.Fprintln(os.Stderr, "starting a private PostgreSQL cluster…")
+		if pg, err = startPostgres(); err != nil {
+			// make bench does not install PostgreSQL (make test does).
+			fmt.Fprintf(os.Stderr, "bench/pipeline: no PostgreSQL, its runs are left out: %v\n", err)
+			journals = slices.DeleteFunc(journals, func(j string) bool { return j == "postgres" })
+		} else {
 			atExit(pg.stop)
 		}
 	}
