@@ -470,7 +470,7 @@ profiles:
 	deadline := time.Now().Add(60 * time.Minute)
 	var end time.Time
 	for {
-		a, e := countSuffix(archive, ".json"), countSuffix(errDir, ".error.txt")
+		a, e := countMatch(archive, archiveMeta), countMatch(errDir, errorReason)
 		if a+e >= len(docs) {
 			end = time.Now()
 			r.delivered, r.failed = a, e
@@ -544,10 +544,16 @@ profiles:
 	return r
 }
 
-func countSuffix(dir, suffix string) int {
+// archiveMeta is the archive's metadata file of a document, written last
+// (<date>_<name>_<short id>.json; attachments such as the layout JSON
+// carry a further suffix after the id).
+var archiveMeta = regexp.MustCompile(`_[0-9a-f]{12}\.json$`)
+var errorReason = regexp.MustCompile(`\.error\.txt$`)
+
+func countMatch(dir string, re *regexp.Regexp) int {
 	n := 0
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, suffix) {
+		if err == nil && !d.IsDir() && re.MatchString(d.Name()) {
 			n++
 		}
 		return nil
