@@ -141,6 +141,9 @@ func report(w io.Writer, in reportIn) {
 		}
 	}
 
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "SQLite journal: the same calls as on PostgreSQL (one code path above the adapters); BenchmarkJournalPerDocument models a document as 8 write transactions (create, 6 step updates, invoice keys).")
+
 	// Capacity.
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Capacity of one central server on this machine (documents per second it could serve at the per-document load measured above):")
