@@ -33,6 +33,7 @@ bench: deps-bench build
 	$(GO) run ./bench/ocr
 	$(GO) run ./bench/einvoice
 	$(GO) run ./bench/extract
+	$(GO) run ./bench/pipeline -bin $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./bench/...
 	EINGANG_BENCH_MAIL=1 $(GO) test -count=1 -run TestMailIntakeThroughput -v ./internal/mail
 

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+type reportIn struct {
+	docs         []doc
+	tessLoad     string
+	pages        int
+	images       int
+	cores        int
+	tessWall     time.Duration
+	tessErrs     int
+	results      []result
+	redisRPS     float64
+	redisPer     map[string]float64
+	pgCommits    float64
+	journalBench map[string]float64 // ns/doc by driver/sub-benchmark
+}
+
+var stepOrder = []string{"ingest", "unpack", "ocr", "einvoice", "classify", "deliver", "finish"}
+
+func perMin(pages int, d time.Duration) float64 { return float64(pages) / d.Minutes() }
+
+func report(w io.Writer, in reportIn) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "End to end (drop into the hot folder → every document in the archive target):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| run | processes | documents | pages | delivered / failed or duplicate | wall s | pages/min | × bare tesseract | load before |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "| bare `tesseract IMG out -l deu pdf` | %d at once | %d | %d (%d images) | – / %d | %.1f | %.1f | 1.00 | %s |\n",
+		in.cores, len(in.docs), in.pages, in.images, in.tessErrs, in.tessWall.Seconds(), perMin(in.pages, in.tessWall), in.tessLoad)
+	for _, r := range in.results {
+		if r.err != nil {
+			fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | error: %v | | | | |\n", r.journal, r.work, r.concurrency, r.docs, r.pages, r.err)
+			continue
+		}
+		fmt.Fprintf(w, "| eingang, %s journal | 1 watch + %d work × concurrency %d | %d | %d | %d / %d | %.1f | %.1f | %.2f | %s |\n",
+			r.journal, r.work, r.concurrency, r.docs, r.pages, r.delivered, r.failed, r.wall.Seconds(), perMin(r.pages, r.wall), r.wall.Seconds()/in.tessWall.Seconds(), r.load)
+	}
+
+	// Step shares.
+	seen := map[string]bool{}
+	for _, r := range in.results {
+		for k := range r.steps {
+			seen[k] = true
+		}
+	}
+	cols := []string{}
+	for _, s := range stepOrder {
+		if seen[s] {
+			cols = append(cols, s)
+			delete(seen, s)
+		}
+	}
+	var rest []string
+	for s := range seen {
+		rest = append(rest, s)
+	}
+	sort.Strings(rest)
+	cols = append(cols, rest...)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Share of the step time (eingang_step_duration_seconds, summed over the processes; s per document in brackets):")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "| run | %s | steps s total | steps ÷ (wall × cores) |\n", strings.Join(cols, " | "))
+	fmt.Fprintf(w, "|---|%s---|---|\n", strings.Repeat("---|", len(cols)))
+	for _, r := range in.results {
+		if r.err != nil {
+			continue
+		}
+		var total float64
+		for _, v := range r.steps {
+			total += v
+		}
+		var cells []string
+		for _, c := range cols {
+			cells = append(cells, fmt.Sprintf("%.1f %% (%.2f)", 100*r.steps[c]/max(total, 1e-9), r.steps[c]/float64(r.docs)))
+		}
+		fmt.Fprintf(w, "| %s, %d work | %s | %.1f | %.2f |\n", r.journal, r.work, strings.Join(cells, " | "), total, total/(r.wall.Seconds()*float64(in.cores)))
+	}
+
+	// Redis.
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Redis commands per document (INFO commandstats, drop to last delivery, all processes incl. asynq's background polling):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| run | calls/doc | server µs/doc | calls/s during the run | top commands (calls/doc) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	var redisCallsPerDoc, redisUsecPerDoc float64
+	for _, r := range in.results {
+		if r.err != nil {
+			continue
+		}
+		var calls, usec int64
+		type kv struct {
+			k string
+			v int64
+		}
+		var top []kv
+		for k, v := range r.redisCalls {
+			calls += v.calls
+			usec += v.usec
+			top = append(top, kv{k, v.calls})
+		}
+		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v })
+		var tops []string
+		for i := 0; i < len(top) && i < 6; i++ {
+			tops = append(tops, fmt.Sprintf("%s %.1f", top[i].k, float64(top[i].v)/float64(r.docs)))
+		}
+		cpd, upd := float64(calls)/float64(r.docs), float64(usec)/float64(r.docs)
+		redisCallsPerDoc, redisUsecPerDoc = max(redisCallsPerDoc, cpd), max(redisUsecPerDoc, upd)
+		fmt.Fprintf(w, "| %s, %d work | %.0f | %.0f | %.0f | %s |\n", r.journal, r.work, cpd, upd, float64(calls)/r.wall.Seconds(), strings.Join(tops, ", "))
+	}
+
+	// PostgreSQL.
+	var pgCommitsPerDoc float64
+	havePG := false
+	for _, r := range in.results {
+		if r.err == nil && r.journal == "postgres" {
+			havePG = true
+		}
+	}
+	if havePG {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "PostgreSQL journal per document (pg_stat_database of the run's database, drop to the roles' exit):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| run | commits/doc | rollbacks/doc | rows inserted/doc | rows updated/doc | rows deleted/doc | rows fetched/doc | API reads included |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+		for _, r := range in.results {
+			if r.err != nil || r.journal != "postgres" {
+				continue
+			}
+			n := float64(r.docs)
+			pgCommitsPerDoc = max(pgCommitsPerDoc, float64(r.pg.commits)/n)
+			fmt.Fprintf(w, "| %d work | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %d |\n", r.work, float64(r.pg.commits)/n, float64(r.pg.rollbacks)/n,
+				float64(r.pg.inserted)/n, float64(r.pg.updated)/n, float64(r.pg.deleted)/n, float64(r.pg.fetched)/n, r.apiPolls)
+		}
+	}
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "SQLite journal: the same calls as on PostgreSQL (one code path above the adapters); BenchmarkJournalPerDocument models a document as 8 write transactions (create, 6 step updates, invoice keys).")
+
+	// Capacity.
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Capacity of one central server on this machine (documents per second it could serve at the per-document load measured above):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| server | measured | per document | documents/s |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	if in.redisRPS > 0 && redisCallsPerDoc > 0 {
+		var parts []string
+		for k, v := range in.redisPer {
+			parts = append(parts, fmt.Sprintf("%s %.0f", k, v))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(w, "| Redis, by requests | redis-benchmark -c 16: %.0f req/s (harmonic mean of %s) | %.0f calls | %.0f |\n",
+			in.redisRPS, strings.Join(parts, ", "), redisCallsPerDoc, in.redisRPS/redisCallsPerDoc)
+	}
+	if redisUsecPerDoc > 0 {
+		fmt.Fprintf(w, "| Redis, by server CPU | 1 core = 10⁶ µs/s | %.0f µs | %.0f |\n", redisUsecPerDoc, 1e6/redisUsecPerDoc)
+	}
+	if in.pgCommits > 0 && pgCommitsPerDoc > 0 {
+		fmt.Fprintf(w, "| PostgreSQL, by commits | %.0f single-row commits/s (16 connections, synchronous_commit on) | %.1f commits | %.0f |\n",
+			in.pgCommits, pgCommitsPerDoc, in.pgCommits/pgCommitsPerDoc)
+	}
+	jb := in.journalBench
+	for _, k := range []string{"sqlite/parallel8", "postgres/sync/parallel8", "postgres/async/parallel8"} {
+		if v := jb[k]; v > 0 {
+			fmt.Fprintf(w, "| journal %s, BenchmarkJournalPerDocument | %.2f ms per document (8 × GOMAXPROCS goroutines) | 1 document | %.0f |\n", k, v/1e6, 1e9/v)
+		}
+	}
+	var fastest float64
+	for _, r := range in.results {
+		if r.err == nil && r.wall > 0 {
+			fastest = max(fastest, float64(r.docs)/r.wall.Seconds())
+		}
+	}
+	if fastest > 0 {
+		fmt.Fprintf(w, "\nOne %d-core node processes %.3f documents/s (fastest run above).\n", in.cores, fastest)
+	}
+
+	if len(jb) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "BenchmarkJournalPerDocument (create + 6 updates + invoice keys, ms per document):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| journal | serial | parallel8 |")
+		fmt.Fprintln(w, "|---|---|---|")
+		for _, d := range []string{"sqlite", "postgres/sync", "postgres/async"} {
+			fmt.Fprintf(w, "| %s | %.2f | %.2f |\n", d, jb[d+"/serial"]/1e6, jb[d+"/parallel8"]/1e6)
+		}
+	}
+
+	// Verdicts.
+	fmt.Fprintln(w)
+	var verdicts []string
+	for _, r := range in.results {
+		if r.err != nil {
+			verdicts = append(verdicts, fmt.Sprintf("%s/%d work: FAILED (%v)", r.journal, r.work, r.err))
+			continue
+		}
+		ratio := r.wall.Seconds() / in.tessWall.Seconds()
+		verdicts = append(verdicts, fmt.Sprintf("%s/%d work %.2f× bare tesseract (goal ≤ 1.15×: %s)", r.journal, r.work, ratio, pass(ratio <= 1.15)))
+	}
+	if s, p := jb["sqlite/serial"], jb["postgres/sync/serial"]; s > 0 && p > 0 {
+		verdicts = append(verdicts, fmt.Sprintf("journal per document PostgreSQL/SQLite serial %.2f× (sync), %.2f× (async); parallel8 %.2f× (sync), %.2f× (async) (goal ≤ 1.10×: %s sync / %s async, parallel8)",
+			p/s, jb["postgres/async/serial"]/s, jb["postgres/sync/parallel8"]/jb["sqlite/parallel8"], jb["postgres/async/parallel8"]/jb["sqlite/parallel8"],
+			pass(jb["postgres/sync/parallel8"] <= 1.10*jb["sqlite/parallel8"]), pass(jb["postgres/async/parallel8"] <= 1.10*jb["sqlite/parallel8"])))
+	}
+	for _, a := range in.results {
+		for _, b := range in.results {
+			if a.journal == "postgres" && b.journal == "sqlite" && a.work == b.work && a.err == nil && b.err == nil {
+				ratio := a.wall.Seconds() / b.wall.Seconds()
+				verdicts = append(verdicts, fmt.Sprintf("end to end PostgreSQL/SQLite journal, %d work: %.2f× (≤ 1.10×: %s)", a.work, ratio, pass(ratio <= 1.10)))
+			}
+		}
+	}
+	fmt.Fprintln(w, "Goals: "+strings.Join(verdicts, "; "))
+}
+
+func pass(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
