@@ -31,7 +31,7 @@ var (
 	stateLabels = []option{
 		{journal.StateReceived, "eingegangen"}, {journal.StateProcessing, "in Bearbeitung"},
 		{journal.StateDelivered, "zugestellt"}, {journal.StateFailed, "Fehler"},
-		{journal.StateDuplicate, "Duplikat"},
+		{journal.StateDuplicate, "Duplikat"}, {journal.StateSplit, "aufgeteilt"},
 	}
 	channelLabels = []option{
 		{config.ChannelFolder, "Eingangsordner"}, {config.ChannelMail, "E-Mail"}, {config.ChannelUpload, "Hochladen"},
