@@ -106,7 +106,7 @@ type Pipeline struct {
 	// enq queues the parts of a split batch; nil refuses to split.
 	enq Enqueuer
 	log *slog.Logger
-	now        func() time.Time
+	now func() time.Time
 }
 
 // Options are the dependencies of a Pipeline.
