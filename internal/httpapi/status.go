@@ -125,6 +125,8 @@ func note(d journal.Document) string {
 		return d.Error
 	case d.State == journal.StateDuplicate:
 		return "gleicher Inhalt wie ein früheres Dokument"
+	case d.State == journal.StateSplit:
+		return "Stapel, aufgeteilt in " + strconv.Itoa(len(d.Parts)) + " Dokumente"
 	case d.Fields[fields.NeedsReview] == "true" && d.Fields[fields.ReviewCheckedBy] != "":
 		return "geprüft von " + d.Fields[fields.ReviewCheckedBy] + ": " + d.Fields[fields.ReviewWhy]
 	case d.Fields[fields.NeedsReview] == "true":
