@@ -43,7 +43,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 		return "", err
 	}
 	if sp := prof.ScanProtocol; sp != nil && len(pages) > 0 {
-		tvb, err := w.BatchRecord()
+		tvb, err := p.batchRecord(doc.ID)
 		if err != nil {
 			return "", err
 		}

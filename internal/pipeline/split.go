@@ -56,9 +56,12 @@ func (p *Pipeline) splitsProfile(doc *journal.Document) bool {
 	return ok && splits(prof)
 }
 
-// batchSidecar is what a part carries in its work folder for the
-// Transfervermerk: its place in the batch and the pages left out.
-const batchSidecar = "batch.json"
+// batchRecordPath is where a part's place in the batch and the pages left
+// out of it are kept for its Transfervermerk: beside the part files, not
+// in the work folder, which a failure and a retry remove.
+func (p *Pipeline) batchRecordPath(id string) string {
+	return filepath.Join(p.partsDir(), id+".batch.json")
+}
 
 // partsDir is where the part files lie while they are processed; the
 // batch's original goes to done/ unchanged, the parts are derived from it.
@@ -207,8 +210,7 @@ func (p *Pipeline) registerPart(ctx context.Context, b *journal.Document, pt bat
 	for _, r := range pt.Removed {
 		tv.RemovedPages = append(tv.RemovedPages, transfervermerk.RemovedPage{BatchPage: r.Page, Reason: r.Reason, Detail: r.Detail})
 	}
-	w := p.docDir(id)
-	if err := writeJSON(w.path(batchSidecar), tv); err != nil {
+	if err := writeJSON(p.batchRecordPath(id), tv); err != nil {
 		return "", err
 	}
 	doc := &journal.Document{
@@ -275,10 +277,10 @@ func pageImage(pg pdf.Page) *pdf.Image {
 	return &im
 }
 
-// BatchRecord reads the part's place in its batch for the
+// batchRecord reads the part's place in its batch for the
 // Transfervermerk; nil for a document that is not a part.
-func (w workDir) BatchRecord() (*transfervermerk.Batch, error) {
-	b, err := os.ReadFile(w.path(batchSidecar))
+func (p *Pipeline) batchRecord(id string) (*transfervermerk.Batch, error) {
+	b, err := os.ReadFile(p.batchRecordPath(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -287,7 +289,7 @@ func (w workDir) BatchRecord() (*transfervermerk.Batch, error) {
 	}
 	var tv transfervermerk.Batch
 	if err := json.Unmarshal(b, &tv); err != nil {
-		return nil, fmt.Errorf("%s: %w", batchSidecar, err)
+		return nil, fmt.Errorf("batch record of %s: %w", id, err)
 	}
 	return &tv, nil
 }

@@ -189,7 +189,7 @@ func TestSplitGeneratedBatches(t *testing.T) {
 				if pd.Pages != 0 && pd.Pages != len(part.Pages) {
 					t.Errorf("part %d: %d pages recorded, %d in the file", i+1, pd.Pages, len(part.Pages))
 				}
-				tv, err := p.docDir(pid).BatchRecord()
+				tv, err := p.batchRecord(pid)
 				if err != nil || tv == nil || tv.ID != id {
 					t.Fatalf("part %d: batch record %+v, %v", i+1, tv, err)
 				}
@@ -291,5 +291,54 @@ func TestSplitOneDocumentContinues(t *testing.T) {
 	}
 	if d, _ := j.Get(ctx, id); d.State != journal.StateProcessing || d.Step != StepOCR || d.Parts != nil {
 		t.Errorf("document %q step %q parts %v", d.State, d.Step, d.Parts)
+	}
+}
+
+// A part that fails later fails alone: its file goes to the error folder,
+// the batch and the other parts stay as they are, and a retry of the
+// part keeps its place in the batch and its record of removed pages.
+func TestSplitPartFailsAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses a generated batch scan")
+	}
+	ctx := context.Background()
+	b := pickBatches(t, "batch-02")[0]
+	p, j, q, root := newBatchPipeline(t, 20)
+	data, _ := batchPDF(t, b, allPages(b))
+	in := p.Intake(q)
+	id, err := in.Register(ctx, claimBytes(t, p, root, "stapel", "stapel.pdf", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{StepIngest, StepSplit} {
+		if _, err := p.Run(ctx, step, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bd, _ := j.Get(ctx, id)
+	if len(bd.Parts) != 2 {
+		t.Fatalf("parts %v", bd.Parts)
+	}
+	// The second part starts with the sheet, which its record lists.
+	first, second := bd.Parts[1], bd.Parts[0]
+	if err := p.Fail(ctx, first, StepOCR, errors.New("ocr broke"), "Texterkennung fehlgeschlagen."); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := j.Get(ctx, first)
+	s, _ := j.Get(ctx, second)
+	bd, _ = j.Get(ctx, id)
+	if f.State != journal.StateFailed || s.State != journal.StateReceived || bd.State != journal.StateSplit {
+		t.Fatalf("states: failed part %q, other part %q, batch %q", f.State, s.State, bd.State)
+	}
+	if _, err := os.Stat(filepath.Join(root, "error", "stapel-teil-02.pdf")); err != nil {
+		t.Errorf("failed part not in the error folder: %v", err)
+	}
+	if err := in.Retry(ctx, first, "clerk"); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = j.Get(ctx, first)
+	tv, err := p.batchRecord(first)
+	if f.State != journal.StateReceived || f.Batch == nil || f.Batch.ID != id || f.Batch.Part != 2 || err != nil || tv == nil || len(tv.RemovedPages) != 1 {
+		t.Errorf("retried part: state %q batch %+v, record %+v (%v)", f.State, f.Batch, tv, err)
 	}
 }

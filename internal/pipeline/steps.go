@@ -180,7 +180,10 @@ func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
 	dispose := p.disposeSource
 	if doc.Batch != nil {
 		// A part's file is cut from the batch, whose original is in done/.
-		dispose = func(path, _ string) error { return os.Remove(path) }
+		dispose = func(path, _ string) error {
+			_ = os.Remove(p.batchRecordPath(doc.ID))
+			return os.Remove(path)
+		}
 	}
 	if err := dispose(doc.WorkPath, doc.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
