@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -340,5 +341,53 @@ func TestSplitPartFailsAlone(t *testing.T) {
 	tv, err := p.batchRecord(first)
 	if f.State != journal.StateReceived || f.Batch == nil || f.Batch.ID != id || f.Batch.Part != 2 || err != nil || tv == nil || len(tv.RemovedPages) != 1 {
 		t.Errorf("retried part: state %q batch %+v, record %+v (%v)", f.State, f.Batch, tv, err)
+	}
+}
+
+// A multi-page TIFF batch splits like a PDF one; its parts are PDFs of
+// the TIFF's page images.
+func TestSplitTIFFBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses a generated batch scan")
+	}
+	ctx := context.Background()
+	b := pickBatches(t, "batch-02")[0]
+	p, j, q, root := newBatchPipeline(t, 20)
+	tif := filepath.Join(t.TempDir(), "stapel.tif")
+	args := []string{}
+	for _, pg := range b.Pages {
+		args = append(args, pg.File)
+	}
+	args = append(args, "-colorspace", "Gray", "-compress", "lzw", tif)
+	if out, err := exec.Command("convert", args...).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(tif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := p.Intake(q).Register(ctx, claimBytes(t, p, root, "stapel", "stapel.tif", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next, err := p.Run(ctx, StepIngest, id); err != nil || next != StepSplit {
+		t.Fatalf("ingest: next %q, %v", next, err)
+	}
+	if _, err := p.Run(ctx, StepSplit, id); err != nil {
+		t.Fatal(err)
+	}
+	bd, _ := j.Get(ctx, id)
+	if bd.State != journal.StateSplit || len(bd.Parts) != len(b.Docs) {
+		t.Fatalf("batch %q parts %v", bd.State, bd.Parts)
+	}
+	for i, pid := range bd.Parts {
+		pd, _ := j.Get(ctx, pid)
+		part, err := pdf.Open(ctx, pd.WorkPath, pdf.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(part.Pages) != len(b.Want()[i]) || pd.Batch == nil || pd.Batch.Part != i+1 {
+			t.Errorf("part %d: %d pages, want %d; batch %+v", i+1, len(part.Pages), len(b.Want()[i]), pd.Batch)
+		}
 	}
 }
