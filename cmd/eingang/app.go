@@ -173,7 +173,7 @@ func openApp(ctx context.Context, cfg *config.Config, stderr io.Writer, parts ap
 		Sealer: sealer, Office: newOfficeConverter(cfg, a.log),
 		Config: cfg, Journal: a.journal, Recognizer: rec, Targets: a.targets,
 		Observer: a.metrics, Faults: a.faults, Logger: a.log,
-		Classifier: classifier, Invoices: a.journal,
+		Classifier: classifier, Invoices: a.journal, Enqueuer: a.enq,
 	})
 	return a, nil
 }

@@ -38,11 +38,11 @@ func TestMigrate(t *testing.T) {
 			tc.journal(t)
 			code, out, errs := runCLI(t, "migrate", "--config", cfg)
 			if code != 0 || !strings.Contains(out, "0001 init") || !strings.Contains(out, "applied now") ||
-				!strings.Contains(out, "applied 2 migration(s); schema at version 2") {
+				!strings.Contains(out, "applied 3 migration(s); schema at version 3") {
 				t.Fatalf("first migrate: exit %d\n%s%s", code, out, errs)
 			}
 			code, out, errs = runCLI(t, "migrate", "--config", cfg)
-			if code != 0 || strings.Contains(out, "applied now") || !strings.Contains(out, "schema up to date at version 2") {
+			if code != 0 || strings.Contains(out, "applied now") || !strings.Contains(out, "schema up to date at version 3") {
 				t.Fatalf("second migrate: exit %d\n%s%s", code, out, errs)
 			}
 			if strings.Contains(out+errs, "s3cret") {
@@ -121,7 +121,7 @@ func TestDoctorJournalPostgres(t *testing.T) {
 		return out
 	}
 	for i := range 2 { // the second run finds what the first left: nothing applied
-		if out := doctor(); !strings.Contains(out, "2 schema migration(s) pending") {
+		if out := doctor(); !strings.Contains(out, "3 schema migration(s) pending") {
 			t.Fatalf("doctor run %d:\n%s", i, out)
 		}
 	}

@@ -126,13 +126,13 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 var validStates = map[string]bool{"": true, journal.StateReceived: true, journal.StateProcessing: true,
-	journal.StateDelivered: true, journal.StateFailed: true, journal.StateDuplicate: true}
+	journal.StateDelivered: true, journal.StateFailed: true, journal.StateDuplicate: true, journal.StateSplit: true}
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if !validStates[state] {
-		writeError(w, http.StatusBadRequest, "state must be one of received, processing, delivered, failed, duplicate")
+		writeError(w, http.StatusBadRequest, "state must be one of received, processing, delivered, failed, duplicate, split")
 		return
 	}
 	limit := 100

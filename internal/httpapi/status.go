@@ -31,7 +31,7 @@ var (
 	stateLabels = []option{
 		{journal.StateReceived, "eingegangen"}, {journal.StateProcessing, "in Bearbeitung"},
 		{journal.StateDelivered, "zugestellt"}, {journal.StateFailed, "Fehler"},
-		{journal.StateDuplicate, "Duplikat"},
+		{journal.StateDuplicate, "Duplikat"}, {journal.StateSplit, "aufgeteilt"},
 	}
 	channelLabels = []option{
 		{config.ChannelFolder, "Eingangsordner"}, {config.ChannelMail, "E-Mail"}, {config.ChannelUpload, "Hochladen"},
@@ -125,6 +125,8 @@ func note(d journal.Document) string {
 		return d.Error
 	case d.State == journal.StateDuplicate:
 		return "gleicher Inhalt wie ein früheres Dokument"
+	case d.State == journal.StateSplit:
+		return "Stapel, aufgeteilt in " + strconv.Itoa(len(d.Parts)) + " Dokumente"
 	case d.Fields[fields.NeedsReview] == "true" && d.Fields[fields.ReviewCheckedBy] != "":
 		return "geprüft von " + d.Fields[fields.ReviewCheckedBy] + ": " + d.Fields[fields.ReviewWhy]
 	case d.Fields[fields.NeedsReview] == "true":

@@ -178,3 +178,27 @@ func TestStatusPageAuthAndEscaping(t *testing.T) {
 		t.Errorf("unknown document: %d %s", code, body)
 	}
 }
+
+// A split batch is shown with its German state and the number of its
+// parts; its parts keep the usual notes.
+func TestSplitBatchLabelAndNote(t *testing.T) {
+	tests := []struct {
+		name        string
+		doc         journal.Document
+		label, note string
+	}{
+		{"batch", journal.Document{State: journal.StateSplit, Parts: []string{"a", "b", "c"}}, "aufgeteilt", "Stapel, aufgeteilt in 3 Dokumente"},
+		{"delivered part", journal.Document{State: journal.StateDelivered, Batch: &journal.BatchRef{ID: "b", Part: 2, Pages: "3-4"},
+			Target: &dms.Receipt{Target: "archive", Ref: "r"}}, "zugestellt", "an archive (r)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := stateOf(tt.doc); got != tt.label {
+				t.Errorf("label %q, want %q", got, tt.label)
+			}
+			if got := note(tt.doc); got != tt.note {
+				t.Errorf("note %q, want %q", got, tt.note)
+			}
+		})
+	}
+}

@@ -7,7 +7,9 @@ package journal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/eingang/eingang/internal/dms"
@@ -20,6 +22,9 @@ const (
 	StateDelivered  = "delivered"
 	StateFailed     = "failed"
 	StateDuplicate  = "duplicate"
+	// StateSplit is a batch scan cut into documents of their own (see
+	// Document.Parts); it is terminal like delivered.
+	StateSplit = "split"
 )
 
 // ErrNotFound is returned for unknown document ids.
@@ -49,6 +54,12 @@ type Document struct {
 	Error    string       `json:"error,omitempty"`
 	// DuplicateOf names the document whose content this one repeats.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Batch is set on a document cut from a batch scan: which batch, which
+	// part, which batch pages.
+	Batch *BatchRef `json:"batch,omitempty"`
+	// Parts are the ids of the documents a batch was split into, in
+	// order (state split).
+	Parts []string `json:"parts,omitempty"`
 	// Fields are classification results and invoice fields.
 	Fields map[string]string `json:"fields,omitempty"`
 	// InvoiceKey identifies the invoice (seller + number + amount) across
@@ -57,6 +68,16 @@ type Document struct {
 	Created    time.Time `json:"created"`
 	Updated    time.Time `json:"updated"`
 	Events     []Event   `json:"events,omitempty"`
+}
+
+// BatchRef places a document in the batch scan it was cut from.
+type BatchRef struct {
+	// ID is the batch document's id.
+	ID string `json:"id"`
+	// Part is the 1-based number of the part in the batch.
+	Part int `json:"part"`
+	// Pages is the span of batch pages "from-to" the part covers.
+	Pages string `json:"pages"`
 }
 
 // Event is one step of a document's processing.
@@ -70,11 +91,15 @@ type Event struct {
 // Terminal reports whether the document needs no further processing.
 func (d *Document) Terminal() bool {
 	switch d.State {
-	case StateDelivered, StateFailed, StateDuplicate:
+	case StateDelivered, StateFailed, StateDuplicate, StateSplit:
 		return true
 	}
 	return false
 }
+
+// TerminalStates are the states of documents that need no further
+// processing (see Document.Terminal).
+var TerminalStates = []string{StateDelivered, StateFailed, StateDuplicate, StateSplit}
 
 // Filter selects documents for List; empty fields select everything.
 type Filter struct {
@@ -132,8 +157,8 @@ type Store interface {
 	// List returns documents without their events, newest first (by
 	// update, or by arrival with Filter.ByArrival).
 	List(ctx context.Context, f Filter) ([]Document, error)
-	// Unfinished returns the documents that are neither delivered, failed
-	// nor duplicates, oldest first: the work to re-enqueue after a restart.
+	// Unfinished returns the documents that are neither delivered, failed,
+	// duplicates nor split, oldest first: the work to re-enqueue after a restart.
 	Unfinished(ctx context.Context) ([]Document, error)
 	// ByInvoiceKey returns the documents carrying the invoice key, oldest
 	// first.
@@ -163,4 +188,40 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// EncodeBatch returns the JSON the adapters store for d.Batch and d.Parts
+// ("" for none, so that ordinary documents keep empty columns).
+func EncodeBatch(d *Document) (batch, parts string, err error) {
+	if d.Batch != nil {
+		b, err := json.Marshal(d.Batch)
+		if err != nil {
+			return "", "", fmt.Errorf("journal: %w", err)
+		}
+		batch = string(b)
+	}
+	if len(d.Parts) > 0 {
+		b, err := json.Marshal(d.Parts)
+		if err != nil {
+			return "", "", fmt.Errorf("journal: %w", err)
+		}
+		parts = string(b)
+	}
+	return batch, parts, nil
+}
+
+// DecodeBatch sets d.Batch and d.Parts from what EncodeBatch stored.
+func DecodeBatch(d *Document, batch, parts string) error {
+	if batch != "" {
+		d.Batch = new(BatchRef)
+		if err := json.Unmarshal([]byte(batch), d.Batch); err != nil {
+			return fmt.Errorf("journal: document %s: bad batch: %w", d.ID, err)
+		}
+	}
+	if parts != "" {
+		if err := json.Unmarshal([]byte(parts), &d.Parts); err != nil {
+			return fmt.Errorf("journal: document %s: bad parts: %w", d.ID, err)
+		}
+	}
+	return nil
 }

@@ -106,7 +106,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(c.desc, err)
 		return
 	}
-	for _, st := range []string{"received", "processing", "delivered", "failed", "duplicate"} {
+	for _, st := range []string{"received", "processing", "delivered", "failed", "duplicate", "split"} {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[st]), st)
 	}
 }

@@ -13,6 +13,11 @@ func Explain(err error) (permanent bool, clerk string, ok bool) {
 	if errors.As(err, &rej) {
 		return true, "Die E-Rechnung ist laut Prüfung nach XRechnung/EN 16931 ungültig: " + rej.Summary, true
 	}
+	var se *SplitError
+	if errors.As(err, &se) {
+		return true, "Der Stapel konnte nicht in Dokumente aufgeteilt werden: " + se.Why +
+			" Bitte prüfen Sie den Stapel (fehlt ein Trennblatt?) und legen Sie ihn erneut ein.", true
+	}
 	return sentinels.Explain(err)
 }
 

@@ -107,8 +107,10 @@ type Pipeline struct {
 	invoices   invoicedup.Claimer
 	sealer     Sealer
 	office     OfficeConverter
-	log        *slog.Logger
-	now        func() time.Time
+	// enq queues the parts of a split batch; nil refuses to split.
+	enq Enqueuer
+	log *slog.Logger
+	now func() time.Time
 }
 
 // Options are the dependencies of a Pipeline.
@@ -132,7 +134,10 @@ type Options struct {
 	// Office converts Word, ODT and RTF documents to PDF at ingest; nil
 	// fails such documents with ErrNoOfficeConverter.
 	Office OfficeConverter
-	Logger *slog.Logger
+	// Enqueuer queues the documents a batch scan is split into (the same
+	// queue the Intake is given); nil fails batches that need splitting.
+	Enqueuer Enqueuer
+	Logger   *slog.Logger
 }
 
 // New returns a pipeline.
@@ -150,7 +155,7 @@ func New(o Options) *Pipeline {
 		faults = fault.New(intake.Explain, Explain)
 	}
 	p := &Pipeline{cfg: o.Config, journal: o.Journal, ocr: o.Recognizer, targets: o.Targets, obs: obs, faults: faults,
-		classifier: o.Classifier, sealer: o.Sealer, office: o.Office, log: log, now: time.Now}
+		classifier: o.Classifier, sealer: o.Sealer, office: o.Office, enq: o.Enqueuer, log: log, now: time.Now}
 	if o.Invoices != nil {
 		p.invoices = invoiceLookup{o.Invoices}
 	}
@@ -187,6 +192,8 @@ func (p *Pipeline) Run(ctx context.Context, step, id string) (next string, err e
 		return p.ingest(ctx, doc)
 	case StepUnpack:
 		return "", p.unpack(ctx, doc)
+	case StepSplit:
+		return p.split(ctx, doc)
 	case StepOCR:
 		return p.recognize(ctx, doc)
 	case StepEInvoice:

@@ -43,7 +43,11 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 		return "", err
 	}
 	if sp := prof.ScanProtocol; sp != nil && len(pages) > 0 {
-		rec := p.transfervermerk(doc, sp, pages)
+		tvb, err := p.batchRecord(doc.ID)
+		if err != nil {
+			return "", err
+		}
+		rec := p.transfervermerk(doc, sp, pages, tvb)
 		out := w.TransfervermerkPart()
 		if err := transfervermerk.Embed(cur, out, rec); err != nil {
 			os.Remove(out)
@@ -83,7 +87,7 @@ func (p *Pipeline) seal(ctx context.Context, doc *journal.Document) (string, err
 // transfervermerk builds the scan protocol from the profile's scan station
 // description and what OCR did to each page. Page hashes are filled in by
 // Embed from the PDF itself.
-func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []layout.PageInfo) *transfervermerk.Record {
+func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtocol, pages []layout.PageInfo, b *transfervermerk.Batch) *transfervermerk.Record {
 	return transfervermerk.FromScan(transfervermerk.Facts{
 		DocumentID: doc.ID,
 		Creator:    transfervermerk.Person{Name: sp.Operator},
@@ -99,6 +103,7 @@ func (p *Pipeline) transfervermerk(doc *journal.Document, sp *config.ScanProtoco
 		CaptureTime:  doc.Created,
 		Capture:      transfervermerk.Capture{DPI: sp.DPI, ColourMode: sp.ColourMode, Duplex: sp.Duplex},
 		ProcessedAt:  p.now(),
+		Batch:        b,
 		System:       p.cfg.Instance,
 		OCRLanguages: p.cfg.OCR.Languages,
 	}, pages)

@@ -37,6 +37,9 @@ func (p *Pipeline) ingest(ctx context.Context, doc *journal.Document) (string, e
 		next = StepEInvoice
 	case format == intake.FormatPDF && hasEmbeddedInvoice(ctx, doc.WorkPath):
 		next = StepEInvoice
+	case (format == intake.FormatPDF || format == intake.FormatTIFF) && doc.Batch == nil && p.splitsProfile(doc):
+		// A part of a batch is never split again.
+		next = StepSplit
 	case intake.IsOffice(format):
 		// Converted here, so that from the OCR step on an office document
 		// is a born-digital PDF and nothing later needs to know.
@@ -144,6 +147,9 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 	meta["sha256"] = doc.ID
 	meta["format"] = doc.Format
 	meta["pages"] = strconv.Itoa(doc.Pages)
+	if b := doc.Batch; b != nil {
+		meta["batch_id"], meta["batch_part"], meta["batch_pages"] = b.ID, strconv.Itoa(b.Part), b.Pages
+	}
 	kind := doc.Kind
 	hold := ""
 	if doc.Fields[fields.DuplicateOf] != "" || doc.Fields[fields.SuspectOf] != "" {
@@ -175,7 +181,15 @@ func (p *Pipeline) dmsDocument(doc *journal.Document, defaults map[string]string
 }
 
 func (p *Pipeline) finish(ctx context.Context, doc *journal.Document) error {
-	if err := p.disposeSource(doc.WorkPath, doc.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
+	dispose := p.disposeSource
+	if doc.Batch != nil {
+		// A part's file is cut from the batch, whose original is in done/.
+		dispose = func(path, _ string) error {
+			_ = os.Remove(p.batchRecordPath(doc.ID))
+			return os.Remove(path)
+		}
+	}
+	if err := dispose(doc.WorkPath, doc.SourceName); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if _, err := p.journal.Update(ctx, doc.ID, journal.Event{Step: StepFinish, Outcome: "ok", Detail: "source " + p.cfg.Intake.AfterSuccess + "d"}, func(d *journal.Document) error {

@@ -128,6 +128,20 @@ type Procedure struct {
 type Batch struct {
 	ID       string `json:"id"`
 	Position string `json:"position,omitempty"` // e.g. "Abbild 4 bis 7"
+	// RemovedPages are the batch pages within the document's span that
+	// are not in the scan product (blank backs, separator sheets):
+	// TR-RESISCAN requires removed blank pages to be documented.
+	RemovedPages []RemovedPage `json:"removed_pages,omitempty"`
+}
+
+// RemovedPage is a page of the batch left out of the scan product.
+type RemovedPage struct {
+	// BatchPage is the 1-based page number in the batch.
+	BatchPage int `json:"batch_page"`
+	// Reason says why, e.g. "leere Seite" or "Trennblatt"; Detail what
+	// the test measured.
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // Colour modes of [Capture].

@@ -28,6 +28,9 @@ type Facts struct {
 	// ProcessedAt is the time of the processing steps and the quality
 	// check.
 	ProcessedAt time.Time
+	// Batch places a document cut from a batch scan, with the batch pages
+	// that were left out; nil for a scan of its own.
+	Batch *Batch
 	// System is the instance that ran OCR; OCRLanguages are its languages.
 	System       string
 	OCRLanguages string
@@ -45,6 +48,7 @@ func FromScan(f Facts, pages []layout.PageInfo) *Record {
 	rec.Creator = f.Creator
 	rec.Environment = f.Environment
 	rec.CaptureTime = f.CaptureTime.UTC()
+	rec.Batch = f.Batch
 	capture := f.Capture
 	if capture.DPI == 0 && len(pages) > 0 {
 		capture.DPI = pages[0].DPI

@@ -151,7 +151,8 @@ func sampleRecord() *Record {
 		Workstation: "SCAN-PC-02",
 		Procedure:   Procedure{Name: "Posteingang Rechnungen", Variant: "Farbe", Version: "1.3"},
 	}
-	r.Batch = &Batch{ID: "2026-11-23-001", Position: "Abbild 4 bis 6"}
+	r.Batch = &Batch{ID: "2026-11-23-001", Position: "Abbild 4 bis 6",
+		RemovedPages: []RemovedPage{{BatchPage: 5, Reason: "leere Seite", Detail: "0.01 % Tinte"}}}
 	r.CaptureTime = at
 	r.Capture = Capture{DPI: 300, ColourMode: ColourGray, Duplex: true}
 	r.Steps = []Step{

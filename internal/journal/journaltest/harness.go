@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +61,7 @@ func Run(t *testing.T, h Harness) {
 		{"ClaimInvoiceKeysAcrossConnections", testClaimInvoiceKeysAcrossConnections},
 		{"ListFilters", testListFilters},
 		{"ChannelAndOriginAreKept", testChannelAndOriginAreKept},
+		{"BatchAndPartsAreKept", testBatchAndPartsAreKept},
 		{"MailboxState", testMailboxState},
 		{"Prune", testPrune},
 	}
@@ -309,6 +311,51 @@ func testChannelAndOriginAreKept(t *testing.T, h Harness) {
 	}
 	if got.Channel != "mail" || got.Origin["from"] != "a@lieferant.example" || got.Origin["message_id"] != "<1@x>" {
 		t.Errorf("got channel %q origin %v", got.Channel, got.Origin)
+	}
+}
+
+// A part of a batch scan keeps its place in the batch, and the batch the
+// list of its parts, through Create, Update, Get and List; a split batch
+// is terminal, so neither is work after a restart.
+func testBatchAndPartsAreKept(t *testing.T, h Harness) {
+	j := h.open(t)
+	ctx := context.Background()
+	ref := &journal.BatchRef{ID: "b1", Part: 2, Pages: "4-7"}
+	for _, d := range []*journal.Document{
+		{ID: "b1", SourceName: "stapel.pdf", Profile: "stapel", State: journal.StateProcessing, Step: "split"},
+		{ID: "p2", SourceName: "stapel-teil-02.pdf", Profile: "stapel", State: journal.StateReceived, Step: "ingest", Batch: ref},
+	} {
+		if _, _, err := j.Create(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := j.Update(ctx, "b1", journal.Event{Step: "split", Outcome: "ok"}, func(d *journal.Document) error {
+		d.State, d.Step, d.Parts = journal.StateSplit, "", []string{"p1", "p2"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := j.Get(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.State != journal.StateSplit || !b.Terminal() || !slices.Equal(b.Parts, []string{"p1", "p2"}) || b.Batch != nil {
+		t.Errorf("batch = state %q parts %v batch %+v", b.State, b.Parts, b.Batch)
+	}
+	p, err := j.Get(ctx, "p2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Batch == nil || *p.Batch != *ref || p.Parts != nil {
+		t.Errorf("part = batch %+v parts %v", p.Batch, p.Parts)
+	}
+	split, err := j.List(ctx, journal.Filter{State: journal.StateSplit})
+	if err != nil || len(split) != 1 || split[0].ID != "b1" || len(split[0].Parts) != 2 {
+		t.Fatalf("List split = %+v, %v", split, err)
+	}
+	un, err := j.Unfinished(ctx)
+	if err != nil || len(un) != 1 || un[0].ID != "p2" || un[0].Batch == nil || un[0].Batch.Part != 2 {
+		t.Fatalf("Unfinished = %+v, %v", un, err)
 	}
 }
 

@@ -529,7 +529,7 @@ func (s *Journal) Prune(ctx context.Context, before time.Time) (int, error) {
 	for {
 		tag, err := s.pool.Exec(ctx, `DELETE FROM events WHERE seq IN (
 			SELECT e.seq FROM events e JOIN documents d ON d.id = e.doc_id
-			WHERE e.time < $1 AND d.state = ANY($2) LIMIT $3)`, before, []string{journal.StateDelivered, journal.StateFailed, journal.StateDuplicate}, batch)
+			WHERE e.time < $1 AND d.state = ANY($2) LIMIT $3)`, before, journal.TerminalStates, batch)
 		if err != nil {
 			return total, fmt.Errorf("journal: prune: %w", err)
 		}
@@ -541,7 +541,7 @@ func (s *Journal) Prune(ctx context.Context, before time.Time) (int, error) {
 }
 
 // docColumns starts with id, which Update's WHERE id = $1 relies on.
-const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated, channel, origin`
+const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated, channel, origin, batch, parts`
 
 func placeholders(n int) string {
 	var b strings.Builder
@@ -561,9 +561,12 @@ type querier interface {
 
 func scanDoc(r pgx.Row) (*journal.Document, error) {
 	var d journal.Document
-	var target, fields, origin string
+	var target, fields, origin, batch, parts string
 	if err := r.Scan(&d.ID, &d.SourceName, &d.Profile, &d.State, &d.Kind, &d.Format, &d.Pages, &d.Step, &d.WorkPath,
-		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &d.Created, &d.Updated, &d.Channel, &origin); err != nil {
+		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &d.Created, &d.Updated, &d.Channel, &origin, &batch, &parts); err != nil {
+		return nil, err
+	}
+	if err := journal.DecodeBatch(&d, batch, parts); err != nil {
 		return nil, err
 	}
 	if origin != "" {
@@ -645,8 +648,12 @@ func docArgs(d *journal.Document) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	batch, parts, err := journal.EncodeBatch(d)
+	if err != nil {
+		return nil, err
+	}
 	return []any{d.ID, d.SourceName, d.Profile, d.State, d.Kind, d.Format, d.Pages, d.Step, d.WorkPath, target, d.Error,
-		d.DuplicateOf, fields, d.InvoiceKey, d.Created, d.Updated, d.Channel, origin}, nil
+		d.DuplicateOf, fields, d.InvoiceKey, d.Created, d.Updated, d.Channel, origin, batch, parts}, nil
 }
 
 const insertEvent = `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES ($1, $2, $3, $4, $5)`

@@ -93,7 +93,7 @@ func TestLegacyJournalMigrates(t *testing.T) {
 			t.Fatal(err)
 		}
 		ms, err := j.Migrations(ctx)
-		if err != nil || len(ms) != 2 || ms[0].Version != 1 || ms[1].Version != 2 || ms[0].Now != (i == 0) {
+		if err != nil || len(ms) != 3 || ms[0].Version != 1 || ms[2].Version != 3 || ms[0].Now != (i == 0) {
 			t.Errorf("open %d: migrations %+v, %v", i, ms, err)
 		}
 		d, err := j.Get(ctx, "old")

@@ -170,8 +170,8 @@ func (s *Journal) Prune(ctx context.Context, before time.Time) (int, error) {
 	for {
 		res, err := s.db.ExecContext(ctx, `DELETE FROM events WHERE seq IN (
 			SELECT e.seq FROM events e JOIN documents d ON d.id = e.doc_id
-			WHERE e.time < ? AND d.state IN (?, ?, ?) LIMIT 5000)`,
-			before.UnixMicro(), journal.StateDelivered, journal.StateFailed, journal.StateDuplicate)
+			WHERE e.time < ? AND d.state IN (?, ?, ?, ?) LIMIT 5000)`,
+			before.UnixMicro(), journal.StateDelivered, journal.StateFailed, journal.StateDuplicate, journal.StateSplit)
 		if err != nil {
 			return total, fmt.Errorf("journal: prune: %w", err)
 		}
@@ -424,7 +424,7 @@ func (s *Journal) Counts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated, channel, origin`
+const docColumns = `id, source_name, profile, state, kind, format, pages, step, work_path, target, error, duplicate_of, fields, invoice_key, created, updated, channel, origin, batch, parts`
 
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -436,10 +436,13 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanDoc(r scanner) (*journal.Document, error) {
 	var d journal.Document
-	var target, fields, origin string
+	var target, fields, origin, batch, parts string
 	var created, updated int64
 	if err := r.Scan(&d.ID, &d.SourceName, &d.Profile, &d.State, &d.Kind, &d.Format, &d.Pages, &d.Step, &d.WorkPath,
-		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &created, &updated, &d.Channel, &origin); err != nil {
+		&target, &d.Error, &d.DuplicateOf, &fields, &d.InvoiceKey, &created, &updated, &d.Channel, &origin, &batch, &parts); err != nil {
+		return nil, err
+	}
+	if err := journal.DecodeBatch(&d, batch, parts); err != nil {
 		return nil, err
 	}
 	if origin != "" {
@@ -515,15 +518,18 @@ func putDoc(ctx context.Context, q querier, d *journal.Document, insert bool) er
 		}
 		origin = string(b)
 	}
+	batch, parts, err := journal.EncodeBatch(d)
+	if err != nil {
+		return err
+	}
 	args := []any{d.SourceName, d.Profile, d.State, d.Kind, d.Format, d.Pages, d.Step, d.WorkPath, target, d.Error,
-		d.DuplicateOf, fields, d.InvoiceKey, d.Created.UnixMicro(), d.Updated.UnixMicro(), d.Channel, origin, d.ID}
-	var err error
+		d.DuplicateOf, fields, d.InvoiceKey, d.Created.UnixMicro(), d.Updated.UnixMicro(), d.Channel, origin, batch, parts, d.ID}
 	if insert {
 		_, err = q.ExecContext(ctx, `INSERT INTO documents (source_name, profile, state, kind, format, pages, step, work_path, target, error,
-			duplicate_of, fields, invoice_key, created, updated, channel, origin, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+			duplicate_of, fields, invoice_key, created, updated, channel, origin, batch, parts, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	} else {
 		_, err = q.ExecContext(ctx, `UPDATE documents SET source_name=?, profile=?, state=?, kind=?, format=?, pages=?, step=?, work_path=?,
-			target=?, error=?, duplicate_of=?, fields=?, invoice_key=?, created=?, updated=?, channel=?, origin=? WHERE id=?`, args...)
+			target=?, error=?, duplicate_of=?, fields=?, invoice_key=?, created=?, updated=?, channel=?, origin=?, batch=?, parts=? WHERE id=?`, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("journal: store %s: %w", d.ID, err)
