@@ -10,11 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/eingang/eingang/internal/dms"
@@ -233,6 +236,10 @@ func (s *Journal) Create(ctx context.Context, doc *journal.Document) (existing *
 
 // Get returns the document with its events.
 func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error) {
+	return readAgain(ctx, func() (*journal.Document, error) { return s.get(ctx, id) })
+}
+
+func (s *Journal) get(ctx context.Context, id string) (*journal.Document, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+docColumns+` FROM documents WHERE id = $1`, id)
 	b.Queue(`SELECT step, time, outcome, detail FROM events WHERE doc_id = $1 ORDER BY seq`, id)
@@ -376,14 +383,16 @@ func (s *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Documen
 	}
 	args = append(args, limit, max(f.Offset, 0))
 	q += fmt.Sprintf(` ORDER BY %s DESC, id LIMIT $%d OFFSET $%d`, order, len(args)-1, len(args))
-	return queryDocs(ctx, s.pool, q, args...)
+	return readAgain(ctx, func() ([]journal.Document, error) { return queryDocs(ctx, s.pool, q, args...) })
 }
 
 // Unfinished returns the documents that are neither delivered, failed nor
 // duplicates, oldest first.
 func (s *Journal) Unfinished(ctx context.Context) ([]journal.Document, error) {
-	return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE state IN ($1, $2) ORDER BY created`,
-		journal.StateReceived, journal.StateProcessing)
+	return readAgain(ctx, func() ([]journal.Document, error) {
+		return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE state IN ($1, $2) ORDER BY created`,
+			journal.StateReceived, journal.StateProcessing)
+	})
 }
 
 // ByInvoiceKey returns the documents carrying the invoice key, oldest first.
@@ -391,7 +400,9 @@ func (s *Journal) ByInvoiceKey(ctx context.Context, key string) ([]journal.Docum
 	if key == "" {
 		return nil, nil
 	}
-	return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE invoice_key = $1 ORDER BY created`, key)
+	return readAgain(ctx, func() ([]journal.Document, error) {
+		return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE invoice_key = $1 ORDER BY created`, key)
+	})
 }
 
 // ClaimInvoiceKeys records that document id carries the invoice keys and
@@ -475,6 +486,10 @@ func readClaims(br pgx.BatchResults, skip int) ([]journal.InvoiceClaim, error) {
 
 // Counts returns the number of documents per state.
 func (s *Journal) Counts(ctx context.Context) (map[string]int, error) {
+	return readAgain(ctx, func() (map[string]int, error) { return s.counts(ctx) })
+}
+
+func (s *Journal) counts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT state, COUNT(*) FROM documents GROUP BY state`)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -657,3 +672,30 @@ func docArgs(d *journal.Document) ([]any, error) {
 }
 
 const insertEvent = `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES ($1, $2, $3, $4, $5)`
+
+// readAgain runs a read a second time when its connection died under it.
+// After the database server restarts, every idle connection of the pool
+// is cut, and the pool learns it only when it next uses each one; a read
+// changes nothing, so running it again on a fresh connection is safe and
+// spares the status page and the API an error for a restart that is
+// over. Writes are left to the queue's retry, which knows the step.
+func readAgain[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	v, err := read()
+	if err != nil && connectionLost(err) && ctx.Err() == nil {
+		return read()
+	}
+	return v, err
+}
+
+// connectionLost reports whether err means the connection, not the
+// statement, failed: the server shut it down (SQLSTATE class 57P:
+// admin or crash shutdown, cannot connect now), or it broke before or
+// while the statement was sent.
+func connectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "57P")
+	}
+	var ne net.Error
+	return pgconn.SafeToRetry(err) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}

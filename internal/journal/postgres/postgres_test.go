@@ -80,3 +80,35 @@ func TestServerRestart(t *testing.T) {
 		t.Fatalf("after the restart: %+v, %v", d, err)
 	}
 }
+
+// TestReadsRideOutServerRestart: right after a restart of the database
+// server, whose shutdown cut every idle connection of the pool, the first
+// reads already answer: the status page and the API show no error for a
+// restart that is over.
+func TestReadsRideOutServerRestart(t *testing.T) {
+	ctx := context.Background()
+	j, err := Open(ctx, testenv.StartPostgres(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, _, err := j.Create(ctx, &journal.Document{ID: "r", SourceName: "r.pdf", Profile: "p", State: journal.StateProcessing}); err != nil {
+		t.Fatal(err)
+	}
+	// Several connections in the pool, so that more than one is cut.
+	for range 4 {
+		if _, err := j.List(ctx, journal.Filter{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testenv.RestartPostgres(t)
+	if docs, err := j.List(ctx, journal.Filter{}); err != nil || len(docs) != 1 {
+		t.Fatalf("first List after the restart: %v, %v", docs, err)
+	}
+	if _, err := j.Get(ctx, "r"); err != nil {
+		t.Fatalf("first Get after the restart: %v", err)
+	}
+	if _, err := j.Counts(ctx); err != nil {
+		t.Fatalf("first Counts after the restart: %v", err)
+	}
+}
