@@ -170,7 +170,7 @@ func (e *Engine) runPage(j *job, cl *gosseract.Client, sc *scratch) (r pageResul
 	dpi := e.cfg.RasterDPI
 	rasterDPI := 0.0
 	if p.Image != nil {
-		src, err = p.Image.Gray(lim)
+		src, err = pageGray(p.Image, lim)
 		undecodable := errors.Is(err, pdf.ErrCorrupt) || errors.Is(err, pdf.ErrUnsupportedFormat)
 		if err != nil && (!undecodable || !j.doc.CanRender()) {
 			return pageResult{err: err}
