@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
 	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/eingang/eingang/internal/testenv"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
 
 // probeWord is what the synthetic text layers say; no corpus file contains it.
