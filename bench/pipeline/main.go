@@ -8,6 +8,13 @@
 //   - wall time and pages per minute with 1 and 2 work processes (N work ×
 //     workers.concurrency = the cores), beside bare `tesseract IMG out -l
 //     deu pdf` on the same page images with as many in parallel as cores;
+//   - the CPU time (user + system) each side used: bare Tesseract's
+//     processes, and every eingang role with the children it ran
+//     (pdftoppm, pdftotext), from the drop to the last delivery. On a
+//     machine that others share, the CPU ratio is the steadier of the two;
+//   - with -repeat N, N rounds in which each pipeline run directly follows
+//     its own bare Tesseract run, and the median and range of the ratios,
+//     so that a drifting machine load hits both sides alike;
 //   - the share of each pipeline step in the time the steps took (from the
 //     work processes' eingang_step_duration_seconds histograms);
 //   - Redis commands per document (INFO commandstats before and after) and
@@ -21,7 +28,7 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./bench/pipeline [-pages N] [-work 1,2] [-journal sqlite,postgres] [-bin bin/eingang]
+//	go run ./bench/pipeline [-pages N] [-work 1,2] [-journal sqlite,postgres] [-repeat N] [-bin bin/eingang]
 package main
 
 import (
@@ -63,6 +70,9 @@ type result struct {
 	docs, pages       int
 	delivered, failed int
 	wall              time.Duration
+	cpu               time.Duration // user + system of all roles and their children, drop to last delivery; -1 unknown
+	round             int
+	bare              int                // index of the bare Tesseract run just before, in reportIn.bare
 	steps             map[string]float64 // seconds summed over the work processes
 	redisCalls        map[string]cmdStat
 	pg                pgStats
@@ -105,6 +115,7 @@ func run() int {
 	bin := flag.String("bin", "", "eingang binary (default: build ./cmd/eingang)")
 	cores := flag.Int("cores", runtime.NumCPU(), "cores to fill: work processes × workers.concurrency and bare Tesseract's parallelism")
 	journalBench := flag.Bool("journal-bench", true, "also run BenchmarkJournalPerDocument of both journal adapters")
+	repeat := flag.Int("repeat", 1, "rounds; in each, every pipeline run follows its own bare Tesseract run, and ratios are reported as median and range")
 	flag.Parse()
 
 	sig := make(chan os.Signal, 1)
@@ -138,6 +149,10 @@ func run() int {
 		works = append(works, n)
 	}
 	journals := strings.Split(*journalFlag, ",")
+	if *repeat < 1 {
+		fmt.Fprintln(os.Stderr, "bench/pipeline: bad -repeat")
+		return 2
+	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	host, _ := os.Hostname()
 	fmt.Printf("bench/pipeline %s: corpus %s, %d documents, %d pages; host %s, %d cores; load average at start %s\n",
@@ -177,27 +192,38 @@ func run() int {
 		}
 	}
 
-	// Bare Tesseract first: the same page images, as many at once as cores.
-	fmt.Fprintln(os.Stderr, "extracting page images and running bare tesseract…")
+	// Bare Tesseract right before each pipeline run: the same page images,
+	// as many at once as cores.
+	fmt.Fprintln(os.Stderr, "extracting page images…")
 	images := extractImages(dir, docs, filepath.Join(tmp, "img"))
 	nImages := 0
 	for _, im := range images {
 		nImages += len(im)
 	}
-	tessLoad := loadAvg()
-	tessWall, tessErrs := runTesseract(images, *cores, filepath.Join(tmp, "tess"))
 
 	var results []result
-	for _, j := range journals {
-		for _, w := range works {
-			conc := max(1, *cores/w)
-			fmt.Fprintf(os.Stderr, "pipeline: journal %s, %d work × concurrency %d…\n", j, w, conc)
-			r := runPipeline(*bin, rs, pg, j, w, conc, dir, docs, filepath.Join(tmp, fmt.Sprintf("run-%s-%d", j, w)))
-			r.pages = pages
-			if r.err != nil {
-				fmt.Fprintf(os.Stderr, "pipeline %s/%d: %v\n", j, w, r.err)
+	var bares []bareRun
+	for round := 1; round <= *repeat; round++ {
+		for _, j := range journals {
+			for _, w := range works {
+				fmt.Fprintf(os.Stderr, "round %d: bare tesseract…\n", round)
+				b := runTesseract(images, *cores, filepath.Join(tmp, "tess"))
+				b.round = round
+				bares = append(bares, b)
+				conc := max(1, *cores/w)
+				fmt.Fprintf(os.Stderr, "round %d: pipeline: journal %s, %d work × concurrency %d…\n", round, j, w, conc)
+				r := runPipeline(*bin, rs, pg, j, w, conc, dir, docs, filepath.Join(tmp, fmt.Sprintf("run-%s-%d-%d", j, w, round)))
+				r.pages, r.round, r.bare = pages, round, len(bares)-1
+				if r.err != nil {
+					fmt.Fprintf(os.Stderr, "pipeline %s/%d: %v\n", j, w, r.err)
+				}
+				fmt.Fprintf(os.Stderr, "round %d: bare %.1f s wall, %.1f s CPU; eingang %.1f s wall, %.1f s CPU\n",
+					round, b.wall.Seconds(), b.cpu.Seconds(), r.wall.Seconds(), r.cpu.Seconds())
+				results = append(results, r)
+				// The run's work area is not needed any more; several
+				// rounds would otherwise fill the disk with archives.
+				os.RemoveAll(filepath.Join(tmp, fmt.Sprintf("run-%s-%d-%d", j, w, round)))
 			}
-			results = append(results, r)
 		}
 	}
 
@@ -218,7 +244,7 @@ func run() int {
 		jb = journalBenchmark()
 	}
 
-	report(os.Stdout, reportIn{tessLoad: tessLoad, docs: docs, pages: pages, images: nImages, cores: *cores, tessWall: tessWall, tessErrs: tessErrs,
+	report(os.Stdout, reportIn{docs: docs, pages: pages, images: nImages, cores: *cores, bare: bares, repeat: *repeat,
 		results: results, redisRPS: redisRPS, redisPer: redisPer, pgCommits: pgCommits, journalBench: jb})
 	return 0
 }
@@ -278,9 +304,17 @@ func extractImages(dir string, docs []doc, out string) map[string][]string {
 	return m
 }
 
+// bareRun is one run of bare Tesseract over the page images.
+type bareRun struct {
+	wall, cpu   time.Duration
+	errs, round int
+	load        string
+}
+
 // runTesseract runs `tesseract IMG OUT -l deu pdf` on every image, par at
-// a time, and returns the wall time.
-func runTesseract(images map[string][]string, par int, out string) (time.Duration, int) {
+// a time, each with OMP_THREAD_LIMIT=1 as eingang's recognisers run, and
+// returns the wall time and the CPU time the processes used.
+func runTesseract(images map[string][]string, par int, out string) bareRun {
 	os.MkdirAll(out, 0o755)
 	var all []string
 	for _, im := range images {
@@ -291,6 +325,8 @@ func runTesseract(images map[string][]string, par int, out string) (time.Duratio
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	errs := 0
+	var cpu time.Duration
+	load := loadAvg()
 	start := time.Now()
 	for i, img := range all {
 		wg.Add(1)
@@ -300,15 +336,17 @@ func runTesseract(images map[string][]string, par int, out string) (time.Duratio
 			defer func() { <-sem }()
 			cmd := exec.Command("tesseract", img, filepath.Join(out, strconv.Itoa(i)), "-l", "deu", "pdf")
 			cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-			if err := cmd.Run(); err != nil {
-				mu.Lock()
+			err := cmd.Run()
+			mu.Lock()
+			cpu += exitedCPU(cmd)
+			if err != nil {
 				errs++
-				mu.Unlock()
 			}
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return time.Since(start), errs
+	return bareRun{wall: time.Since(start), cpu: cpu, errs: errs, load: load}
 }
 
 // proc is one running eingang role.
@@ -454,6 +492,7 @@ profiles:
 		os.WriteFile(filepath.Join(stage, d.file), b, 0o644)
 	}
 	r.load = loadAvg()
+	cpuBefore := procsCPU(procs)
 	start := time.Now()
 	for _, d := range docs {
 		if err := os.Rename(filepath.Join(stage, d.file), filepath.Join(inbox, d.file)); err != nil {
@@ -495,6 +534,10 @@ profiles:
 		time.Sleep(100 * time.Millisecond)
 	}
 	r.wall = end.Sub(start)
+	r.cpu = -1
+	if after := procsCPU(procs); cpuBefore >= 0 && after >= 0 {
+		r.cpu = after - cpuBefore
+	}
 	// Let the last task's completion reach Redis, then read the counters
 	// and the step histograms, then stop the roles (their connections'
 	// statistics reach pg_stat_database when they end).

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/eingang/eingang/internal/layout"
 	"github.com/eingang/eingang/internal/pdf"
 	"github.com/eingang/eingang/internal/testenv"
 )
@@ -101,5 +102,35 @@ func TestDeskewStraightensLines(t *testing.T) {
 	}
 	if checked < 3 {
 		t.Fatalf("only %d skewed pages checked", checked)
+	}
+}
+
+func TestNeedSecondPass(t *testing.T) {
+	words := func(n int, conf float64) []layout.Word {
+		ws := make([]layout.Word, n)
+		for i := range ws {
+			ws[i] = layout.Word{Text: "Rechnung", Confidence: conf}
+		}
+		return ws
+	}
+	sure := Orientation{Lines: 30, Score: 0.3, Alternative: -1}
+	weak := Orientation{Lines: 39, Score: 0.068, Alternative: 180}
+	for _, c := range []struct {
+		name  string
+		o     Orientation
+		conf  float64
+		words []layout.Word
+		want  bool
+	}{
+		{"confident estimate, good reading", sure, 88, words(200, 88), false},
+		{"confident estimate, poor reading", sure, 42, words(200, 42), true},
+		{"weak estimate, clear reading (scan-0010)", weak, 92, words(507, 92), false},
+		{"weak estimate, middling reading", weak, 55, words(300, 55), true},
+		{"weak estimate, clear but few words (scan-0006 p. 3)", weak, 77, words(5, 77), true},
+		{"weak estimate, upside-down reading", weak, 31, words(120, 31), true},
+	} {
+		if got := needSecondPass(c.o, c.conf, c.words); got != c.want {
+			t.Errorf("%s: needSecondPass = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

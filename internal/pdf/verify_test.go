@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
 	"github.com/eingang/eingang/internal/pdfraw"
 	"github.com/eingang/eingang/internal/testenv"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
 
 // probeWord is what the synthetic text layers say; no corpus file contains it.
@@ -22,7 +23,7 @@ const probeWord = "Eingangsprobe"
 // probeLayers gives every page that the OCR step would recognise (no
 // extractable text of its own) a text layer with probeWord, turned by 180°
 // on every second such page so that the rotation path is verified too.
-func probeLayers(t *testing.T, doc *Document, texts []int) []*TextLayer {
+func probeLayers(t testing.TB, doc *Document, texts []int) []*TextLayer {
 	t.Helper()
 	layers := make([]*TextLayer, len(doc.Pages))
 	n := 0
@@ -260,5 +261,53 @@ func TestRewriteDamageIsCaught(t *testing.T) {
 		t.Fatalf("VerifyOutput of the rewrite = %v, want ErrOutputDamaged", err)
 	} else {
 		t.Log(err)
+	}
+}
+
+// TestVerifyOutputNamesDamagedPage blanks the last page of a three-page
+// scan: the pages are rendered several at a time, and the verdict must
+// still come from comparing each page with its own input page.
+func TestVerifyOutputNamesDamagedPage(t *testing.T) {
+	needTool(t, "pdftoppm")
+	needTool(t, "pdftotext")
+	ctx := context.Background()
+	doc, err := Open(ctx, filepath.Join(testenv.Corpus(t, "scans"), "scan-0001.pdf"), testLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) != 3 {
+		t.Fatalf("scan-0001 has %d pages, want 3", len(doc.Pages))
+	}
+	layers := probeLayers(t, doc, nil)
+	good := filepath.Join(t.TempDir(), "good.pdf")
+	if err := doc.WriteSearchable(good, layers, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.VerifyOutput(ctx, good, layers); err != nil {
+		t.Fatalf("undamaged output refused: %v", err)
+	}
+	data, _ := os.ReadFile(good)
+	f, err := pdfraw.Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := f.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Page 3 shows page 2's content: each page still renders, only the
+	// pairing of input and output pages can tell.
+	u := f.NewUpdate()
+	pd := pages[2].Dict.Clone()
+	pd["Contents"] = pages[1].Dict["Contents"]
+	pd["Resources"] = pages[1].Resources
+	u.Put(pages[2].Ref, pd)
+	bad := filepath.Join(t.TempDir(), "bad.pdf")
+	if err := os.WriteFile(bad, append(append([]byte{}, data...), u.Bytes()...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = doc.VerifyOutput(ctx, bad, layers)
+	if !errors.Is(err, ErrOutputDamaged) || !strings.Contains(err.Error(), "page 3 ") {
+		t.Fatalf("VerifyOutput = %v, want ErrOutputDamaged for page 3", err)
 	}
 }
