@@ -58,6 +58,10 @@ func imageDict(im *Image) string {
 		d += " /Filter /DCTDecode"
 	case FilterFlate:
 		d += " /Filter /FlateDecode"
+		if im.Predictor > PredictorNone {
+			d += fmt.Sprintf(" /DecodeParms << /Predictor %d /Colors %d /BitsPerComponent %d /Columns %d >>",
+				im.Predictor, im.Components, im.BitsPerComponent, im.Width)
+		}
 	case FilterCCITT:
 		d += fmt.Sprintf(" /Filter /CCITTFaxDecode /DecodeParms << /K %d /Columns %d /Rows %d", im.K, im.Width, im.Height)
 		if im.EncodedByteAlign {
