@@ -42,6 +42,11 @@ type Image struct {
 	Data   []byte
 	// DPIX and DPIY are the resolution the scanner recorded; 0 if unknown.
 	DPIX, DPIY float64
+	// Rotate is the clockwise /Rotate, in degrees, of the page that
+	// [ImagesToPDF] shows the image on: a batch page the scanner marked
+	// as turned shows the same way in its part. The samples are not
+	// turned; readers of the image (Gray) ignore it.
+	Rotate int
 }
 
 // ColorSpace returns the PDF device colour space name.

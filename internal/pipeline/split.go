@@ -257,11 +257,15 @@ func partName(batchName string, n int) string {
 }
 
 // pageImage is the page's image as a part file stores it: the encoded
-// bytes unchanged, at the resolution the batch page showed it. Samples a
-// PDF stored Flate-compressed come back decoded; they are compressed
-// again (losslessly, deterministically) instead of stored raw.
+// bytes unchanged (JPEG, CCITT, Flate alone with or without a predictor),
+// at the resolution the batch page showed it and turned as the batch page
+// was. Samples stored with another lossless filter chain (LZW,
+// RunLength, ASCII85, Flate twice, an unusual predictor) come back
+// decoded; they are compressed again with Flate, the same pixels in
+// other bytes, deterministically.
 func pageImage(pg pdf.Page) *pdf.Image {
 	im := *pg.Image
+	im.Rotate = pg.Rotate
 	if im.DPIX < 10 || im.DPIY < 10 {
 		if sx, sy := math.Abs(pg.ImageMatrix[0]), math.Abs(pg.ImageMatrix[3]); sx > 0 && sy > 0 {
 			im.DPIX, im.DPIY = float64(im.Width)*72/sx, float64(im.Height)*72/sy
