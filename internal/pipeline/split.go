@@ -17,6 +17,7 @@ import (
 
 	"github.com/eingang/eingang/internal/batch"
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/pdf"
 	"github.com/eingang/eingang/internal/transfervermerk"
@@ -29,10 +30,10 @@ const StepSplit = "split"
 // splitLimits bound the page images of a batch as OCR's defaults do.
 var splitLimits = pdf.Limits{MaxPixels: 100_000_000, MinSide: 16}
 
-// SplitError is a batch that cannot be split as configured: the plan
-// asks for review (a part over max_pages_per_document, no page with
-// content) or a page image cannot be read. The batch goes to the error
-// folder as a whole.
+// SplitError is a batch that cannot be split as configured: it has no
+// page with content, its settings are invalid or a page image cannot be
+// read. The batch goes to the error folder as a whole. (A part over
+// max_pages_per_document is no SplitError: see split.)
 type SplitError struct {
 	// Why is the German reason (the plan's own words).
 	Why string
@@ -122,7 +123,26 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 		}
 	}
 	parts, removed, err := batch.Plan(infos, opts)
+	var long *batch.PartTooLongError
+	if errors.As(err, &long) {
+		// A missed separator sheet: the batch goes on as one document,
+		// nothing removed from it (not even blank backs), flagged for a
+		// person who can see the whole stack and split it by hand.
+		why := fmt.Sprintf("Teil %d hätte %d Seiten, mehr als die erlaubten %d: vermutlich fehlt ein Trennblatt. Bitte den Stapel prüfen.",
+			long.Part, long.Pages, long.Max)
+		detail := fmt.Sprintf("not split: part %d would have %d pages, limit %d; one document for review", long.Part, long.Pages, long.Max)
+		return StepOCR, p.advance(ctx, doc.ID, StepSplit, StepOCR, detail, func(d *journal.Document) {
+			if d.Fields == nil {
+				d.Fields = map[string]string{}
+			}
+			d.Fields[fields.BatchReview] = why
+		})
+	}
 	if err != nil {
+		// Only blank pages and separator sheets: there is no document a
+		// person could check in the DMS, only a stack to look at again
+		// at the scan station, which the error folder and its reason
+		// file are for.
 		why := strings.TrimPrefix(err.Error(), batch.ErrReview.Error()+": ")
 		return "", &SplitError{Why: why + ".", Err: err}
 	}
