@@ -39,7 +39,7 @@ func ImagesToPDF(imgs []*Image) []byte {
 		content := fmt.Appendf(nil, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", w, h)
 		page, cont, img := 3+3*i, 4+3*i, 5+3*i
 		rot := ""
-		if r := ((im.Rotate%360)+360)%360; r != 0 && r%90 == 0 {
+		if r := ((im.Rotate % 360) + 360) % 360; r != 0 && r%90 == 0 {
 			rot = fmt.Sprintf(" /Rotate %d", r)
 		}
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f]%s /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, rot, img, cont), nil)

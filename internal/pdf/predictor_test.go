@@ -181,7 +181,7 @@ func refFilter(typ byte, row, prev []byte, bpp int) []byte {
 func TestPredictorRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct {
-		name                string
+		name                 string
 		colors, bpc, columns int
 	}{
 		{"gray 1 bit", 1, 1, 37},
