@@ -111,6 +111,10 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 	if err != nil {
 		return "", &SplitError{Why: "die Stapel-Einstellungen des Profils sind ungültig (" + err.Error() + ").", Err: err}
 	}
+	// The whole page is read exactly when something can be found only
+	// there: barcode_fields, and foreign separator codes. No setting
+	// turns it on or off: on without them finds nothing Plan uses, off
+	// with them loses fields and sheets.
 	det := batch.NewDetector(b.SeparatorStrings, len(b.BarcodeFields) > 0 || len(b.SeparatorStrings) > 0)
 	infos := make([]batch.PageInfo, len(imgs))
 	for i, im := range imgs {
