@@ -86,8 +86,25 @@ type Part struct {
 func (p Part) PageRange() string { return fmt.Sprintf("%d-%d", p.From, p.To) }
 
 // ErrReview means the batch needs a person: a part is longer than
-// max_pages_per_document, or the batch has no content page.
+// max_pages_per_document (a [PartTooLongError]), or the batch has no
+// content page.
 var ErrReview = errors.New("batch: Stapel zur Prüfung")
+
+// PartTooLongError is a plan with a part longer than
+// MaxPagesPerDocument: most likely a separator sheet was not recognised
+// or not put in, and a person must check the batch. It wraps ErrReview.
+type PartTooLongError struct {
+	// Part is the 1-based number of the part, Pages its page count
+	// (removed pages not counted), Max the limit.
+	Part, Pages, Max int
+}
+
+func (e *PartTooLongError) Error() string {
+	return fmt.Sprintf("%v: Teil %d hat %d Seiten, höchstens %d sind erlaubt (Trennblatt übersehen?)", ErrReview, e.Part, e.Pages, e.Max)
+}
+
+// Unwrap returns ErrReview.
+func (e *PartTooLongError) Unwrap() error { return ErrReview }
 
 // Plan cuts a batch into parts. It is pure: the same pages and options
 // always give the same parts, so a split that is repeated after a crash
@@ -186,8 +203,7 @@ func Plan(pages []PageInfo, opts Options) ([]Part, []Removed, error) {
 	for i := range parts {
 		pt := &parts[i]
 		if opts.MaxPagesPerDocument > 0 && len(pt.Pages) > opts.MaxPagesPerDocument {
-			return nil, removed, fmt.Errorf("%w: Teil %d hat %d Seiten, höchstens %d sind erlaubt (Trennblatt übersehen?)",
-				ErrReview, pt.Index, len(pt.Pages), opts.MaxPagesPerDocument)
+			return nil, removed, &PartTooLongError{Part: pt.Index, Pages: len(pt.Pages), Max: opts.MaxPagesPerDocument}
 		}
 		fields := codeFields(pages, pt.Pages, opts.BarcodeFields)
 		if len(fields) > 0 && pt.Meta == nil {

@@ -192,3 +192,29 @@ func FuzzPlan(f *testing.F) {
 		}
 	})
 }
+
+// A part over the limit is reported with its number and size, so that
+// the split can tell the clerk which part is too long.
+func TestPlanPartTooLong(t *testing.T) {
+	tests := []struct {
+		name            string
+		pages           string
+		max             int
+		part, partPages int
+	}{
+		{"first part", "ccccscc", 3, 1, 4},
+		{"second part, blank backs not counted", "ccscbcbcc", 3, 2, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Plan(pagesOf(tt.pages), Options{Separators: true, RemoveBlank: true, MaxPagesPerDocument: tt.max})
+			var long *PartTooLongError
+			if !errors.As(err, &long) || !errors.Is(err, ErrReview) {
+				t.Fatalf("error %v, want a PartTooLongError", err)
+			}
+			if long.Part != tt.part || long.Pages != tt.partPages || long.Max != tt.max {
+				t.Errorf("%+v, want part %d with %d pages, limit %d", *long, tt.part, tt.partPages, tt.max)
+			}
+		})
+	}
+}

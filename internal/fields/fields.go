@@ -69,6 +69,12 @@ const (
 	SuspectOf   = "suspect_duplicate_invoice_of"
 )
 
+// BatchReview is why a batch scan went on unsplit, as one document a
+// person must check (a part over max_pages_per_document: a separator
+// sheet missed). Classification turns it into a review reason and the
+// review route.
+const BatchReview = "batch_review"
+
 // Fields a clerk's action on the status page sets: who marked a review
 // item as checked, and when (UTC, RFC 3339).
 const (

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/gif"
 	"image/jpeg"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,6 +58,8 @@ func FuzzOpenBytes(f *testing.F) {
 		f.Add(w)
 	}
 	f.Add(ImagesToPDF([]*Image{{Width: 40, Height: 30, BitsPerComponent: 8, Components: 1, Filter: FilterDCT, Data: jb.Bytes()}}))
+	f.Add(ImagesToPDF([]*Image{{Width: 4, Height: 2, BitsPerComponent: 8, Components: 1, Filter: FilterFlate, Predictor: 15,
+		Data: deflate([]byte{0, 1, 2, 3, 4, 4, 5, 6, 7, 8})}}))
 	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := OpenBytes(context.Background(), data, "", fuzzLimits)
@@ -144,4 +147,27 @@ func TestMergeJPEGStripsSynthetic(t *testing.T) {
 	if _, err := mergeJPEGStrips([][]byte{a.Bytes(), b.Bytes()}, 64, 48, 30); err == nil {
 		t.Error("joined strips of 30 rows")
 	}
+}
+
+// FuzzPredictor feeds the predictor decoder, which reads the inflated
+// streams of PDF input, rows of any shape: it must not panic and must
+// yield whole rows only.
+func FuzzPredictor(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 1, 3, 4, 2, 5, 6, 3, 7, 8, 4, 9, 10}, uint8(12), uint8(1), uint8(8), uint16(2))
+	f.Add([]byte{1, 2, 3, 4, 5, 6}, uint8(2), uint8(3), uint8(8), uint16(2))
+	f.Add([]byte{4, 0xff, 0x0f}, uint8(15), uint8(1), uint8(1), uint16(13))
+	f.Fuzz(func(t *testing.T, data []byte, p, colors, bpc uint8, columns uint16) {
+		r, err := newPredictorReader(bytes.NewReader(data), int(p), int(colors), int(bpc), int(columns))
+		if err != nil {
+			return
+		}
+		out, err := io.ReadAll(r)
+		if p <= PredictorNone {
+			return
+		}
+		rowLen := (int(columns)*int(colors)*int(bpc) + 7) / 8
+		if len(out)%rowLen != 0 {
+			t.Fatalf("%d bytes out, rows of %d (%v)", len(out), rowLen, err)
+		}
+	})
 }

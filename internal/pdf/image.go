@@ -31,12 +31,22 @@ type Image struct {
 	// K, EncodedByteAlign are the CCITTFaxDecode parameters (K < 0: G4).
 	K                int
 	EncodedByteAlign bool
+	// Predictor is the FlateDecode /Predictor (2: TIFF, 10–15: PNG; 0 or
+	// 1: none). Its /Colors, /BitsPerComponent and /Columns are those of
+	// the image: an image read from a PDF keeps its Flate stream byte for
+	// byte only when they are.
+	Predictor int
 	// Invert means /Decode [1 0 ...]: the stored samples are inverted
 	// (TIFF WhiteIsZero gray, BlackIsZero CCITT, Adobe CMYK JPEG).
 	Invert bool
 	Data   []byte
 	// DPIX and DPIY are the resolution the scanner recorded; 0 if unknown.
 	DPIX, DPIY float64
+	// Rotate is the clockwise /Rotate, in degrees, of the page that
+	// [ImagesToPDF] shows the image on: a batch page the scanner marked
+	// as turned shows the same way in its part. The samples are not
+	// turned; readers of the image (Gray) ignore it.
+	Rotate int
 }
 
 // ColorSpace returns the PDF device colour space name.
@@ -120,7 +130,9 @@ func (im *Image) Gray(lim Limits) (*image.Gray, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%w: flate: %v", ErrCorrupt, err)
 			}
-			r = zr
+			if r, err = newPredictorReader(zr, im.Predictor, im.Components, im.BitsPerComponent, im.Width); err != nil {
+				return nil, err
+			}
 		}
 		var err error
 		if g, err = rowsToGray(r, im.Width, im.Height, im.Components, im.BitsPerComponent); err != nil {

@@ -7,7 +7,9 @@ import (
 
 // ImagesToPDF builds a minimal PDF with one page per image, each page
 // showing its image at the recorded resolution. The image data is stored
-// exactly as given (JPEG stays DCT, G4 stays CCITT).
+// exactly as given (JPEG stays DCT, G4 stays CCITT, Flate keeps its
+// predictor), and each page turned by its image's Rotate. The same images
+// always give the same bytes: nothing depends on the time or on chance.
 func ImagesToPDF(imgs []*Image) []byte {
 	var b bytes.Buffer
 	var offsets []int
@@ -36,7 +38,11 @@ func ImagesToPDF(imgs []*Image) []byte {
 		w, h := float64(im.Width)*72/dx, float64(im.Height)*72/dy
 		content := fmt.Appendf(nil, "q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", w, h)
 		page, cont, img := 3+3*i, 4+3*i, 5+3*i
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, img, cont), nil)
+		rot := ""
+		if r := ((im.Rotate % 360) + 360) % 360; r != 0 && r%90 == 0 {
+			rot = fmt.Sprintf(" /Rotate %d", r)
+		}
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f]%s /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, rot, img, cont), nil)
 		_ = page
 		obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
 		obj(imageDict(im), im.Data)
@@ -58,6 +64,10 @@ func imageDict(im *Image) string {
 		d += " /Filter /DCTDecode"
 	case FilterFlate:
 		d += " /Filter /FlateDecode"
+		if im.Predictor > PredictorNone {
+			d += fmt.Sprintf(" /DecodeParms << /Predictor %d /Colors %d /BitsPerComponent %d /Columns %d >>",
+				im.Predictor, im.Components, im.BitsPerComponent, im.Width)
+		}
 	case FilterCCITT:
 		d += fmt.Sprintf(" /Filter /CCITTFaxDecode /DecodeParms << /K %d /Columns %d /Rows %d", im.K, im.Width, im.Height)
 		if im.EncodedByteAlign {

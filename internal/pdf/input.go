@@ -323,7 +323,11 @@ func (doc *Document) analysePage(nr int, lim Limits) (p Page, err error) {
 }
 
 // imageFromStream describes an image XObject. It returns nil (rasterise)
-// for colour spaces and filters it does not decode itself.
+// for colour spaces and filters it does not decode itself. DCT, CCITT and
+// single-filter Flate streams (see keptPredictor) are kept as stored;
+// other lossless chains (LZW, RunLength, ASCIIHex, ASCII85, Flate in a
+// chain, a predictor this reader does not undo) come back decoded as
+// FilterNone samples, which a writer must compress again.
 func imageFromStream(xt *model.XRefTable, sd *types.StreamDict, lim Limits) (*Image, error) {
 	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
 	if w == nil || h == nil {
@@ -374,6 +378,13 @@ func imageFromStream(xt *model.XRefTable, sd *types.StreamDict, lim Limits) (*Im
 				return nil, nil // mixed 1-D/2-D G3: let poppler render it
 			}
 			return img, nil
+		case FilterFlate:
+			if p, ok := keptPredictor(img, f.DecodeParms); ok {
+				// The stream is decoded only when its samples are needed
+				// (Gray), so a batch part can carry it byte for byte.
+				img.Filter, img.Data, img.Predictor = FilterFlate, sd.Raw, p
+				return img, nil
+			}
 		}
 	}
 	for _, f := range sd.FilterPipeline {
@@ -394,6 +405,34 @@ func imageFromStream(xt *model.XRefTable, sd *types.StreamDict, lim Limits) (*Im
 		return nil, fmt.Errorf("%w: image stream shorter than its size", ErrCorrupt)
 	}
 	return img, nil
+}
+
+// keptPredictor tells whether a FlateDecode image with the parameters
+// parms can be kept as stored, and with which predictor: without a
+// predictor, or with one Gray undoes whose /Colors, /BitsPerComponent and
+// /Columns are the image's own (ImagesToPDF writes them so).
+func keptPredictor(img *Image, parms types.Dict) (int, bool) {
+	if img.BitsPerComponent != 8 && !(img.BitsPerComponent == 1 && img.Components == 1) {
+		return 0, false
+	}
+	if parms == nil {
+		return 0, true
+	}
+	get := func(key string, def int) int {
+		if v := parms.IntEntry(key); v != nil {
+			return *v
+		}
+		return def
+	}
+	p := get("Predictor", PredictorNone)
+	if p == PredictorNone {
+		return 0, true
+	}
+	if !predictorSupported(p, img.BitsPerComponent) || get("Colors", 1) != img.Components ||
+		get("BitsPerComponent", 8) != img.BitsPerComponent || get("Columns", 1) != img.Width {
+		return 0, false
+	}
+	return p, true
 }
 
 func colorComponents(xt *model.XRefTable, o types.Object) int {

@@ -83,6 +83,9 @@ func assess(ctx context.Context, f facts) assessment {
 		// it formally; whoever opens it must learn why it is flagged.
 		a.Review = append(a.Review, invalidEInvoiceReason(a.Fields))
 	}
+	if why := a.Fields[fields.BatchReview]; why != "" {
+		a.Review = append(a.Review, why)
+	}
 	fromEInvoice := f.Kind != ""
 	var ex *extract.Fields
 	text := ""
@@ -178,9 +181,12 @@ func (a *assessment) settle(f facts, v invoicedup.Verdict) {
 	}
 	if f.Classifier != nil {
 		route := a.Route
-		if len(a.Review) > 0 && f.ReviewRoute != "" && (a.Fields[fields.DuplicateOf] != "" || a.Fields[fields.SuspectOf] != "" || route == "") {
+		if len(a.Review) > 0 && f.ReviewRoute != "" && (a.Fields[fields.DuplicateOf] != "" || a.Fields[fields.SuspectOf] != "" ||
+			a.Fields[fields.BatchReview] != "" || route == "") {
 			// A suspected duplicate never takes the normal route into the
-			// Rechnungsworkflow: a person decides first.
+			// Rechnungsworkflow: a person decides first. Nor does a batch
+			// left unsplit: it holds several documents, whose route its
+			// first page cannot tell.
 			route = f.ReviewRoute
 		}
 		if r, ok := f.Classifier.Route(route); ok {

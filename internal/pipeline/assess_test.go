@@ -186,3 +186,36 @@ func TestSettleDuplicateGoesToReview(t *testing.T) {
 		t.Errorf("detail %q", a.detail())
 	}
 }
+
+// A batch left unsplit (a missed separator sheet) is flagged with the
+// split's reason and, though its first page would route it into the
+// Rechnungsworkflow, takes the review route: it holds several documents.
+func TestSettleUnsplitBatchGoesToReview(t *testing.T) {
+	const why = "Teil 1 hätte 12 Seiten, mehr als die erlaubten 10: vermutlich fehlt ein Trennblatt. Bitte den Stapel prüfen."
+	for _, tt := range []struct {
+		name      string
+		batch     string
+		wantRoute string
+	}{
+		{"unsplit batch", why, "review"},
+		{"ordinary scan", "", "stadtwerke"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := map[string]string{}
+			if tt.batch != "" {
+				in[fields.BatchReview] = tt.batch
+			}
+			f := facts{Profile: "post", ProfileKind: "auto", Layout: lay(scanInvoice), Classifier: testClassifier(t),
+				RoutesConfigured: true, ReviewRoute: "review", Fields: in}
+			a := assess(context.Background(), f)
+			a.settle(f, invoicedup.Verdict{})
+			got := a.Fields
+			if got[fields.Route] != tt.wantRoute {
+				t.Errorf("route %q, want %q", got[fields.Route], tt.wantRoute)
+			}
+			if review := got[fields.NeedsReview] == "true"; review != (tt.batch != "") || (review && !strings.Contains(got[fields.ReviewWhy], why)) {
+				t.Errorf("needs_review %q, reason %q", got[fields.NeedsReview], got[fields.ReviewWhy])
+			}
+		})
+	}
+}

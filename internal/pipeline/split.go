@@ -17,6 +17,7 @@ import (
 
 	"github.com/eingang/eingang/internal/batch"
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/pdf"
 	"github.com/eingang/eingang/internal/transfervermerk"
@@ -29,10 +30,10 @@ const StepSplit = "split"
 // splitLimits bound the page images of a batch as OCR's defaults do.
 var splitLimits = pdf.Limits{MaxPixels: 100_000_000, MinSide: 16}
 
-// SplitError is a batch that cannot be split as configured: the plan
-// asks for review (a part over max_pages_per_document, no page with
-// content) or a page image cannot be read. The batch goes to the error
-// folder as a whole.
+// SplitError is a batch that cannot be split as configured: it has no
+// page with content, its settings are invalid or a page image cannot be
+// read. The batch goes to the error folder as a whole. (A part over
+// max_pages_per_document is no SplitError: see split.)
 type SplitError struct {
 	// Why is the German reason (the plan's own words).
 	Why string
@@ -110,6 +111,10 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 	if err != nil {
 		return "", &SplitError{Why: "die Stapel-Einstellungen des Profils sind ungültig (" + err.Error() + ").", Err: err}
 	}
+	// The whole page is read exactly when something can be found only
+	// there: barcode_fields, and foreign separator codes. No setting
+	// turns it on or off: on without them finds nothing Plan uses, off
+	// with them loses fields and sheets.
 	det := batch.NewDetector(b.SeparatorStrings, len(b.BarcodeFields) > 0 || len(b.SeparatorStrings) > 0)
 	infos := make([]batch.PageInfo, len(imgs))
 	for i, im := range imgs {
@@ -122,7 +127,26 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 		}
 	}
 	parts, removed, err := batch.Plan(infos, opts)
+	var long *batch.PartTooLongError
+	if errors.As(err, &long) {
+		// A missed separator sheet: the batch goes on as one document,
+		// nothing removed from it (not even blank backs), flagged for a
+		// person who can see the whole stack and split it by hand.
+		why := fmt.Sprintf("Teil %d hätte %d Seiten, mehr als die erlaubten %d: vermutlich fehlt ein Trennblatt. Bitte den Stapel prüfen.",
+			long.Part, long.Pages, long.Max)
+		detail := fmt.Sprintf("not split: part %d would have %d pages, limit %d; one document for review", long.Part, long.Pages, long.Max)
+		return StepOCR, p.advance(ctx, doc.ID, StepSplit, StepOCR, detail, func(d *journal.Document) {
+			if d.Fields == nil {
+				d.Fields = map[string]string{}
+			}
+			d.Fields[fields.BatchReview] = why
+		})
+	}
 	if err != nil {
+		// Only blank pages and separator sheets: there is no document a
+		// person could check in the DMS, only a stack to look at again
+		// at the scan station, which the error folder and its reason
+		// file are for.
 		why := strings.TrimPrefix(err.Error(), batch.ErrReview.Error()+": ")
 		return "", &SplitError{Why: why + ".", Err: err}
 	}
@@ -257,11 +281,15 @@ func partName(batchName string, n int) string {
 }
 
 // pageImage is the page's image as a part file stores it: the encoded
-// bytes unchanged, at the resolution the batch page showed it. Samples a
-// PDF stored Flate-compressed come back decoded; they are compressed
-// again (losslessly, deterministically) instead of stored raw.
+// bytes unchanged (JPEG, CCITT, Flate alone with or without a predictor),
+// at the resolution the batch page showed it and turned as the batch page
+// was. Samples stored with another lossless filter chain (LZW,
+// RunLength, ASCII85, Flate twice, an unusual predictor) come back
+// decoded; they are compressed again with Flate, the same pixels in
+// other bytes, deterministically.
 func pageImage(pg pdf.Page) *pdf.Image {
 	im := *pg.Image
+	im.Rotate = pg.Rotate
 	if im.DPIX < 10 || im.DPIY < 10 {
 		if sx, sy := math.Abs(pg.ImageMatrix[0]), math.Abs(pg.ImageMatrix[3]); sx > 0 && sy > 0 {
 			im.DPIX, im.DPIY = float64(im.Width)*72/sx, float64(im.Height)*72/sy

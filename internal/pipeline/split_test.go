@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +16,9 @@ import (
 
 	"github.com/eingang/eingang/internal/batch/batchtest"
 	"github.com/eingang/eingang/internal/config"
+	"github.com/eingang/eingang/internal/dms"
+	"github.com/eingang/eingang/internal/dms/archive"
+	"github.com/eingang/eingang/internal/fields"
 	"github.com/eingang/eingang/internal/intake"
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/journal/sqlite"
@@ -234,18 +239,117 @@ func TestSplitGeneratedBatches(t *testing.T) {
 	}
 }
 
-// A batch with a part over max_pages_per_document is not split: the step
-// fails permanently with a German reason and the batch goes to the error
-// folder as a whole.
-func TestSplitOverMaxPagesFailsTheBatch(t *testing.T) {
-	if testing.Short() {
-		t.Skip("analyses a generated batch scan")
+// copyRecognizer stands in for OCR: the output is the input, unchanged.
+type copyRecognizer struct{ pages int }
+
+func (r copyRecognizer) Recognize(_ context.Context, in, out string) (*Recognition, error) {
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return nil, err
 	}
+	return &Recognition{Pages: r.pages}, os.WriteFile(out, data, 0o644)
+}
+
+// scanPage is a synthetic page image: lines of "text" on white, or a
+// blank back (white with faint noise), Flate-compressed.
+func scanPage(t *testing.T, blank bool, seed uint64) *pdf.Image {
+	t.Helper()
+	const w, h = 850, 1100 // A4 at 100 dpi
+	r := rand.New(rand.NewPCG(seed, 1))
+	pix := make([]byte, w*h)
+	for i := range pix {
+		pix[i] = byte(250 + r.IntN(6))
+	}
+	if !blank {
+		// Sparse, as letters are: ink is a small share of the page.
+		for y := 150; y < h/2; y += 45 {
+			for x := 120; x < w-120-r.IntN(300); x += 12 + r.IntN(8) {
+				for dy := range 10 {
+					for dx := range 4 {
+						pix[(y+dy)*w+x+dx] = 20
+					}
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	zw := zlib.NewWriter(&buf)
+	zw.Write(pix)
+	zw.Close()
+	return &pdf.Image{Width: w, Height: h, BitsPerComponent: 8, Components: 1, Filter: pdf.FilterFlate, Data: buf.Bytes(), DPIX: 100, DPIY: 100}
+}
+
+// A batch with a part over max_pages_per_document (a missed separator
+// sheet) is not split and does not fail: it goes on as one document,
+// every page kept (the blank back too), and is delivered flagged for
+// review with a German reason naming the part; its original goes to
+// done/.
+func TestSplitOverMaxPagesGoesToReview(t *testing.T) {
 	ctx := context.Background()
-	b := pickBatches(t, "batch-06")[0]
-	p, j, q, root := newBatchPipeline(t, 1)
-	data, _ := batchPDF(t, b, allPages(b))
+	p, j, q, root := newBatchPipeline(t, 2)
+	imgs := []*pdf.Image{scanPage(t, false, 1), scanPage(t, true, 2), scanPage(t, false, 3), scanPage(t, false, 4)}
+	data := pdf.ImagesToPDF(imgs)
+	p.ocr = copyRecognizer{pages: len(imgs)}
+	p.targets = map[string]dms.Target{"archive": archive.New("archive", filepath.Join(root, "archive"))}
 	id, err := p.Intake(q).Register(ctx, claimBytes(t, p, root, "stapel", "stapel.pdf", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := StepIngest
+	var steps []string
+	for step != "" {
+		steps = append(steps, step)
+		if step, err = p.Run(ctx, step, id); err != nil {
+			t.Fatalf("%s: %v", steps[len(steps)-1], err)
+		}
+		if len(steps) > 10 {
+			t.Fatalf("steps %v", steps)
+		}
+	}
+	d := mustGet(t, j, id)
+	if d.State != journal.StateDelivered || len(d.Parts) != 0 || !slices.Contains(steps, StepOCR) {
+		t.Fatalf("batch %q parts %v after steps %v (%s)", d.State, d.Parts, steps, d.Error)
+	}
+	why := d.Fields[fields.ReviewWhy]
+	if d.Fields[fields.NeedsReview] != "true" || !strings.Contains(why, "Teil 1 hätte 3 Seiten, mehr als die erlaubten 2") || !strings.Contains(why, "Trennblatt") {
+		t.Errorf("needs_review %q, reason %q", d.Fields[fields.NeedsReview], why)
+	}
+	if docs, _ := j.List(ctx, journal.Filter{}); len(docs) != 1 {
+		t.Errorf("%d documents, want only the batch", len(docs))
+	}
+	done, _ := filepath.Glob(filepath.Join(root, "done", "*", "stapel.pdf"))
+	if len(done) != 1 {
+		t.Fatalf("original in done/: %v", done)
+	}
+	if got, _ := os.ReadFile(done[0]); !bytes.Equal(got, data) {
+		t.Error("the original in done/ was changed")
+	}
+	var delivered []string
+	filepath.WalkDir(filepath.Join(root, "archive"), func(path string, e os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".pdf") {
+			delivered = append(delivered, path)
+		}
+		return nil
+	})
+	if len(delivered) != 1 {
+		t.Fatalf("delivered PDFs %v, want one", delivered)
+	}
+	out, err := pdf.Open(ctx, delivered[0], pdf.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Pages) != len(imgs) {
+		t.Errorf("delivered %d pages, the batch has %d: nothing may be removed", len(out.Pages), len(imgs))
+	}
+}
+
+// A batch of only blank pages has no document to check: it fails with a
+// German reason and goes to the error folder as a whole.
+func TestSplitOnlyBlankPagesFails(t *testing.T) {
+	ctx := context.Background()
+	p, j, q, root := newBatchPipeline(t, 2)
+	data := pdf.ImagesToPDF([]*pdf.Image{scanPage(t, true, 5), scanPage(t, true, 6)})
+	id, err := p.Intake(q).Register(ctx, claimBytes(t, p, root, "stapel", "leer.pdf", data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,19 +359,16 @@ func TestSplitOverMaxPagesFailsTheBatch(t *testing.T) {
 	_, err = p.Run(ctx, StepSplit, id)
 	var se *SplitError
 	v := p.faults.Classify(err)
-	if !errors.As(err, &se) || !v.Permanent || !strings.Contains(v.Clerk, "höchstens 1") {
+	if !errors.As(err, &se) || !v.Permanent || !strings.Contains(v.Clerk, "keine Seite mit Inhalt") {
 		t.Fatalf("split: %v (permanent %v, clerk %q)", err, v.Permanent, v.Clerk)
 	}
 	if err := p.Fail(ctx, id, StepSplit, err, v.Clerk); err != nil {
 		t.Fatal(err)
 	}
-	d, _ := j.Get(ctx, id)
-	reason, rerr := os.ReadFile(filepath.Join(root, "error", "stapel.pdf.error.txt"))
-	if d.State != journal.StateFailed || len(d.Parts) != 0 || rerr != nil || !strings.Contains(string(reason), "Stapel") {
+	d := mustGet(t, j, id)
+	reason, rerr := os.ReadFile(filepath.Join(root, "error", "leer.pdf.error.txt"))
+	if d.State != journal.StateFailed || len(d.Parts) != 0 || rerr != nil || !strings.Contains(string(reason), "keine Seite mit Inhalt") {
 		t.Errorf("batch %q parts %v, reason %q (%v)", d.State, d.Parts, reason, rerr)
-	}
-	if docs, _ := j.List(ctx, journal.Filter{}); len(docs) != 1 {
-		t.Errorf("%d documents, want only the batch", len(docs))
 	}
 }
 
