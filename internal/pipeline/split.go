@@ -120,7 +120,12 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 	for i, im := range imgs {
 		g, err := im.Gray(splitLimits)
 		if err != nil {
-			return "", &SplitError{Why: fmt.Sprintf("Seite %d des Stapels kann nicht gelesen werden.", i+1), Err: err}
+			// Without this page the plan could cut in the wrong place. The
+			// file goes on whole: the OCR step rasterises such a page
+			// with poppler or names what is wrong with it, and a person
+			// splits the stack by hand.
+			why := fmt.Sprintf("Seite %d des Stapels konnte nicht auf Trennblätter und Leerseiten geprüft werden; der Stapel wurde nicht aufgeteilt. Bitte den Stapel prüfen.", i+1)
+			return p.reviewUnsplit(ctx, doc, why, fmt.Sprintf("not split: page %d: %v; one document for review", i+1, err))
 		}
 		if infos[i], err = det.Analyze(ctx, g); err != nil {
 			return "", fmt.Errorf("page %d: %w", i+1, err)
@@ -134,13 +139,7 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 		// person who can see the whole stack and split it by hand.
 		why := fmt.Sprintf("Teil %d hätte %d Seiten, mehr als die erlaubten %d: vermutlich fehlt ein Trennblatt. Bitte den Stapel prüfen.",
 			long.Part, long.Pages, long.Max)
-		detail := fmt.Sprintf("not split: part %d would have %d pages, limit %d; one document for review", long.Part, long.Pages, long.Max)
-		return StepOCR, p.advance(ctx, doc.ID, StepSplit, StepOCR, detail, func(d *journal.Document) {
-			if d.Fields == nil {
-				d.Fields = map[string]string{}
-			}
-			d.Fields[fields.BatchReview] = why
-		})
+		return p.reviewUnsplit(ctx, doc, why, fmt.Sprintf("not split: part %d would have %d pages, limit %d; one document for review", long.Part, long.Pages, long.Max))
 	}
 	if err != nil {
 		// Only blank pages and separator sheets: there is no document a
@@ -173,6 +172,17 @@ func (p *Pipeline) split(ctx context.Context, doc *journal.Document) (string, er
 		return "", err
 	}
 	return "", p.finishSplit(ctx, upd)
+}
+
+// reviewUnsplit sends a batch that could not be split safely on to OCR
+// as one document, with why (German, for the clerk) as its review reason.
+func (p *Pipeline) reviewUnsplit(ctx context.Context, doc *journal.Document, why, detail string) (string, error) {
+	return StepOCR, p.advance(ctx, doc.ID, StepSplit, StepOCR, detail, func(d *journal.Document) {
+		if d.Fields == nil {
+			d.Fields = map[string]string{}
+		}
+		d.Fields[fields.BatchReview] = why
+	})
 }
 
 // noSplit sends a file that is one document on to OCR.

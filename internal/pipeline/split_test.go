@@ -343,6 +343,32 @@ func TestSplitOverMaxPagesGoesToReview(t *testing.T) {
 	}
 }
 
+// A batch page whose image stream is damaged cannot be checked for a
+// separator: the batch goes on whole, for review, instead of being cut
+// in a place nobody can vouch for.
+func TestSplitUnreadablePageGoesToReview(t *testing.T) {
+	ctx := context.Background()
+	p, j, q, root := newBatchPipeline(t, 20)
+	broken := scanPage(t, false, 2)
+	broken.Data = broken.Data[:len(broken.Data)/3] // cut off mid-stream
+	data := pdf.ImagesToPDF([]*pdf.Image{scanPage(t, false, 1), broken, scanPage(t, true, 3)})
+	id, err := p.Intake(q).Register(ctx, claimBytes(t, p, root, "stapel", "stapel.pdf", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next, err := p.Run(ctx, StepIngest, id); err != nil || next != StepSplit {
+		t.Fatalf("ingest: next %q, %v", next, err)
+	}
+	next, err := p.Run(ctx, StepSplit, id)
+	if err != nil || next != StepOCR {
+		t.Fatalf("split: next %q, %v; want OCR of the whole batch", next, err)
+	}
+	d := mustGet(t, j, id)
+	if why := d.Fields[fields.BatchReview]; !strings.Contains(why, "Seite 2 des Stapels") || len(d.Parts) != 0 {
+		t.Errorf("batch review %q, parts %v", why, d.Parts)
+	}
+}
+
 // A batch of only blank pages has no document to check: it fails with a
 // German reason and goes to the error folder as a whole.
 func TestSplitOnlyBlankPagesFails(t *testing.T) {
