@@ -8,7 +8,12 @@ want=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libtes
       g++ pkg-config poppler-utils qpdf icc-profiles-free libheif-examples libreoffice-writer-nogui)
 case "${1:-run}" in
   test)  want+=(redis-server openssl dovecot-imapd chromium postgresql imagemagick) ;;
-  bench) want+=(redis-server openssl ocrmypdf time dovecot-imapd imagemagick libzxing-dev) ;;
+  # bench/pipeline starts a private PostgreSQL cluster and runs
+  # redis-benchmark (redis-tools), as does the journal benchmark of
+  # journal/postgres; bench/soak/soak.sh reads eingang's JSON with jq, adds
+  # times with bc and asks xmllint (libxml2-utils) whether XML opens.
+  bench) want+=(redis-server redis-tools postgresql openssl ocrmypdf time dovecot-imapd imagemagick libzxing-dev
+                jq bc libxml2-utils) ;;
 esac
 command -v go >/dev/null 2>&1 || want+=(golang-go)
 

@@ -184,7 +184,7 @@ func run() int {
 	if slices.Contains(journals, "postgres") {
 		fmt.Fprintln(os.Stderr, "starting a private PostgreSQL cluster…")
 		if pg, err = startPostgres(); err != nil {
-			// make bench does not install PostgreSQL (make test does).
+			// make bench installs PostgreSQL; a machine set up otherwise may lack it.
 			fmt.Fprintf(os.Stderr, "bench/pipeline: no PostgreSQL, its runs are left out: %v\n", err)
 			journals = slices.DeleteFunc(journals, func(j string) bool { return j == "postgres" })
 		} else {

@@ -4,69 +4,50 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"errors"
-	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"os/user"
-	"path/filepath"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/eingang/eingang/internal/testenv/loopback"
+	"github.com/eingang/eingang/internal/testenv/pgserver"
+	"github.com/eingang/eingang/internal/testenv/redisserver"
 )
 
+// freePort is a free loopback port for a node's HTTP listener; a bench
+// without one cannot go on.
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := loopback.FreePort()
 	if err != nil {
 		panic(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // redisServer is a private redis-server with the production persistence
-// (append-only file, fsync every second).
+// (append-only file, fsync every second) and a client for its statistics.
 type redisServer struct {
-	addr string
-	cmd  *exec.Cmd
-	c    *redis.Client
+	*redisserver.Server
+	c *redis.Client
 }
 
 func startRedis(dir string) (*redisServer, error) {
-	port := freePort()
-	r := &redisServer{addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--daemonize", "no", "--loglevel", "warning", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
-	if err := r.cmd.Start(); err != nil {
+	srv, err := redisserver.Start(redisserver.Options{Dir: dir, AppendFsync: "everysec"})
+	if err != nil {
 		return nil, err
 	}
-	r.c = redis.NewClient(&redis.Options{Addr: r.addr})
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if r.c.Ping(context.Background()).Err() == nil {
-			return r, nil
-		}
-	}
-	r.stop()
-	return nil, errors.New("redis-server did not come up")
+	return &redisServer{Server: srv, c: redis.NewClient(&redis.Options{Addr: srv.Addr})}, nil
 }
 
-func (r *redisServer) url() string { return "redis://" + r.addr + "/0" }
+func (r *redisServer) url() string { return r.URL() }
 
 func (r *redisServer) stop() {
-	if r.c != nil {
-		r.c.Close()
-	}
-	if r.cmd != nil && r.cmd.Process != nil {
-		r.cmd.Process.Signal(syscall.SIGTERM)
-		r.cmd.Wait()
-	}
+	r.c.Close()
+	r.Stop()
 }
 
 // cmdStat is one line of INFO commandstats.
@@ -106,7 +87,7 @@ func (r *redisServer) commandStats() map[string]cmdStat {
 // benchmarkRedis runs redis-benchmark on the private server with the
 // commands asynq uses most and returns the mean requests per second.
 func (r *redisServer) benchmark() (float64, map[string]float64) {
-	host, port, _ := net.SplitHostPort(r.addr)
+	host, port, _ := net.SplitHostPort(r.Addr)
 	tests := [][]string{
 		{"-t", "set,get,lpush,rpop,zadd,hset"},
 		// asynq's steps are Lua scripts: one EVAL moving a task between
@@ -147,129 +128,31 @@ func (r *redisServer) benchmark() (float64, map[string]float64) {
 	return float64(len(per)) / sum, per // harmonic mean: the cost of a mix
 }
 
-// pgCluster is a private PostgreSQL cluster made by initdb in a temporary
-// directory (as internal/testenv does for the tests), run as the postgres
-// user when this process is root; PostgreSQL's defaults otherwise (fsync,
-// synchronous_commit on).
+// pgCluster is a private PostgreSQL cluster (see pgserver) with
+// PostgreSQL's defaults (shared_buffers, fsync, synchronous_commit on), as
+// a production server would have.
 type pgCluster struct {
-	dir   string
+	*pgserver.Server
 	admin string
-	cmd   *exec.Cmd
-	done  chan struct{}
 }
-
-func pgBin(name string) (string, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool {
-		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[i])))
-		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[j])))
-		return vi > vj
-	})
-	for _, d := range dirs {
-		if p := filepath.Join(d, name); fileExists(p) {
-			return p, nil
-		}
-	}
-	return exec.LookPath(name)
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func startPostgres() (*pgCluster, error) {
-	initdb, err := pgBin("initdb")
+	srv, err := pgserver.Start(pgserver.Options{})
 	if err != nil {
 		return nil, err
 	}
-	server, err := pgBin("postgres")
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "bench-pipeline-pg-")
-	if err != nil {
-		return nil, err
-	}
-	c := &pgCluster{dir: dir}
-	var cred *syscall.Credential
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root and no postgres user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		os.Chmod(dir, 0o755)
-	}
-	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
-	for _, d := range []string{data, sock} {
-		os.Mkdir(d, 0o700)
-		if cred != nil {
-			os.Chown(d, int(cred.Uid), int(cred.Gid))
-		}
-	}
-	cmd := exec.Command(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		c.stop()
-		return nil, fmt.Errorf("initdb: %w: %s", err, out)
-	}
-	port := freePort()
-	started := make(chan error, 1)
-	c.done = make(chan struct{})
-	// The postmaster gets SIGINT when the locked thread that started it
-	// ends, i.e. with this process: a crashed bench leaves no server.
-	go func() {
-		runtime.LockOSThread()
-		defer close(c.done)
-		logf, err := os.Create(filepath.Join(dir, "postgres.log"))
-		if err != nil {
-			started <- err
-			return
-		}
-		defer logf.Close()
-		cmd := exec.Command(server, "-D", data, "-k", sock, "-p", strconv.Itoa(port), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200")
-		cmd.Stdout, cmd.Stderr = logf, logf
-		cmd.Env = append(os.Environ(), "LC_ALL=C")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGINT}
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		c.cmd = cmd
-		started <- nil
-		cmd.Wait()
-	}()
-	if err := <-started; err != nil {
-		c.stop()
-		return nil, err
-	}
-	c.admin = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if err := c.exec("SELECT 1"); err == nil {
-			return c, nil
-		} else if time.Now().After(deadline) {
-			c.stop()
-			return nil, fmt.Errorf("postgres did not answer: %w", err)
-		}
-	}
+	return &pgCluster{Server: srv, admin: srv.AdminDSN()}, nil
 }
 
 func (c *pgCluster) exec(sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, c.admin)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, sql)
-	return err
+	return pgserver.Exec(ctx, c.admin, sql)
 }
 
-func (c *pgCluster) dsn(db string) string {
-	return strings.Replace(c.admin, "/postgres?", "/"+db+"?", 1)
-}
+func (c *pgCluster) dsn(db string) string { return c.DSN(db) }
+
+func (c *pgCluster) stop() { c.Stop() }
 
 // pgStats is a database's line of pg_stat_database.
 type pgStats struct {
@@ -330,17 +213,4 @@ func (c *pgCluster) commitsPerSecond(conns int, d time.Duration) (float64, error
 		total += <-counts
 	}
 	return float64(total) / d.Seconds(), nil
-}
-
-func (c *pgCluster) stop() {
-	if c.cmd != nil && c.done != nil {
-		c.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-c.done:
-		case <-time.After(30 * time.Second):
-			c.cmd.Process.Kill()
-			<-c.done
-		}
-	}
-	os.RemoveAll(c.dir)
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,12 +45,24 @@ func TestMain(m *testing.M) {
 type scan struct {
 	Name, File string
 	Pages      int
+	UpsideDown bool
 	Number     string
 }
 
 // corpusScans reads the manifest and truth files and returns invoices with
 // the given page count.
 func corpusScans(t *testing.T, pages int, upsideDown bool, n int) []scan {
+	t.Helper()
+	out := corpusDocs(t, "invoice", func(s scan) bool { return s.Pages == pages && s.UpsideDown == upsideDown }, n)
+	if len(out) < n {
+		t.Fatalf("corpus has only %d invoices with %d pages", len(out), pages)
+	}
+	return out
+}
+
+// corpusDocs returns up to n (every one for n < 0) scans of the corpus
+// labelled label ("invoice", "other") that match, in manifest order.
+func corpusDocs(t *testing.T, label string, match func(scan) bool, n int) []scan {
 	t.Helper()
 	dir := testenv.Corpus(t, "scans")
 	f, err := os.Open(filepath.Join(dir, "manifest.tsv"))
@@ -60,9 +73,14 @@ func corpusScans(t *testing.T, pages int, upsideDown bool, n int) []scan {
 	var out []scan
 	sc := bufio.NewScanner(f)
 	sc.Scan() // header
-	for sc.Scan() && len(out) < n {
+	for sc.Scan() && (n < 0 || len(out) < n) {
 		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 10 || c[3] != "invoice" || c[5] != fmt.Sprint(pages) || (c[9] != "0") != upsideDown {
+		if len(c) < 10 || c[3] != label {
+			continue
+		}
+		pages, _ := strconv.Atoi(c[5])
+		s := scan{Name: c[0], File: filepath.Join(dir, c[1]), Pages: pages, UpsideDown: c[9] != "0"}
+		if !match(s) {
 			continue
 		}
 		var truth struct {
@@ -75,10 +93,8 @@ func corpusScans(t *testing.T, pages int, upsideDown bool, n int) []scan {
 		if err := json.Unmarshal(b, &truth); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, scan{Name: c[0], File: filepath.Join(dir, c[1]), Pages: pages, Number: truth.Fields["invoice_number"]})
-	}
-	if len(out) < n {
-		t.Fatalf("corpus has only %d invoices with %d pages", len(out), pages)
+		s.Number = truth.Fields["invoice_number"]
+		out = append(out, s)
 	}
 	return out
 }

@@ -43,7 +43,7 @@ func TestStartPostgres(t *testing.T) {
 		}
 		admin = os.Getenv(PostgresEnv)
 		if admin == "" {
-			admin = pgShared.cluster.admin
+			admin = pgShared.cluster.AdminDSN()
 		}
 	})
 	t.Run("from the variable", func(t *testing.T) {
@@ -65,19 +65,5 @@ func TestStartPostgres(t *testing.T) {
 	}
 	if left != 0 {
 		t.Errorf("%d of the test databases %v are still there", left, names)
-	}
-}
-
-func TestWithDatabase(t *testing.T) {
-	tests := []struct{ dsn, want string }{
-		{"postgres://u:p@h:5432/postgres?sslmode=disable", "postgres://u:p@h:5432/t_1?sslmode=disable"},
-		{"postgresql://h", "postgresql://h/t_1"},
-		{"host=h user=u dbname=postgres", "host=h user=u dbname=postgres dbname=t_1"},
-	}
-	for _, tc := range tests {
-		got, err := withDatabase(tc.dsn, "t_1")
-		if err != nil || got != tc.want {
-			t.Errorf("withDatabase(%q) = %q, %v; want %q", tc.dsn, got, err, tc.want)
-		}
 	}
 }

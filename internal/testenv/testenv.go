@@ -3,17 +3,13 @@
 package testenv
 
 import (
-	"bufio"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/eingang/eingang/internal/testenv/loopback"
+	"github.com/eingang/eingang/internal/testenv/redisserver"
 	"github.com/eingang/eingang/internal/testenv/repo"
 )
 
@@ -42,31 +38,24 @@ func Corpus(t testing.TB, sub string) string {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := loopback.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // Redis is a redis-server started for one test.
 type Redis struct {
 	Addr string
-	args []string
-	cmd  *exec.Cmd
+	srv  *redisserver.Server
 }
 
 // URL returns the redis:// URL of the server.
-func (r *Redis) URL() string { return "redis://" + r.Addr + "/0" }
+func (r *Redis) URL() string { return r.srv.URL() }
 
 // Stop kills the server (to simulate an outage); t.Cleanup also stops it.
-func (r *Redis) Stop() {
-	if r.cmd.Process != nil && r.cmd.ProcessState == nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	}
-}
+func (r *Redis) Stop() { r.srv.Kill() }
 
 // Restart shuts the server down the way an operator's restart does
 // (SIGTERM: it finishes writing its append-only file) and starts it again
@@ -74,18 +63,16 @@ func (r *Redis) Stop() {
 // keeps its data across the restart.
 func (r *Redis) Restart(t testing.TB) {
 	t.Helper()
-	if r.cmd.Process != nil && r.cmd.ProcessState == nil {
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
-		_ = r.cmd.Wait()
+	if err := r.srv.Restart(); err != nil {
+		t.Fatal(err)
 	}
-	r.start(t)
 }
 
 // StartRedis starts a real redis-server on a free port without persistence
 // and stops it when the test ends.
 func StartRedis(t testing.TB) *Redis {
 	t.Helper()
-	return startRedis(t, "--save", "", "--appendonly", "no")
+	return startRedis(t, "")
 }
 
 // StartRedisAOF starts a redis-server that writes every change to its
@@ -93,57 +80,17 @@ func StartRedis(t testing.TB) *Redis {
 // (there with appendfsync everysec); Restart then loses nothing.
 func StartRedisAOF(t testing.TB) *Redis {
 	t.Helper()
-	return startRedis(t, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
+	return startRedis(t, "always")
 }
 
-func startRedis(t testing.TB, persistence ...string) *Redis {
+func startRedis(t testing.TB, fsync string) *Redis {
 	t.Helper()
-	port := FreePort(t)
-	r := &Redis{Addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	r.args = append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--daemonize", "no", "--loglevel", "warning"}, persistence...)
-	t.Cleanup(r.Stop)
-	r.start(t)
-	return r
-}
-
-func (r *Redis) start(t testing.TB) {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
+	srv, err := redisserver.Start(redisserver.Options{Dir: t.TempDir(), AppendFsync: fsync})
 	if err != nil {
-		t.Fatalf("redis-server not installed (make test installs it): %v", err)
+		t.Fatalf("%v (make test installs redis-server)", err)
 	}
-	cmd := exec.Command(bin, r.args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r.cmd = cmd
-	go func() {
-		// Drain output so the server never blocks on a full pipe.
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-		}
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", r.Addr, 200*time.Millisecond)
-		if err == nil {
-			_, _ = c.Write([]byte("PING\r\n"))
-			buf := make([]byte, 16)
-			_ = c.SetReadDeadline(time.Now().Add(time.Second))
-			n, _ := c.Read(buf)
-			c.Close()
-			if strings.HasPrefix(string(buf[:n]), "+PONG") {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("redis-server on %s did not come up", r.Addr)
+	t.Cleanup(srv.Kill)
+	return &Redis{Addr: srv.Addr, srv: srv}
 }
 
 // Tool returns the path of a program the tests need. make test installs
