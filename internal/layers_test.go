@@ -16,7 +16,8 @@ var layer = map[string]int{
 	"internal/fault": 0, "internal/fields": 0, "internal/netconf": 0, "internal/layout": 0,
 	"internal/pdfraw": 0, "internal/dms": 0, "internal/invoicedup": 0, "internal/metrics": 0,
 	"internal/dms/d3/d3fake": 0, "internal/dms/fabasoft/fabasoftfake": 0,
-	"internal/testenv/repo": 0, "internal/testenv/minipdf": 0, "internal/fsutil": 0,
+	"internal/testenv/repo": 0, "internal/testenv/minipdf": 0, "internal/testenv/loopback": 0,
+	"internal/fsutil": 0,
 	// 1: domain — one capability each.
 	"internal/intake": 1, "internal/pdf": 1, "internal/ocr": 1, "internal/einvoice": 1,
 	"internal/einvoice/validate": 1, "internal/einvoice/visual": 1, "internal/einvoice/kositref": 1,
@@ -26,7 +27,7 @@ var layer = map[string]int{
 	"internal/office": 1, "internal/dms/archive": 1, "internal/dms/d3": 1, "internal/dms/fabasoft": 1,
 	"internal/barcode": 1, "internal/batch": 1,
 	// Test support beside the domain packages it serves.
-	"internal/testenv": 1, "internal/einvoice/einvoicetest": 1, "internal/ocr/ocrtest": 1,
+	"internal/testenv": 1, "internal/testenv/pgserver": 1, "internal/testenv/redisserver": 1, "internal/einvoice/einvoicetest": 1, "internal/ocr/ocrtest": 1,
 	"internal/journal/journaltest": 1,
 	"internal/batch/batchtest":     1,
 	// 2: the configuration, which holds the domain packages' settings.
