@@ -225,6 +225,9 @@ func (s *Journal) Create(ctx context.Context, doc *journal.Document) (existing *
 			ORDER BY x.n)
 		SELECT count(*) FROM d`, n+1, n+2, n+3, n+4), args...).Scan(&inserted)
 	if err != nil {
+		// Not run again here: whether a lost reply committed is unknown,
+		// and the caller must not take its own document for an older one.
+		s.lost(err)
 		return nil, false, fmt.Errorf("journal: store %s: %w", doc.ID, err)
 	}
 	if inserted == 0 {
@@ -236,7 +239,7 @@ func (s *Journal) Create(ctx context.Context, doc *journal.Document) (existing *
 
 // Get returns the document with its events.
 func (s *Journal) Get(ctx context.Context, id string) (*journal.Document, error) {
-	return readAgain(ctx, func() (*journal.Document, error) { return s.get(ctx, id) })
+	return retryLost(ctx, s, func() (*journal.Document, error) { return s.get(ctx, id) })
 }
 
 func (s *Journal) get(ctx context.Context, id string) (*journal.Document, error) {
@@ -297,6 +300,7 @@ func (s *Journal) Update(ctx context.Context, id string, ev journal.Event, fn fu
 	}
 	if err != nil {
 		rollback(ctx, conn)
+		s.lost(err)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, fmt.Errorf("%w: %s", journal.ErrNotFound, id)
 		}
@@ -326,6 +330,7 @@ func (s *Journal) Update(ctx context.Context, id string, ev journal.Event, fn fu
 	// In the pipeline a failed statement skips the rest, COMMIT too.
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		rollback(ctx, conn)
+		s.lost(err)
 		return nil, fmt.Errorf("journal: store %s: %w", id, err)
 	}
 	return d, nil
@@ -383,13 +388,13 @@ func (s *Journal) List(ctx context.Context, f journal.Filter) ([]journal.Documen
 	}
 	args = append(args, limit, max(f.Offset, 0))
 	q += fmt.Sprintf(` ORDER BY %s DESC, id LIMIT $%d OFFSET $%d`, order, len(args)-1, len(args))
-	return readAgain(ctx, func() ([]journal.Document, error) { return queryDocs(ctx, s.pool, q, args...) })
+	return retryLost(ctx, s, func() ([]journal.Document, error) { return queryDocs(ctx, s.pool, q, args...) })
 }
 
 // Unfinished returns the documents that are neither delivered, failed nor
 // duplicates, oldest first.
 func (s *Journal) Unfinished(ctx context.Context) ([]journal.Document, error) {
-	return readAgain(ctx, func() ([]journal.Document, error) {
+	return retryLost(ctx, s, func() ([]journal.Document, error) {
 		return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE state IN ($1, $2) ORDER BY created`,
 			journal.StateReceived, journal.StateProcessing)
 	})
@@ -400,7 +405,7 @@ func (s *Journal) ByInvoiceKey(ctx context.Context, key string) ([]journal.Docum
 	if key == "" {
 		return nil, nil
 	}
-	return readAgain(ctx, func() ([]journal.Document, error) {
+	return retryLost(ctx, s, func() ([]journal.Document, error) {
 		return queryDocs(ctx, s.pool, `SELECT `+docColumns+` FROM documents WHERE invoice_key = $1 ORDER BY created`, key)
 	})
 }
@@ -421,39 +426,42 @@ func (s *Journal) ClaimInvoiceKeys(ctx context.Context, id string, keys []string
 	sorted := slices.Clone(keys)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	for _, k := range sorted {
-		b.Queue(`INSERT INTO invoice_key_owners (key, doc_id) VALUES ($1, $2)
-			ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key`, k, id)
-	}
-	for _, k := range sorted {
-		b.Queue(`INSERT INTO invoice_keys (key, doc_id, facts) VALUES ($1, $2, $3)
-			ON CONFLICT (key, doc_id) DO UPDATE SET facts = EXCLUDED.facts`, k, id, string(facts))
-	}
-	b.Queue(`UPDATE invoice_keys SET facts = $1 WHERE doc_id = $2`, string(facts), id)
-	b.Queue(`SELECT k.doc_id, COALESCE(MIN(d.source_name), ''), MIN(d.created), MIN(k.facts), MIN(k.seq) AS first
-		FROM invoice_keys k LEFT JOIN documents d ON d.id = k.doc_id
-		WHERE k.key = ANY($1) AND k.doc_id <> $2
-			AND COALESCE(d.state, '') <> $3
-			AND k.seq < (SELECT MIN(seq) FROM invoice_keys WHERE doc_id = $2)
-		GROUP BY k.doc_id ORDER BY first`, sorted, id, journal.StateFailed)
-	b.Queue(`COMMIT`)
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	defer conn.Release()
-	br := conn.SendBatch(ctx, b)
-	out, err := readClaims(br, 2+2*len(sorted))
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		rollback(ctx, conn)
-		return nil, fmt.Errorf("journal: claim invoice keys for %s: %w", id, err)
-	}
-	return out, nil
+	// The claim of a document is the same however often it is made.
+	return retryLost(ctx, s, func() ([]journal.InvoiceClaim, error) {
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN`)
+		for _, k := range sorted {
+			b.Queue(`INSERT INTO invoice_key_owners (key, doc_id) VALUES ($1, $2)
+				ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key`, k, id)
+		}
+		for _, k := range sorted {
+			b.Queue(`INSERT INTO invoice_keys (key, doc_id, facts) VALUES ($1, $2, $3)
+				ON CONFLICT (key, doc_id) DO UPDATE SET facts = EXCLUDED.facts`, k, id, string(facts))
+		}
+		b.Queue(`UPDATE invoice_keys SET facts = $1 WHERE doc_id = $2`, string(facts), id)
+		b.Queue(`SELECT k.doc_id, COALESCE(MIN(d.source_name), ''), MIN(d.created), MIN(k.facts), MIN(k.seq) AS first
+			FROM invoice_keys k LEFT JOIN documents d ON d.id = k.doc_id
+			WHERE k.key = ANY($1) AND k.doc_id <> $2
+				AND COALESCE(d.state, '') <> $3
+				AND k.seq < (SELECT MIN(seq) FROM invoice_keys WHERE doc_id = $2)
+			GROUP BY k.doc_id ORDER BY first`, sorted, id, journal.StateFailed)
+		b.Queue(`COMMIT`)
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		defer conn.Release()
+		br := conn.SendBatch(ctx, b)
+		out, err := readClaims(br, 2+2*len(sorted))
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			rollback(ctx, conn)
+			return nil, fmt.Errorf("journal: claim invoice keys for %s: %w", id, err)
+		}
+		return out, nil
+	})
 }
 
 // readClaims reads the results of ClaimInvoiceKeys's batch: skip
@@ -486,7 +494,7 @@ func readClaims(br pgx.BatchResults, skip int) ([]journal.InvoiceClaim, error) {
 
 // Counts returns the number of documents per state.
 func (s *Journal) Counts(ctx context.Context) (map[string]int, error) {
-	return readAgain(ctx, func() (map[string]int, error) { return s.counts(ctx) })
+	return retryLost(ctx, s, func() (map[string]int, error) { return s.counts(ctx) })
 }
 
 func (s *Journal) counts(ctx context.Context) (map[string]int, error) {
@@ -673,18 +681,40 @@ func docArgs(d *journal.Document) ([]any, error) {
 
 const insertEvent = `INSERT INTO events (doc_id, step, time, outcome, detail) VALUES ($1, $2, $3, $4, $5)`
 
-// readAgain runs a read a second time when its connection died under it.
-// After the database server restarts, every idle connection of the pool
-// is cut, and the pool learns it only when it next uses each one; a read
-// changes nothing, so running it again on a fresh connection is safe and
-// spares the status page and the API an error for a restart that is
-// over. Writes are left to the queue's retry, which knows the step.
-func readAgain[T any](ctx context.Context, read func() (T, error)) (T, error) {
+// retryLost runs a read, or a statement whose repetition changes nothing,
+// again when its connection died under it. After
+// the database server restarts, every connection of the pool is cut, and
+// the pool learns it only when it next uses each one (it pings only those
+// idle for over a second); so the first loss resets the whole pool, and
+// the call runs again on a fresh connection, a few times while the server
+// is still coming up. That spares the status page and the API an error
+// for a restart that is over. Other writes are left to the queue's retry,
+// which knows the step; they reset the pool too (see lost).
+func retryLost[T any](ctx context.Context, s *Journal, read func() (T, error)) (T, error) {
 	v, err := read()
-	if err != nil && connectionLost(err) && ctx.Err() == nil {
-		return read()
+	for _, wait := range []time.Duration{0, 200 * time.Millisecond, time.Second} {
+		if err == nil || !s.lost(err) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(wait):
+		}
+		v, err = read()
 	}
 	return v, err
+}
+
+// lost reports whether err means the connection was lost, and if so drops
+// every connection of the pool: a lost connection almost always means
+// the server went away, and then the idle ones are dead as well.
+func (s *Journal) lost(err error) bool {
+	if err == nil || !connectionLost(err) {
+		return false
+	}
+	s.pool.Reset()
+	return true
 }
 
 // connectionLost reports whether err means the connection, not the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/eingang/eingang/internal/journal"
 	"github.com/eingang/eingang/internal/journal/journaltest"
 	"github.com/eingang/eingang/internal/testenv"
@@ -95,13 +97,23 @@ func TestReadsRideOutServerRestart(t *testing.T) {
 	if _, _, err := j.Create(ctx, &journal.Document{ID: "r", SourceName: "r.pdf", Profile: "p", State: journal.StateProcessing}); err != nil {
 		t.Fatal(err)
 	}
-	// Several connections in the pool, so that more than one is cut.
+	// Several idle connections in the pool, all cut by the restart, and
+	// fresh enough that the pool does not ping them before use.
+	var held []*pgxpool.Conn
 	for range 4 {
-		if _, err := j.List(ctx, journal.Filter{}); err != nil {
+		c, err := j.pool.Acquire(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
+		held = append(held, c)
+	}
+	for _, c := range held {
+		c.Release()
 	}
 	testenv.RestartPostgres(t)
+	if n := j.pool.Stat().IdleConns(); n < 2 {
+		t.Fatalf("%d idle connections before the first read, want several", n)
+	}
 	if docs, err := j.List(ctx, journal.Filter{}); err != nil || len(docs) != 1 {
 		t.Fatalf("first List after the restart: %v, %v", docs, err)
 	}
