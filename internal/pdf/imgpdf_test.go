@@ -169,7 +169,8 @@ func TestImagesToPDFKeepsStreams(t *testing.T) {
 				}
 				worst := 0
 				for i := range r.Pix {
-					worst = max(worst, absInt(int(r.Pix[i])-int(want.Pix[i])))
+					d := int(r.Pix[i]) - int(want.Pix[i])
+					worst = max(worst, d, -d)
 				}
 				if worst > tc.tol {
 					t.Errorf("poppler's pixels differ from the reference's by up to %d (allowed %d)", worst, tc.tol)

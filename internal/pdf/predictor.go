@@ -3,6 +3,8 @@ package pdf
 import (
 	"fmt"
 	"io"
+
+	"github.com/eingang/eingang/internal/pdfraw"
 )
 
 // Predictor values of a FlateDecode /DecodeParms (ISO 32000-1 §7.4.4.4).
@@ -92,74 +94,14 @@ func (p *predictorReader) row() error {
 	}
 	if p.png {
 		p.prev, p.cur = p.cur, p.prev
-		if err := unPNG(p.in[0], p.in[1:], p.prev, p.cur, p.bpp); err != nil {
-			return err
+		if !pdfraw.UndoPNGFilter(p.in[0], p.in[1:], p.prev, p.cur, p.bpp) {
+			return fmt.Errorf("%w: PNG predictor type %d", ErrCorrupt, p.in[0])
 		}
 	} else {
 		unTIFF(p.cur, p.bpp)
 	}
 	p.out = p.cur
 	return nil
-}
-
-// unPNG decodes one PNG-filtered row (filter type typ, data in) into
-// cur, given the decoded row above it (zeros for the first row).
-func unPNG(typ byte, in, prev, cur []byte, bpp int) error {
-	switch typ {
-	case 0: // None
-		copy(cur, in)
-	case 1: // Sub
-		for i := range in {
-			var a byte
-			if i >= bpp {
-				a = cur[i-bpp]
-			}
-			cur[i] = in[i] + a
-		}
-	case 2: // Up
-		for i := range in {
-			cur[i] = in[i] + prev[i]
-		}
-	case 3: // Average
-		for i := range in {
-			var a int
-			if i >= bpp {
-				a = int(cur[i-bpp])
-			}
-			cur[i] = in[i] + byte((a+int(prev[i]))/2)
-		}
-	case 4: // Paeth
-		for i := range in {
-			var a, c byte
-			if i >= bpp {
-				a, c = cur[i-bpp], prev[i-bpp]
-			}
-			cur[i] = in[i] + paeth(a, prev[i], c)
-		}
-	default:
-		return fmt.Errorf("%w: PNG predictor type %d", ErrCorrupt, typ)
-	}
-	return nil
-}
-
-// paeth is the PNG Paeth predictor of left a, above b, upper left c.
-func paeth(a, b, c byte) byte {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := absInt(p-int(a)), absInt(p-int(b)), absInt(p-int(c))
-	switch {
-	case pa <= pb && pa <= pc:
-		return a
-	case pb <= pc:
-		return b
-	}
-	return c
-}
-
-func absInt(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // unTIFF undoes TIFF predictor 2 for 8-bit samples in place: each sample

@@ -3,7 +3,6 @@ package pdf
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -11,20 +10,15 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
-// pngIDAT returns the zlib stream of a PNG file's image data: the
-// filtered rows exactly as a PDF /Predictor ≥ 10 stream holds them.
+// pngIDAT returns the filtered rows of a PNG file as a /Predictor ≥ 10
+// stream holds them.
 func pngIDAT(t *testing.T, data []byte) []byte {
 	t.Helper()
-	var z []byte
-	for p := 8; p+12 <= len(data); {
-		n := int(binary.BigEndian.Uint32(data[p:]))
-		if string(data[p+4:p+8]) == "IDAT" {
-			z = append(z, data[p+8:p+8+n]...)
-		}
-		p += 12 + n
-	}
+	z := minipdf.PNGImageData(data)
 	if z == nil {
 		t.Fatal("no IDAT")
 	}

@@ -154,6 +154,34 @@ func TestSearchableCorpus(t *testing.T) {
 	}
 }
 
+// goodOutput writes doc's searchable PDF with probe layers, checks that
+// VerifyOutput accepts it, and returns the layers, the output's bytes
+// and its parsed file and pages, for a test to damage.
+func goodOutput(t *testing.T, doc *Document) ([]*TextLayer, []byte, *pdfraw.File, []pdfraw.Page) {
+	t.Helper()
+	layers := probeLayers(t, doc, nil)
+	good := filepath.Join(t.TempDir(), "good.pdf")
+	if err := doc.WriteSearchable(good, layers, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.VerifyOutput(context.Background(), good, layers); err != nil {
+		t.Fatalf("undamaged output refused: %v", err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pdfraw.Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := f.Pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return layers, data, f, pages
+}
+
 // TestVerifyOutputCatchesDamage damages a correct searchable PDF the ways
 // a rewrite does — a dropped image, a blanked page, a replaced
 // image — and expects VerifyOutput to refuse each.
@@ -166,23 +194,7 @@ func TestVerifyOutputCatchesDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	layers := probeLayers(t, doc, nil)
-	good := filepath.Join(t.TempDir(), "good.pdf")
-	if err := doc.WriteSearchable(good, layers, Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.VerifyOutput(ctx, good, layers); err != nil {
-		t.Fatalf("undamaged output refused: %v", err)
-	}
-	data, _ := os.ReadFile(good)
-	f, err := pdfraw.Open(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages, err := f.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers, data, f, pages := goodOutput(t, doc)
 	page := pages[0]
 	xobjs, err := f.ResolveDict(page.Resources["XObject"])
 	if err != nil || len(xobjs) == 0 {
@@ -278,23 +290,7 @@ func TestVerifyOutputNamesDamagedPage(t *testing.T) {
 	if len(doc.Pages) != 3 {
 		t.Fatalf("scan-0001 has %d pages, want 3", len(doc.Pages))
 	}
-	layers := probeLayers(t, doc, nil)
-	good := filepath.Join(t.TempDir(), "good.pdf")
-	if err := doc.WriteSearchable(good, layers, Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.VerifyOutput(ctx, good, layers); err != nil {
-		t.Fatalf("undamaged output refused: %v", err)
-	}
-	data, _ := os.ReadFile(good)
-	f, err := pdfraw.Open(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages, err := f.Pages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	layers, data, f, pages := goodOutput(t, doc)
 	// Page 3 shows page 2's content: each page still renders, only the
 	// pairing of input and output pages can tell.
 	u := f.NewUpdate()

@@ -568,28 +568,9 @@ func unpredictPNG(data []byte, cols int) ([]byte, error) {
 	out := make([]byte, 0, len(data)/row*cols)
 	prev := make([]byte, cols)
 	for i := 0; i+row <= len(data); i += row {
-		ft := data[i]
 		cur := make([]byte, cols)
-		copy(cur, data[i+1:i+row])
-		for j := 0; j < cols; j++ {
-			var left, upLeft byte
-			if j > 0 {
-				left, upLeft = cur[j-1], prev[j-1]
-			}
-			up := prev[j]
-			switch ft {
-			case 0:
-			case 1:
-				cur[j] += left
-			case 2:
-				cur[j] += up
-			case 3:
-				cur[j] += byte((int(left) + int(up)) / 2)
-			case 4:
-				cur[j] += paeth(left, up, upLeft)
-			default:
-				return nil, malformed("bad PNG predictor %d", ft)
-			}
+		if !UndoPNGFilter(data[i], data[i+1:i+row], prev, cur, 1) {
+			return nil, malformed("bad PNG predictor %d", data[i])
 		}
 		out = append(out, cur...)
 		prev = cur
@@ -597,6 +578,50 @@ func unpredictPNG(data []byte, cols int) ([]byte, error) {
 	return out, nil
 }
 
+// UndoPNGFilter decodes one row in, filtered with PNG filter type typ,
+// into cur, given the decoded row above it, prev (zeros for the first
+// row); bpp is the distance in bytes to the corresponding byte of the
+// pixel to the left, at least 1 (ISO 32000-1 §7.4.4.4 takes PNG's
+// filters, RFC 2083 §6). It reports false for an unknown filter type.
+func UndoPNGFilter(typ byte, in, prev, cur []byte, bpp int) bool {
+	switch typ {
+	case 0: // None
+		copy(cur, in)
+	case 1: // Sub
+		for i := range in {
+			var a byte
+			if i >= bpp {
+				a = cur[i-bpp]
+			}
+			cur[i] = in[i] + a
+		}
+	case 2: // Up
+		for i := range in {
+			cur[i] = in[i] + prev[i]
+		}
+	case 3: // Average
+		for i := range in {
+			var a int
+			if i >= bpp {
+				a = int(cur[i-bpp])
+			}
+			cur[i] = in[i] + byte((a+int(prev[i]))/2)
+		}
+	case 4: // Paeth
+		for i := range in {
+			var a, c byte
+			if i >= bpp {
+				a, c = cur[i-bpp], prev[i-bpp]
+			}
+			cur[i] = in[i] + paeth(a, prev[i], c)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// paeth is the PNG Paeth predictor of left a, above b, upper left c.
 func paeth(a, b, c byte) byte {
 	p := int(a) + int(b) - int(c)
 	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))

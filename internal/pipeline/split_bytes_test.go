@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"image"
 	"image/png"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/eingang/eingang/internal/pdf"
+	"github.com/eingang/eingang/internal/testenv/minipdf"
 )
 
 // idat returns the zlib stream of a PNG file: rows with their PNG filter
@@ -24,16 +24,7 @@ func idat(t *testing.T, img image.Image) []byte {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	data := buf.Bytes()
-	var z []byte
-	for p := 8; p+12 <= len(data); {
-		n := int(binary.BigEndian.Uint32(data[p:]))
-		if string(data[p+4:p+8]) == "IDAT" {
-			z = append(z, data[p+8:p+8+n]...)
-		}
-		p += 12 + n
-	}
-	return z
+	return minipdf.PNGImageData(buf.Bytes())
 }
 
 // g4 encodes img as a CCITT G4 image through ImageMagick's TIFF writer.
