@@ -125,11 +125,17 @@ func Generate(ctx context.Context, corpus string, opt Options) ([]Batch, error) 
 	if err != nil {
 		return nil, err
 	}
-	tmp := dir + ".tmp"
-	_ = os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	// Test binaries of several packages run at once and may all find the
+	// cache missing: each builds into its own directory, and the first
+	// rename wins.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("batchtest: %w", err)
 	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("batchtest: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	g := &gen{corpus: corpus, dir: tmp, docs: docs}
 	bs, jobs := g.plan(opt)
 	if err := g.run(ctx, jobs); err != nil {
@@ -142,9 +148,16 @@ func Generate(ctx context.Context, corpus string, opt Options) ([]Batch, error) 
 	if err := os.WriteFile(filepath.Join(tmp, "batches.json"), data, 0o644); err != nil {
 		return nil, fmt.Errorf("batchtest: %w", err)
 	}
-	_ = os.RemoveAll(dir)
 	if err := os.Rename(tmp, dir); err != nil {
-		return nil, fmt.Errorf("batchtest: %w", err)
+		// Another process renamed its complete set into place first
+		// (renaming onto a non-empty directory fails); a directory there
+		// without a readable index is left from an older layout.
+		if _, serr := os.Stat(index); serr != nil {
+			_ = os.RemoveAll(dir)
+			if err := os.Rename(tmp, dir); err != nil {
+				return nil, fmt.Errorf("batchtest: %w", err)
+			}
+		}
 	}
 	return Generate(ctx, corpus, opt)
 }
